@@ -1,0 +1,66 @@
+"""planner: plan convolutional networks and solve their shapes, exactly, per framework.
+
+>>> import planner
+>>> net = planner.load("keras-autoencoder")
+>>> result = planner.infer(net)
+>>> result.output_shape
+(28, 28, 1)
+>>> planner.infer(net, input_shape=["H", "W", 1]).output_shape[0]
+8*ceiling(H/8) - 4
+
+``import planner`` stays light: it never imports torch, keras, jax, onnx, textual or
+typer.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from planner.errors import PlannerError, ShapeError, SolveError, SpecError
+from planner.presets import preset_names
+from planner.spec.network import Network
+from planner.spec.values import Unknown
+from planner.symbolic.inference import Inference, LayerResult, infer
+
+__version__ = "0.1.0"
+
+
+def load(source: str | Path | dict[str, Any] | Network) -> Network:
+    """Load a network from a preset name, a YAML/JSON path, a dict or a ``Network``.
+
+    >>> load("unet-original").input_shape
+    [572, 572, 1]
+    """
+    from planner.presets import resolve
+    from planner.spec.loading import load_path, network_from_data
+
+    if isinstance(source, Network):
+        return source
+    if isinstance(source, dict):
+        return network_from_data(source)
+    return load_path(resolve(source))
+
+
+def loads(text: str, source: str = "<string>") -> Network:
+    """Load a network from YAML or JSON text."""
+    from planner.spec.loading import loads as _loads
+
+    return _loads(text, source)
+
+
+__all__ = [
+    "Inference",
+    "LayerResult",
+    "Network",
+    "PlannerError",
+    "ShapeError",
+    "SolveError",
+    "SpecError",
+    "Unknown",
+    "__version__",
+    "infer",
+    "load",
+    "loads",
+    "preset_names",
+]

@@ -1,0 +1,48 @@
+"""Framework-neutral shape rules, one pure function each, per axis.
+
+Each dialect composes these with its own defaults and refusals. ``n`` is the input
+size on one axis, ``k`` the kernel, ``s`` the stride, ``d`` the dilation; every
+argument may be an ``int`` or a sympy expression.
+"""
+
+from __future__ import annotations
+
+from planner.symbolic.ops import Dim, ceil_div, floor_div, maximum
+
+
+def effective_kernel(k: Dim, d: Dim) -> Dim:
+    """The span of a dilated kernel: ``(k - 1) * d + 1``."""
+    return (k - 1) * d + 1
+
+
+def window_out(n: Dim, ek: Dim, s: Dim, before: Dim, after: Dim) -> Dim:
+    """Windows of span ``ek`` at stride ``s`` over the padded input.
+
+    ``floor((n + before + after - ek) / s) + 1``
+    """
+    return floor_div(n + before + after - ek, s) + 1
+
+
+def window_out_ceil(n: Dim, ek: Dim, s: Dim, before: Dim, after: Dim) -> Dim:
+    """As ``window_out`` with ``ceil`` (pooling's ``ceil_mode``), before any clamp."""
+    return ceil_div(n + before + after - ek, s) + 1
+
+
+def same_total_pad(n: Dim, ek: Dim, s: Dim) -> Dim:
+    """Total padding of TensorFlow-style ``'same'``: the output is ``ceil(n / s)``.
+
+    ``max((ceil(n / s) - 1) * s + ek - n, 0)``
+    """
+    return maximum((ceil_div(n, s) - 1) * s + ek - n, 0)
+
+
+def split_pad(total: Dim, extra_after: bool = True) -> tuple[Dim, Dim]:
+    """Split a total padding; the odd pixel goes after (TF ``SAME``) or before."""
+    small = floor_div(total, 2)
+    big = total - small
+    return (small, big) if extra_after else (big, small)
+
+
+def transpose_full(n: Dim, ek: Dim, s: Dim) -> Dim:
+    """The uncropped output of a transposed convolution: ``(n - 1) * s + ek``."""
+    return (n - 1) * s + ek

@@ -1,0 +1,249 @@
+"""The dialect protocol: each framework's rules for one spatial axis of one layer.
+
+A dialect answers, for one axis, "what size comes out, with what padding on each
+side, and how did it arise", and refuses what its framework refuses. Requirements
+are stated once with ``AxisContext.require``: with concrete sizes a violated one
+raises at once; with symbols it is recorded as a condition on them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from planner.dialects.arithmetic import same_total_pad, split_pad, transpose_full, window_out
+from planner.errors import ShapeError
+from planner.symbolic.ops import Dim, ceil_div, is_int, mul_floor, render, truth
+
+
+@dataclass(frozen=True)
+class AxisResult:
+    """One axis of one layer: the size, the resolved padding and the derivation.
+
+    ``pad`` is ``(before, after)`` added to the input (for transposed convolutions:
+    the padding of the forward convolution they transpose, so the output is the
+    full ``(n - 1) * s + ek`` less ``before`` and ``after``; negative extends).
+    """
+
+    size: Dim
+    pad: tuple[Dim, Dim] | None
+    formula: str
+
+
+@dataclass
+class Condition:
+    """A requirement that depends on symbols: holds when ``expr`` is true."""
+
+    expr: Any
+    message: str
+    layer: str | None = None
+    field: str | None = None
+
+
+@dataclass
+class AxisContext:
+    """Where a rule runs: the layer, the axis, and the symbolic conditions found."""
+
+    layer: str
+    axis: str
+    conditions: list[Condition] = field(default_factory=list)
+
+    def require(self, cond: Any, message: str, field: str | None = None) -> None:
+        decided = truth(cond)
+        if decided is False:
+            raise ShapeError(f"{message} (axis {self.axis})", layer=self.layer, field=field)
+        if decided is None:
+            self.conditions.append(Condition(cond, message, self.layer, field))
+
+    def refuse(self, message: str, field: str | None = None) -> ShapeError:
+        return ShapeError(message, layer=self.layer, field=field)
+
+
+def _t(x: Any) -> str:
+    text = render(x)
+    return f"({text})" if any(op in text for op in "+-*/ ") and not text.isdigit() else text
+
+
+def window_formula(
+    n: Dim, ek: Dim, s: Dim, before: Dim, after: Dim, out: Dim, ceil: bool = False
+) -> str:
+    """``floor((28 + 1 - 3)/2) + 1 = 14`` with zero terms dropped."""
+    terms = render(n)
+    pads = before + after
+    if not (is_int(pads) and pads == 0):
+        terms += f" + {render(pads)}" if not (is_int(pads) and pads < 0) else f" - {-pads}"
+    terms += f" - {_t(ek)}"
+    if is_int(s) and s == 1:
+        text = f"{terms} + 1"
+    else:
+        text = f"{'ceil' if ceil else 'floor'}(({terms})/{_t(s)}) + 1"
+    return _equals(text, out)
+
+
+def _equals(text: str, out: Any) -> str:
+    """``text = out``, unless ``out`` renders as ``text`` already (symbolic sizes)."""
+    value = render(out)
+    return text if value.replace(" ", "") == text.replace(" ", "") else f"{text} = {value}"
+
+
+def positive(ctx: AxisContext, size: Dim, what: str, field: str | None = None) -> None:
+    ctx.require(size >= 1, f"{what}: the output size would be {render(size)}, not >= 1", field)
+
+
+class Dialect:
+    """Shared behaviour; each framework overrides the rules that differ.
+
+    Subclasses set ``name`` and ``title`` and override the ``*_axis`` methods.
+    """
+
+    name = "generic"
+    title = "Generic"
+    # Keras and PyTorch pool with stride = pool size by default; Flax with stride 1.
+    pool_stride_is_window = True
+    # Parameters a BatchNorm layer counts per channel (Keras counts moving stats too).
+    batch_norm_per_channel = 2
+    # Whether explicit zero padding may be negative (then it crops).
+    pad_may_crop = False
+
+    # --- whole-layer checks -------------------------------------------------
+    def check_layer(self, layer: Any, ctx: AxisContext) -> None:
+        """Refusals that concern the whole layer, not one axis."""
+
+    def pool_stride(self, pool_size: Any) -> Any:
+        return pool_size if self.pool_stride_is_window else 1
+
+    def mode_error(
+        self, ctx: AxisContext, what: str, mode: Any, valid: tuple[str, ...]
+    ) -> ShapeError:
+        return ctx.refuse(
+            f"{self.title} {what} does not accept padding {mode!r}; valid: "
+            + ", ".join(valid)
+            + (", or explicit amounts" if "explicit" not in valid else ""),
+            field="padding",
+        )
+
+    # --- convolution --------------------------------------------------------
+    def conv_axis(
+        self, ctx: AxisContext, n: Dim, k: Dim, s: Dim, d: Dim, padding: Any
+    ) -> AxisResult:
+        raise NotImplementedError
+
+    def conv_transpose_axis(
+        self,
+        ctx: AxisContext,
+        n: Dim,
+        k: Dim,
+        s: Dim,
+        d: Dim,
+        padding: Any,
+        output_padding: Dim | None,
+        output_size: Dim | None,
+    ) -> AxisResult:
+        raise NotImplementedError
+
+    # --- pooling ------------------------------------------------------------
+    def pool_axis(
+        self,
+        ctx: AxisContext,
+        n: Dim,
+        k: Dim,
+        s: Dim,
+        d: Dim,
+        padding: Any,
+        ceil_mode: Any,
+        op: str,
+    ) -> AxisResult:
+        raise NotImplementedError
+
+    # --- resampling and explicit padding -----------------------------------
+    def upsample_axis(self, ctx: AxisContext, n: Dim, scale: Any, size: Any) -> AxisResult:
+        if size is not None:
+            ctx.require(
+                size >= 1, f"the upsampling size must be >= 1, received {size}", "output_size"
+            )
+            return AxisResult(size, None, f"size {render(size)}")
+        if isinstance(scale, float) and not scale.is_integer():
+            raise ctx.refuse(
+                f"{self.title} upsampling needs an integer factor, received {scale}", field="scale"
+            )
+        ctx.require(scale >= 1, f"the upsampling factor must be >= 1, received {scale}", "scale")
+        out = mul_floor(n, scale)
+        return AxisResult(out, None, f"{_t(n)} * {render(scale)} = {render(out)}")
+
+    def zero_pad_axis(self, ctx: AxisContext, n: Dim, before: Dim, after: Dim) -> AxisResult:
+        if not self.pad_may_crop:
+            for amount in (before, after):
+                ctx.require(
+                    amount >= 0,
+                    f"{self.title} zero padding must be >= 0, received {render(amount)}",
+                    "padding",
+                )
+        out = n + before + after
+        positive(ctx, out, f"{self.title} padding")
+        return AxisResult(
+            out,
+            (before, after),
+            f"{render(n)} + {render(before)} + {render(after)} = {render(out)}",
+        )
+
+    def crop_axis(self, ctx: AxisContext, n: Dim, before: Dim, after: Dim) -> AxisResult:
+        ctx.require(before >= 0, f"cropping must be >= 0, received {before}", "cropping")
+        ctx.require(after >= 0, f"cropping must be >= 0, received {after}", "cropping")
+        out = n - before - after
+        ctx.require(
+            out >= 1,
+            f"cropping {render(before)}+{render(after)} from {render(n)} leaves "
+            f"{render(out)}; it must leave at least 1",
+            "cropping",
+        )
+        return AxisResult(
+            out,
+            (-before, -after),
+            f"{render(n)} - {render(before)} - {render(after)} = {render(out)}",
+        )
+
+    def batch_norm_params(self, layer: Any, channels: int) -> int:
+        return self.batch_norm_per_channel * channels
+
+    # --- helpers shared by several dialects --------------------------------
+    def explicit(
+        self, ctx: AxisContext, n: Dim, ek: Dim, s: Dim, before: Dim, after: Dim, what: str
+    ) -> AxisResult:
+        out = window_out(n, ek, s, before, after)
+        positive(ctx, out, what)
+        return AxisResult(out, (before, after), window_formula(n, ek, s, before, after, out))
+
+    def same(
+        self, ctx: AxisContext, n: Dim, ek: Dim, s: Dim, extra_after: bool = True
+    ) -> AxisResult:
+        """TensorFlow-style ``'same'``: output ``ceil(n / s)``, padding split evenly,
+        the odd pixel after (``SAME``, ``SAME_UPPER``) or before (``SAME_LOWER``)."""
+        out = ceil_div(n, s)
+        before, after = split_pad(same_total_pad(n, ek, s), extra_after)
+        if is_int(s) and s == 1:
+            formula = f"{render(n)} (same)"
+        else:
+            formula = _equals(f"ceil({render(n)}/{_t(s)})", out)
+        return AxisResult(out, (before, after), formula)
+
+    def transpose_cropped(
+        self,
+        ctx: AxisContext,
+        n: Dim,
+        ek: Dim,
+        s: Dim,
+        before: Dim,
+        after: Dim,
+        output_padding: Dim,
+        what: str,
+    ) -> AxisResult:
+        """PyTorch/ONNX transposed convolution: crop the full output, add output padding."""
+        full = transpose_full(n, ek, s)
+        out = full - before - after + output_padding
+        positive(ctx, out, what)
+        text = f"({_t(n)} - 1)*{_t(s)} + {_t(ek)}"
+        if not (is_int(before + after) and before + after == 0):
+            text += f" - {_t(before + after)}"
+        if not (is_int(output_padding) and output_padding == 0):
+            text += f" + {_t(output_padding)}"
+        return AxisResult(out, (before, after - output_padding), f"{text} = {render(out)}")

@@ -1,0 +1,149 @@
+"""JAX / Flax arithmetic (``jax.lax`` and ``flax.linen``).
+
+- ``'SAME'``: output ``ceil(n/s)``, the odd pixel after; ``'SAME_LOWER'``: before.
+- ``'VALID'``: ``floor((n - ek)/s) + 1``. JAX returns an empty array (size 0) where
+  other frameworks raise; planner refuses it and says so.
+- ``'CIRCULAR'`` (Flax): wraps ``(ek-1)//2`` before and ``ek//2`` after, then VALID.
+- ``'CAUSAL'`` (Flax, 1D): ``ek - 1`` on the left.
+- Explicit ``(low, high)`` pairs per axis, asymmetric allowed.
+- Pooling (``flax.linen.max_pool``/``avg_pool``): the stride defaults to **1**, not
+  the window.
+- ``ConvTranspose`` (``lax.conv_transpose``): explicit pairs pad the *dilated input*
+  (not the output, unlike PyTorch and ONNX): ``(n-1)*s + 2 - ek + low + high``;
+  ``'SAME'`` gives ``n*s``, ``'VALID'`` ``n*s + max(ek - s, 0)``, ``'CIRCULAR'`` ``n*s``.
+  There is no ``output_padding``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from planner.dialects.arithmetic import effective_kernel, transpose_full
+from planner.dialects.base import AxisContext, AxisResult, Dialect, _t, window_formula
+from planner.symbolic.ops import Dim, ceil_div, floor_div, maximum, piecewise, render
+
+_EMPTY = "JAX would return an empty (size 0) array"
+
+
+class JaxDialect(Dialect):
+    name = "jax"
+    title = "JAX/Flax"
+    pool_stride_is_window = False
+    batch_norm_per_channel = 2  # scale and bias; batch_stats are a separate collection
+
+    def _window(
+        self,
+        ctx: AxisContext,
+        n: Dim,
+        ek: Dim,
+        s: Dim,
+        padding: Any,
+        what: str,
+        allow: tuple[str, ...],
+    ) -> AxisResult:
+        if isinstance(padding, str) and padding not in allow:
+            raise self.mode_error(ctx, what, padding.upper(), tuple(m.upper() for m in allow))
+        if padding in ("same", "same_lower"):
+            return self.same(ctx, n, ek, s, extra_after=padding == "same")
+        if padding == "valid":
+            before = after = 0
+        elif padding == "circular":
+            before, after = floor_div(ek - 1, 2), floor_div(ek, 2)
+        elif padding == "causal":
+            if ctx.axis != "L":
+                raise ctx.refuse("Flax CAUSAL padding is only for 1D convolutions", field="padding")
+            before, after = ek - 1, 0
+        else:
+            before, after = padding
+        return self.explicit_or_empty(ctx, n, ek, s, before, after, what)
+
+    def explicit_or_empty(
+        self, ctx: AxisContext, n: Dim, ek: Dim, s: Dim, before: Dim, after: Dim, what: str
+    ) -> AxisResult:
+        # lax computes ceil((n + pads - ek + 1)/s), clamped at 0: an empty array.
+        out = maximum(ceil_div(n + before + after - ek + 1, s), 0)
+        ctx.require(
+            out >= 1,
+            f"{what}: the window {render(ek)} does not fit the padded input "
+            f"{render(n + before + after)}; {_EMPTY}",
+        )
+        return AxisResult(out, (before, after), window_formula(n, ek, s, before, after, out))
+
+    def conv_axis(
+        self, ctx: AxisContext, n: Dim, k: Dim, s: Dim, d: Dim, padding: Any
+    ) -> AxisResult:
+        return self._window(
+            ctx,
+            n,
+            effective_kernel(k, d),
+            s,
+            padding,
+            "Flax Conv",
+            ("valid", "same", "same_lower", "circular", "causal"),
+        )
+
+    def pool_axis(
+        self,
+        ctx: AxisContext,
+        n: Dim,
+        k: Dim,
+        s: Dim,
+        d: Dim,
+        padding: Any,
+        ceil_mode: Any,
+        op: str,
+    ) -> AxisResult:
+        if not (isinstance(d, int) and d == 1):
+            raise ctx.refuse("Flax pooling has no dilation", field="dilation")
+        if ceil_mode is True:
+            raise ctx.refuse("Flax pooling has no ceil_mode", field="ceil_mode")
+        return self._window(
+            ctx, n, k, s, padding, f"Flax {op}_pool", ("valid", "same", "same_lower")
+        )
+
+    def conv_transpose_axis(
+        self,
+        ctx: AxisContext,
+        n: Dim,
+        k: Dim,
+        s: Dim,
+        d: Dim,
+        padding: Any,
+        output_padding: Dim | None,
+        output_size: Dim | None,
+    ) -> AxisResult:
+        if output_padding is not None:
+            raise ctx.refuse(
+                "Flax ConvTranspose has no output_padding; use explicit (low, high) "
+                "padding of the dilated input",
+                field="output_padding",
+            )
+        if output_size is not None:
+            raise ctx.refuse("Flax ConvTranspose takes no output size", field="output_size")
+        ek = effective_kernel(k, d)
+        if padding == "same":
+            out = n * s
+            lo = piecewise(s > ek - 1, ek - 1, ceil_div(ek + s - 2, 2))
+            text = f"{_t(n)}*{_t(s)}"
+        elif padding == "circular":
+            # lax VALID, then Flax wraps the result to one period of n*s.
+            out = n * s
+            lo = ek - 1
+            text = f"{_t(n)}*{_t(s)} (circular)"
+        elif padding == "valid":
+            out = n * s + maximum(ek - s, 0)
+            lo = ek - 1
+            text = f"{_t(n)}*{_t(s)} + max({_t(ek)} - {_t(s)}, 0)"
+        elif isinstance(padding, str):
+            raise self.mode_error(
+                ctx, "ConvTranspose", padding.upper(), ("VALID", "SAME", "CIRCULAR")
+            )
+        else:
+            lo, hi = padding
+            out = maximum((n - 1) * s + 2 - ek + lo + hi, 0)
+            text = f"({_t(n)} - 1)*{_t(s)} + 2 - {_t(ek)} + {_t(lo)} + {_t(hi)}"
+        ctx.require(out >= 1, f"Flax ConvTranspose output would be {render(out)}; {_EMPTY}")
+        # As forward-convolution padding: the full output less what lax did not pad.
+        full = transpose_full(n, ek, s)
+        before = ek - 1 - lo
+        return AxisResult(out, (before, full - out - before), f"{text} = {render(out)}")

@@ -1,0 +1,47 @@
+"""Bundled preset networks, loadable by name (``unet-original``) or by path.
+
+Presets live in the repository's top-level ``presets/`` folder; an installed wheel
+carries them as ``planner/_presets``.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+from planner.errors import SpecError
+
+
+def presets_dir() -> Path:
+    bundled = resources.files("planner") / "_presets"
+    if bundled.is_dir():
+        return Path(str(bundled))
+    return Path(__file__).resolve().parent.parent / "presets"
+
+
+def preset_names() -> list[str]:
+    """Names of the bundled presets, sorted."""
+    return sorted(p.stem for p in presets_dir().glob("*.yaml"))
+
+
+def preset_path(name: str) -> Path:
+    path = presets_dir() / f"{name}.yaml"
+    if not path.is_file():
+        import difflib
+
+        names = preset_names()
+        guess = difflib.get_close_matches(name, names, n=1)
+        hint = f" Did you mean '{guess[0]}'?" if guess else ""
+        raise SpecError(
+            f"'{name}' is neither a file nor a preset.{hint} Presets: {', '.join(names)}",
+            source=name,
+        )
+    return path
+
+
+def resolve(name_or_path: str | Path) -> Path:
+    """A file path as given, or the bundled preset of that name."""
+    p = Path(name_or_path)
+    if p.suffix.lower() in (".yaml", ".yml", ".json") or p.exists():
+        return p
+    return preset_path(str(name_or_path))

@@ -1,0 +1,278 @@
+"""A network: named layers forming a small DAG, for one framework and data format.
+
+Layers run in sequence unless they name their ``inputs``; naming earlier layers forms
+skips (U-Net). After validation every layer has a unique name (generated like Keras:
+``conv2d``, ``conv2d_1``...), explicit ``inputs``, and per-axis fields expanded to
+the network's spatial rank.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from planner.errors import SpecError
+from planner.spec.layers import Input, Layer, LayerBase, resolve_type
+from planner.spec.values import DIM_SYMBOL, IntOrUnknown, Unknown
+
+Framework = Literal["keras", "torch", "jax", "onnx"]
+DataFormat = Literal["channels_last", "channels_first"]
+FRAMEWORKS: tuple[str, ...] = Framework.__args__  # type: ignore[attr-defined]
+
+DEFAULT_DATA_FORMAT: dict[str, str] = {
+    "keras": "channels_last",
+    "jax": "channels_last",
+    "torch": "channels_first",
+    "onnx": "channels_first",
+}
+FRAMEWORK_ALIASES = {
+    "tensorflow": "keras",
+    "tf": "keras",
+    "pytorch": "torch",
+    "flax": "jax",
+    "onnxruntime": "onnx",
+}
+INPUT_NAME = "input"
+
+# A size as written: a number, a symbol for formulas (``H``), or an unknown (``?H``).
+Dim = IntOrUnknown | str
+
+
+class Network(BaseModel):
+    """A validated network description.
+
+    >>> net = Network.model_validate({
+    ...     "name": "tiny", "input_shape": [28, 28, 1],
+    ...     "layers": [{"type": "Conv2D", "filters": 8, "kernel_size": 3}],
+    ... })
+    >>> net.layers[0].name, net.layers[0].kernel_size, net.layers[0].inputs
+    ('conv2d', (3, 3), ['input'])
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = "network"
+    framework: Framework = "keras"
+    data_format: DataFormat | None = None
+    input_shape: list[Dim] = Field(min_length=2)
+    input_name: str = INPUT_NAME
+    description: str | None = None
+    layers: list[Layer] = Field(default_factory=list)
+
+    @field_validator("framework", mode="before")
+    @classmethod
+    def _framework_alias(cls, v: Any) -> Any:
+        if isinstance(v, str):
+            return FRAMEWORK_ALIASES.get(v.lower(), v.lower())
+        return v
+
+    @field_validator("input_shape")
+    @classmethod
+    def _check_dims(cls, dims: list[Any]) -> list[Any]:
+        for d in dims:
+            if isinstance(d, int) and d < 1:
+                raise ValueError(f"every input size must be >= 1, received {d} in {dims}")
+            if isinstance(d, str) and not DIM_SYMBOL.match(d):
+                raise ValueError(f"a symbolic size must be a name like H or W, received {d!r}")
+        return dims
+
+    @model_validator(mode="before")
+    @classmethod
+    def _resolve_layer_types(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        data = dict(data)
+        layers = data.get("layers")
+        shape = data.get("input_shape")
+        # An explicit Input layer may carry the shape instead of the network.
+        if isinstance(layers, list) and layers and shape is None:
+            first, _ = resolve_type(layers[0])
+            if isinstance(first, dict) and first.get("type") == "input" and first.get("shape"):
+                data["input_shape"] = first["shape"]
+                shape = first["shape"]
+        rank = len(shape) - 1 if isinstance(shape, list) else None
+        if isinstance(layers, list):
+            resolved = []
+            for i, layer in enumerate(layers):
+                layer, implied = resolve_type(layer)
+                if implied is not None and rank is not None and implied != rank:
+                    where = layer.get("name") or f"#{i + 1}"
+                    raise ValueError(
+                        f"layer {where}: type {layers[i]['type']!r} is {implied}D but the "
+                        f"input shape {shape} has {rank} spatial axes"
+                    )
+                resolved.append(layer)
+            data["layers"] = resolved
+        return data
+
+    @model_validator(mode="after")
+    def _normalize(self) -> Network:
+        rank = self.rank
+        fmt = self.data_format or DEFAULT_DATA_FORMAT[self.framework]
+        object.__setattr__(self, "data_format", fmt)
+
+        layers = list(self.layers)
+        input_name = self.input_name
+        if layers and isinstance(layers[0], Input):
+            input_name = layers[0].name or INPUT_NAME
+            layers = layers[1:]
+            object.__setattr__(self, "input_name", input_name)
+        for layer in layers:
+            if isinstance(layer, Input):
+                raise SpecError(
+                    "an input layer may only come first (planner networks have one input)",
+                    layer=layer.name,
+                )
+
+        names = _assign_names(layers, rank, input_name)
+        out: list[LayerBase] = []
+        known = {input_name}
+        previous = input_name
+        for layer, name in zip(layers, names, strict=True):
+            inputs = layer.inputs or [previous]
+            for ref in inputs:
+                if ref not in known:
+                    later = ref in names
+                    raise SpecError(
+                        f"input '{ref}' "
+                        + (
+                            "comes later in the list; layers must follow their inputs"
+                            if later
+                            else "is not a layer of this network"
+                        )
+                        + f"; known so far: {', '.join(sorted(known))}",
+                        layer=name,
+                        field="inputs",
+                    )
+            if layer.is_merge and len(inputs) < 2:
+                raise SpecError(
+                    f"a {layer.type} layer merges two or more inputs, received {inputs}",
+                    layer=name,
+                    field="inputs",
+                )
+            if not layer.is_merge and len(inputs) != 1:
+                raise SpecError(
+                    f"a {layer.type} layer takes one input, received {inputs}",
+                    layer=name,
+                    field="inputs",
+                )
+            layer = layer.model_copy(update={"name": name, "inputs": inputs})
+            layer = layer.normalized(rank, self.framework)
+            out.append(layer)
+            known.add(name)
+            previous = name
+        object.__setattr__(self, "layers", out)
+        return self
+
+    @property
+    def rank(self) -> int:
+        """The number of spatial axes (the input shape less its channel axis)."""
+        return len(self.input_shape) - 1
+
+    @property
+    def channels_last(self) -> bool:
+        return (self.data_format or DEFAULT_DATA_FORMAT[self.framework]) == "channels_last"
+
+    @property
+    def spatial_input(self) -> list[Any]:
+        dims = list(self.input_shape)
+        return dims[:-1] if self.channels_last else dims[1:]
+
+    @property
+    def input_channels(self) -> Any:
+        return self.input_shape[-1] if self.channels_last else self.input_shape[0]
+
+    def layer(self, name: str) -> LayerBase:
+        for layer in self.layers:
+            if layer.name == name:
+                return layer
+        raise SpecError(
+            f"no layer named '{name}'; layers: {', '.join(self.layer_names)}", layer=name
+        )
+
+    @property
+    def layer_names(self) -> list[str]:
+        return [layer.name or "" for layer in self.layers]
+
+    def unknowns(self) -> dict[str, Unknown]:
+        """Every unknown in the network by name (the first occurrence's bounds win)."""
+        found: dict[str, Unknown] = {}
+        for value in _walk(self.input_shape):
+            if isinstance(value, Unknown):
+                found.setdefault(value.name, value)
+        for layer in self.layers:
+            for f in type(layer).model_fields:
+                for value in _walk(getattr(layer, f)):
+                    if isinstance(value, Unknown):
+                        found.setdefault(value.name, value)
+        return found
+
+    def to_data(self) -> dict[str, Any]:
+        """Plain data for YAML/JSON, with only the fields that differ from defaults."""
+        data: dict[str, Any] = {"name": self.name, "framework": self.framework}
+        if self.data_format != DEFAULT_DATA_FORMAT[self.framework]:
+            data["data_format"] = self.data_format
+        if self.description:
+            data["description"] = self.description
+        data["input_shape"] = [_plain(d) for d in self.input_shape]
+        layers = []
+        previous = self.input_name
+        for layer in self.layers:
+            item = layer.model_dump(exclude_defaults=True, exclude={"inputs"})
+            item = {"type": layer.type, **{k: _plain(v) for k, v in item.items() if k != "type"}}
+            if layer.inputs != [previous]:
+                item["inputs"] = list(layer.inputs or [])
+            layers.append(item)
+            previous = layer.name
+        data["layers"] = layers
+        return data
+
+
+def _walk(value: Any) -> Any:
+    if isinstance(value, tuple | list):
+        for v in value:
+            yield from _walk(v)
+    else:
+        yield value
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Unknown):
+        return value.to_data()
+    if isinstance(value, tuple | list):
+        items = [_plain(v) for v in value]
+        if items and all(i == items[0] for i in items) and not isinstance(items[0], list):
+            return items[0]
+        return items
+    return value
+
+
+def _assign_names(layers: list[LayerBase], rank: int, input_name: str) -> list[str]:
+    """Keep given names and generate the rest like Keras (``conv2d``, ``conv2d_1``)."""
+    given = [layer.name for layer in layers if layer.name]
+    dupes = [n for n, c in Counter([*given, input_name]).items() if c > 1]
+    if dupes:
+        raise SpecError(
+            f"layer names must be unique; repeated: {', '.join(sorted(dupes))}",
+            layer=dupes[0],
+            field="name",
+        )
+    taken = set(given) | {input_name}
+    counters: Counter[str] = Counter()
+    names = []
+    for layer in layers:
+        if layer.name:
+            names.append(layer.name)
+            continue
+        base = layer.default_name(rank)
+        while True:
+            n = counters[base]
+            candidate = base if n == 0 else f"{base}_{n}"
+            counters[base] += 1
+            if candidate not in taken:
+                break
+        taken.add(candidate)
+        names.append(candidate)
+    return names

@@ -1,0 +1,495 @@
+"""Forward shape inference over a network's DAG, concrete or symbolic.
+
+Sizes are ``int`` when everything is known, sympy expressions when an input size is
+a symbol (``H``) or a field is an ``Unknown`` that has not been given a value.
+Inference never stops at the first error: every layer is reported, those after a
+failed one as skipped, so a user sees the shapes up to the problem.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import sympy
+
+from planner.dialects import AxisContext, Condition, Dialect, get_dialect
+from planner.errors import PlannerError, ShapeError, SpecError
+from planner.spec import layers as L
+from planner.spec.network import Network
+from planner.spec.values import Unknown
+from planner.symbolic.ops import Dim, is_int, render, to_int
+
+AXIS_NAMES: dict[int, tuple[str, ...]] = {1: ("L",), 2: ("H", "W"), 3: ("D", "H", "W")}
+
+
+def axis_names(rank: int) -> tuple[str, ...]:
+    return AXIS_NAMES.get(rank, tuple(f"X{i}" for i in range(rank)))
+
+
+@dataclass(frozen=True)
+class Tensor:
+    """A shape without the batch axis, in the network's data format."""
+
+    dims: tuple[Dim, ...]
+    channels_last: bool
+
+    @property
+    def spatial(self) -> tuple[Dim, ...]:
+        if len(self.dims) < 2:
+            return ()
+        return self.dims[:-1] if self.channels_last else self.dims[1:]
+
+    @property
+    def channels(self) -> Dim:
+        return self.dims[-1] if self.channels_last or len(self.dims) < 2 else self.dims[0]
+
+    def with_spatial(self, spatial: tuple[Dim, ...], channels: Dim) -> Tensor:
+        dims = (*spatial, channels) if self.channels_last else (channels, *spatial)
+        return Tensor(dims, self.channels_last)
+
+
+@dataclass
+class LayerResult:
+    """What one layer does to the shape, as the framework computes it."""
+
+    name: str
+    type: str
+    inputs: list[str]
+    output_shape: tuple[Dim, ...] | None = None
+    params: Dim | None = None
+    padding: list[tuple[Dim, Dim]] | None = None
+    formula: str | None = None
+    error: str | None = None
+    conditions: list[Condition] = field(default_factory=list)
+    spatial: tuple[Dim, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "type": self.type,
+            "inputs": list(self.inputs),
+            "output_shape": _data(self.output_shape),
+            "params": _data(self.params),
+            "padding": _data(self.padding),
+            "formula": self.formula,
+            "error": self.error,
+            "conditions": [c.message + f" ({render(c.expr)})" for c in self.conditions],
+        }
+
+
+@dataclass
+class Inference:
+    """Every layer's result, in network order, plus the input."""
+
+    network: Network
+    framework: str
+    input_shape: tuple[Dim, ...]
+    layers: list[LayerResult]
+
+    @property
+    def ok(self) -> bool:
+        return all(layer.ok for layer in self.layers)
+
+    @property
+    def first_error(self) -> LayerResult | None:
+        return next((layer for layer in self.layers if not layer.ok), None)
+
+    @property
+    def output(self) -> LayerResult | None:
+        return self.layers[-1] if self.layers else None
+
+    @property
+    def output_shape(self) -> tuple[Dim, ...] | None:
+        if not self.layers:
+            return self.input_shape
+        return self.layers[-1].output_shape
+
+    @property
+    def total_params(self) -> Dim:
+        return sum((layer.params or 0 for layer in self.layers), 0)
+
+    @property
+    def conditions(self) -> list[Condition]:
+        return [c for layer in self.layers for c in layer.conditions]
+
+    def __getitem__(self, name: str) -> LayerResult:
+        for layer in self.layers:
+            if layer.name == name:
+                return layer
+        raise KeyError(name)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "network": self.network.name,
+            "framework": self.framework,
+            "data_format": self.network.data_format,
+            "input_shape": _data(self.input_shape),
+            "output_shape": _data(self.output_shape),
+            "total_params": _data(self.total_params),
+            "ok": self.ok,
+            "layers": [layer.to_dict() for layer in self.layers],
+        }
+
+
+def _data(value: Any) -> Any:
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, tuple | list):
+        return [_data(v) for v in value]
+    if is_int(value):
+        return value
+    value = to_int(value)
+    return value if is_int(value) else render(value)
+
+
+def symbol(name: str) -> sympy.Symbol:
+    """The sympy symbol planner uses for a size or an unknown called ``name``."""
+    return sympy.Symbol(name, integer=True)
+
+
+class _Resolver:
+    """Turns spec values (ints, unknowns, symbols) into ints or sympy symbols."""
+
+    def __init__(self, values: Mapping[str, Any]):
+        self.values = values
+
+    def __call__(self, value: Any) -> Any:
+        if isinstance(value, Unknown):
+            if value.name in self.values:
+                return self.values[value.name]
+            if value.choices is not None:
+                raise SpecError(
+                    f"'{value}' chooses between {list(value.choices)}; forward inference needs "
+                    "a value for it (solve the network instead)"
+                )
+            return symbol(value.name)
+        if isinstance(value, tuple):
+            return tuple(self(v) for v in value)
+        if isinstance(value, str) and value and value[0].isalpha() and value not in L.PADDING_MODES:
+            return symbol(value)
+        return value
+
+
+def infer(
+    net: Network,
+    *,
+    input_shape: list[Any] | tuple[Any, ...] | None = None,
+    values: Mapping[str, Any] | None = None,
+) -> Inference:
+    """Compute every layer's output shape, parameters, padding and derivation.
+
+    ``input_shape`` overrides the network's (same data format, no batch axis);
+    ``values`` gives unknowns a value (``{"p": 1}``); unknowns without one, and
+    symbolic sizes like ``H``, give formulas.
+
+    >>> from planner.spec.network import Network
+    >>> net = Network.model_validate({"name": "n", "input_shape": [28, 28, 1], "layers": [
+    ...     {"type": "MaxPooling2D", "pool_size": 2, "padding": "same"}]})
+    >>> result = infer(net)
+    >>> result.output_shape, result.layers[0].formula
+    ((14, 14, 1), 'ceil(28/2) = 14')
+    """
+    resolve = _Resolver(values or {})
+    dialect = get_dialect(net.framework)
+    dims = list(input_shape) if input_shape is not None else list(net.input_shape)
+    if len(dims) != len(net.input_shape):
+        raise SpecError(
+            f"input shape {list(dims)} has {len(dims)} axes; network '{net.name}' needs "
+            f"{len(net.input_shape)} ({net.data_format}, without the batch axis)",
+            field="input_shape",
+        )
+    for d in dims:
+        if is_int(d) and d < 1:
+            raise SpecError(f"input sizes must be >= 1, received {list(dims)}", field="input_shape")
+    start = Tensor(tuple(resolve(d) for d in dims), net.channels_last)
+    tensors: dict[str, Tensor | None] = {net.input_name: start}
+    results: list[LayerResult] = []
+    names = axis_names(net.rank)
+    for layer in net.layers:
+        assert layer.name is not None and layer.inputs is not None
+        result = LayerResult(layer.name, layer.type, list(layer.inputs))
+        ins = [tensors.get(i) for i in layer.inputs]
+        if any(t is None for t in ins):
+            failed = [i for i, t in zip(layer.inputs, ins, strict=True) if t is None]
+            result.error = f"skipped: its input {', '.join(repr(f) for f in failed)} has an error"
+            tensors[layer.name] = None
+            results.append(result)
+            continue
+        try:
+            out = _apply(layer, ins, dialect, resolve, names, result)  # type: ignore[arg-type]
+        except PlannerError as exc:
+            exc = exc.with_context(layer=layer.name)
+            result.error = exc.message + (f" [field '{exc.field}']" if exc.field else "")
+            tensors[layer.name] = None
+        else:
+            tensors[layer.name] = out
+            result.output_shape = out.dims
+            result.spatial = out.spatial
+        results.append(result)
+    return Inference(net, net.framework, start.dims, results)
+
+
+def _prod(values: tuple[Dim, ...]) -> Dim:
+    if all(is_int(v) for v in values):
+        return math.prod(values)  # type: ignore[arg-type]
+    return to_int(sympy.Mul(*values))
+
+
+def _apply(
+    layer: Any,
+    ins: list[Tensor],
+    dialect: Dialect,
+    resolve: _Resolver,
+    names: tuple[str, ...],
+    result: LayerResult,
+) -> Tensor:
+    x = ins[0]
+    kind = layer.type
+    if kind in ("activation", "dropout"):
+        return x
+    if kind == "batch_norm":
+        result.params = dialect.batch_norm_params(layer, x.channels)
+        return x
+    if kind in ("concatenate", "add"):
+        return _merge(layer, ins, names, result)
+    if kind == "flatten":
+        return Tensor((_prod(x.dims),), x.channels_last)
+    if kind == "dense":
+        last = x.dims[-1]
+        result.params = last * layer.units + (layer.units if layer.use_bias else 0)
+        return Tensor((*x.dims[:-1], layer.units), x.channels_last)
+    if kind == "reshape":
+        return _reshape(layer, x)
+    if kind == "global_pool":
+        _need_spatial(layer, x)
+        spatial = (1,) * len(x.spatial) if layer.keepdims else ()
+        return (
+            x.with_spatial(spatial, x.channels)
+            if spatial
+            else Tensor((x.channels,), x.channels_last)
+        )
+
+    _need_spatial(layer, x)
+    ctx_list = [AxisContext(layer.name, a) for a in names]
+    dialect.check_layer(_Resolved(layer, resolve), ctx_list[0])
+    axes = []
+    for i, (n, ctx) in enumerate(zip(x.spatial, ctx_list, strict=True)):
+        axes.append(_axis(layer, dialect, resolve, ctx, n, i))
+    for ctx in ctx_list:
+        result.conditions.extend(ctx.conditions)
+    spatial = tuple(a.size for a in axes)
+    result.padding = [a.pad for a in axes] if any(a.pad is not None for a in axes) else None
+    formulas = [a.formula for a in axes]
+    if len(set(formulas)) == 1:
+        result.formula = formulas[0]
+    else:
+        result.formula = "; ".join(f"{n}: {f}" for n, f in zip(names, formulas, strict=True))
+    channels = _channels(layer, x.channels, dialect, result, resolve)
+    return x.with_spatial(spatial, channels)
+
+
+class _Resolved:
+    """A layer view whose per-axis fields are resolved (unknowns as values/symbols)."""
+
+    def __init__(self, layer: Any, resolve: _Resolver):
+        self._layer = layer
+        self._resolve = resolve
+
+    def __getattr__(self, name: str) -> Any:
+        value = getattr(self._layer, name)
+        if name in ("type", "name"):
+            return value
+        return self._resolve(value) if isinstance(value, tuple | Unknown) else value
+
+
+def _need_spatial(layer: Any, x: Tensor) -> None:
+    if not x.spatial:
+        raise ShapeError(
+            f"a {layer.type} layer needs spatial axes, but its input has shape "
+            f"{_data(x.dims)} (flattened)",
+            layer=layer.name,
+        )
+
+
+def _axis(
+    layer: Any, dialect: Dialect, resolve: _Resolver, ctx: AxisContext, n: Dim, i: int
+) -> Any:
+    def at(f: str) -> Any:
+        value = getattr(layer, f)
+        return None if value is None else resolve(value[i])
+
+    padding = layer.padding if hasattr(layer, "padding") else None
+    if isinstance(padding, Unknown):
+        padding = resolve(padding)
+    if isinstance(padding, tuple):
+        padding = tuple(resolve(p) for p in padding[i])
+    kind = layer.type
+    if kind in ("conv", "depthwise_conv", "separable_conv"):
+        return dialect.conv_axis(ctx, n, at("kernel_size"), at("strides"), at("dilation"), padding)
+    if kind == "conv_transpose":
+        return dialect.conv_transpose_axis(
+            ctx,
+            n,
+            at("kernel_size"),
+            at("strides"),
+            at("dilation"),
+            padding,
+            at("output_padding"),
+            at("output_size"),
+        )
+    if kind in ("max_pool", "avg_pool"):
+        k = at("pool_size")
+        s = at("strides") if layer.strides is not None else dialect.pool_stride(k)
+        ceil_mode = resolve(layer.ceil_mode)
+        if not isinstance(ceil_mode, bool):
+            raise SpecError("ceil_mode must be true or false here", field="ceil_mode")
+        return dialect.pool_axis(
+            ctx, n, k, s, at("dilation"), padding, ceil_mode, "max" if kind == "max_pool" else "avg"
+        )
+    if kind == "upsample":
+        return dialect.upsample_axis(ctx, n, at("scale"), at("output_size"))
+    if kind == "zero_padding":
+        before, after = padding
+        return dialect.zero_pad_axis(ctx, n, before, after)
+    if kind == "cropping":
+        crop = layer.cropping[i]
+        return dialect.crop_axis(ctx, n, resolve(crop[0]), resolve(crop[1]))
+    raise ShapeError(f"no shape rule for layer type {kind!r}", layer=layer.name)
+
+
+def _channels(
+    layer: Any, cin: Dim, dialect: Dialect, result: LayerResult, resolve: _Resolver
+) -> Dim:
+    kind = layer.type
+    if kind not in ("conv", "conv_transpose", "depthwise_conv", "separable_conv"):
+        return cin
+    kprod = _prod(tuple(resolve(k) for k in layer.kernel_size))
+    if kind == "depthwise_conv":
+        cout = cin * layer.depth_multiplier
+        result.params = kprod * cout + (cout if layer.use_bias else 0)
+        return cout
+    if kind == "separable_conv":
+        mid = cin * layer.depth_multiplier
+        result.params = kprod * mid + mid * layer.filters + (layer.filters if layer.use_bias else 0)
+        return layer.filters
+    groups = layer.groups
+    if is_int(cin) and cin % groups:
+        raise ShapeError(
+            f"{cin} input channels are not divisible by groups={groups}",
+            layer=layer.name,
+            field="groups",
+        )
+    if layer.filters % groups:
+        raise ShapeError(
+            f"filters={layer.filters} is not divisible by groups={groups}",
+            layer=layer.name,
+            field="groups",
+        )
+    if kind == "conv":
+        weights = kprod * (cin // groups if is_int(cin) else cin / groups) * layer.filters
+    else:
+        weights = kprod * cin * (layer.filters // groups)
+    result.params = to_int(weights) + (layer.filters if layer.use_bias else 0)
+    return layer.filters
+
+
+def _merge(layer: Any, ins: list[Tensor], names: tuple[str, ...], result: LayerResult) -> Tensor:
+    first = ins[0]
+    if any(len(t.dims) != len(first.dims) for t in ins):
+        shapes = ", ".join(f"{n} {_data(t.dims)}" for n, t in zip(layer.inputs, ins, strict=True))
+        raise ShapeError(f"cannot merge tensors of different ranks: {shapes}", layer=layer.name)
+    ndim = len(first.dims)
+    if layer.type == "concatenate":
+        if layer.axis is None:
+            axis = ndim - 1 if first.channels_last else 0
+        else:
+            # Framework convention: axis 0 is the batch axis.
+            axis = layer.axis if layer.axis < 0 else layer.axis - 1
+            if layer.axis == 0 or not -ndim <= axis < ndim:
+                raise ShapeError(
+                    f"axis {layer.axis} is not a feature axis of a {ndim + 1}-D tensor "
+                    f"(batch axis included); valid: 1..{ndim} or -{ndim}..-1",
+                    layer=layer.name,
+                    field="axis",
+                )
+            axis %= ndim
+    else:
+        axis = None
+    labels = _dim_labels(first, names)
+    for j in range(ndim):
+        if j == axis:
+            continue
+        base = first.dims[j]
+        for name, t in zip(layer.inputs[1:], ins[1:], strict=True):
+            other = t.dims[j]
+            equal = (
+                base == other
+                if is_int(base) and is_int(other)
+                else sympy.simplify(base - other) == 0
+            )
+            if not equal:
+                if (is_int(base) and is_int(other)) or (sympy.simplify(base - other).is_number):
+                    raise ShapeError(
+                        f"{layer.inputs[0]} is {render(base)}, {name} is {render(other)} on axis "
+                        f"{labels[j]}; a {layer.type} needs them equal",
+                        layer=layer.name,
+                    )
+                result.conditions.append(
+                    Condition(
+                        sympy.Eq(base, other),
+                        f"{layer.inputs[0]} and {name} must agree on axis {labels[j]}",
+                        layer.name,
+                    )
+                )
+    if axis is None:
+        return first
+    total = sum((t.dims[axis] for t in ins), 0)
+    dims = list(first.dims)
+    dims[axis] = to_int(total)
+    return Tensor(tuple(dims), first.channels_last)
+
+
+def _dim_labels(t: Tensor, names: tuple[str, ...]) -> list[str]:
+    if len(t.dims) == len(names) + 1:
+        return [*names, "C"] if t.channels_last else ["C", *names]
+    return [f"#{j + 1}" for j in range(len(t.dims))]
+
+
+def _reshape(layer: Any, x: Tensor) -> Tensor:
+    target = list(layer.target_shape)
+    total = _prod(x.dims)
+    if target.count(-1) > 1:
+        raise ShapeError(
+            "target_shape may contain -1 only once", layer=layer.name, field="target_shape"
+        )
+    if any(t == 0 or t < -1 for t in target):
+        raise ShapeError(
+            f"target_shape entries must be >= 1 or -1, received {target}",
+            layer=layer.name,
+            field="target_shape",
+        )
+    known = math.prod(t for t in target if t != -1)
+    if -1 in target:
+        if is_int(total) and total % known:
+            raise ShapeError(
+                f"cannot reshape {total} values into {target}: {total} is not divisible by {known}",
+                layer=layer.name,
+                field="target_shape",
+            )
+        target[target.index(-1)] = (
+            to_int(total // known) if is_int(total) else to_int(total / known)
+        )
+    elif is_int(total) and known != total:
+        raise ShapeError(
+            f"cannot reshape {_data(x.dims)} ({total} values) into {target} ({known} values)",
+            layer=layer.name,
+            field="target_shape",
+        )
+    return Tensor(tuple(target), x.channels_last)

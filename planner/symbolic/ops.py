@@ -1,0 +1,121 @@
+"""Integer arithmetic that works on Python ints and on sympy expressions alike.
+
+Concrete sizes stay plain ``int`` (fast: a 1,000-layer network never touches sympy);
+as soon as a symbol is involved the same helper returns a sympy expression. Never
+apply Python ``max()`` or ``if`` to a sympy expression: use ``maximum`` and
+``truth`` from here instead.
+
+The algebra behind floor division, used by the solver:
+``a // b == e  <=>  b*e <= a < b*(e + 1)`` for ``b > 0``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sympy
+
+Dim = int | sympy.Expr
+
+
+def is_int(x: Any) -> bool:
+    return isinstance(x, int) and not isinstance(x, bool)
+
+
+def to_int(x: Any) -> Any:
+    """Collapse a sympy Integer to ``int``; leave everything else alone."""
+    if isinstance(x, sympy.Integer):
+        return int(x)
+    return x
+
+
+def _nested(a: Any, b: Any, kind: type) -> Any:
+    """``floor(floor(x/m)/b) == floor(x/(m*b))`` for integer ``x`` and positive ints
+    ``m``, ``b`` (likewise ``ceiling``); returns the merged argument or ``None``."""
+    if isinstance(a, kind) and is_int(b) and b > 0:
+        num, den = sympy.fraction(sympy.together(a.args[0]))
+        if den.is_Integer and den > 0 and num.is_integer:
+            return num / (den * b)
+    return None
+
+
+def floor_div(a: Dim, b: Dim) -> Dim:
+    """``floor(a / b)``."""
+    if is_int(a) and is_int(b):
+        return a // b  # type: ignore[operator]
+    merged = _nested(a, b, sympy.floor)
+    if merged is not None:
+        return to_int(sympy.floor(merged))
+    return to_int(sympy.floor(sympy.sympify(a) / b))
+
+
+def ceil_div(a: Dim, b: Dim) -> Dim:
+    """``ceil(a / b)``."""
+    if is_int(a) and is_int(b):
+        return -(-a // b)  # type: ignore[operator]
+    merged = _nested(a, b, sympy.ceiling)
+    if merged is not None:
+        return to_int(sympy.ceiling(merged))
+    return to_int(sympy.ceiling(sympy.sympify(a) / b))
+
+
+def maximum(a: Dim, b: Dim) -> Dim:
+    if is_int(a) and is_int(b):
+        return max(a, b)  # type: ignore[type-var]
+    return to_int(sympy.Max(a, b))
+
+
+def minimum(a: Dim, b: Dim) -> Dim:
+    if is_int(a) and is_int(b):
+        return min(a, b)  # type: ignore[type-var]
+    return to_int(sympy.Min(a, b))
+
+
+def mul_floor(a: Dim, factor: Any) -> Dim:
+    """``floor(a * factor)`` for an int or float factor (``Upsample(scale_factor)``)."""
+    if isinstance(factor, float) and factor.is_integer():
+        factor = int(factor)
+    if is_int(a) and is_int(factor):
+        return a * factor  # type: ignore[operator]
+    if is_int(a) and isinstance(factor, float):
+        # PyTorch computes floor(double(n) * scale); mirror it exactly.
+        import math
+
+        return math.floor(float(a) * factor)  # type: ignore[arg-type]
+    f = sympy.nsimplify(factor) if isinstance(factor, float) else factor
+    return to_int(sympy.floor(sympy.sympify(a) * f))
+
+
+def truth(cond: Any) -> bool | None:
+    """``True``/``False`` when ``cond`` is decided, ``None`` when it depends on symbols."""
+    if isinstance(cond, bool):
+        return cond
+    if cond is sympy.true:
+        return True
+    if cond is sympy.false:
+        return False
+    return None
+
+
+def piecewise(cond: Any, then: Dim, otherwise: Dim) -> Dim:
+    """``then if cond else otherwise``, symbolic when ``cond`` is undecided."""
+    decided = truth(cond)
+    if decided is True:
+        return then
+    if decided is False:
+        return otherwise
+    return to_int(sympy.Piecewise((then, cond), (otherwise, True)))
+
+
+def simplify(x: Any) -> Any:
+    if is_int(x):
+        return x
+    return to_int(sympy.simplify(x))
+
+
+def render(x: Any) -> str:
+    """A readable formula: ``floor((H - 3)/2) + 1`` rather than sympy's repr."""
+    if is_int(x):
+        return str(x)
+    text = sympy.sstr(x)
+    return text.replace("ceiling(", "ceil(")
