@@ -504,7 +504,6 @@ TYPE_ALIASES: dict[str, tuple[str, int | None, dict[str, Any]]] = _rank_aliases(
         "Pad": ("zero_padding", {}),
         "Concat": ("concatenate", {}),
         "Gemm": ("dense", {}),
-        "BatchNormalization": ("batch_norm", {}),
         # Flax
         "max_pool": ("max_pool", {}),
         "avg_pool": ("avg_pool", {}),
