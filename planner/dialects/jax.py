@@ -5,13 +5,21 @@
   other frameworks raise; planner refuses it and says so.
 - ``'CIRCULAR'`` (Flax): wraps ``(ek-1)//2`` before and ``ek//2`` after, then VALID.
 - ``'CAUSAL'`` (Flax, 1D): ``ek - 1`` on the left.
-- Explicit ``(low, high)`` pairs per axis, asymmetric allowed.
+- Explicit ``(low, high)`` pairs per axis, asymmetric and negative allowed; a
+  negative total that removes more than the whole input makes lax raise instead.
 - Pooling (``flax.linen.max_pool``/``avg_pool``): the stride defaults to **1**, not
   the window.
 - ``ConvTranspose`` (``lax.conv_transpose``): explicit pairs pad the *dilated input*
   (not the output, unlike PyTorch and ONNX): ``(n-1)*s + 2 - ek + low + high``;
-  ``'SAME'`` gives ``n*s``, ``'VALID'`` ``n*s + max(ek - s, 0)``, ``'CIRCULAR'`` ``n*s``.
-  There is no ``output_padding``.
+  ``'SAME'`` gives ``n*s``, ``'VALID'`` ``n*s + max(ek - s, 0)``, ``'CIRCULAR'`` ``n*s``
+  (the ``'VALID'`` result summed over periods of ``n*s``). ``'SAME_LOWER'`` is handed
+  to the forward convolution: ``n``, and only when every stride is 1. There is no
+  ``output_padding`` and no ``feature_group_count``.
+
+Modes are Flax's upper-case spellings. Flax compares ``'CIRCULAR'`` and ``'CAUSAL'``
+case-sensitively (lower case reaches lax, which raises), and ``ConvTranspose`` treats
+only upper-case ``'SAME'``/``'VALID'`` as transposed modes (lower case ones are run as
+the forward convolution's padding of the dilated input).
 """
 
 from __future__ import annotations
@@ -20,7 +28,16 @@ from typing import Any
 
 from planner.dialects.arithmetic import effective_kernel, transpose_full
 from planner.dialects.base import AxisContext, AxisResult, Dialect, _t, window_formula
-from planner.symbolic.ops import Dim, ceil_div, floor_div, maximum, piecewise, render
+from planner.symbolic.ops import (
+    Dim,
+    ceil_div,
+    floor_div,
+    is_int,
+    maximum,
+    piecewise,
+    render,
+    truth,
+)
 
 _EMPTY = "JAX would return an empty (size 0) array"
 
@@ -31,6 +48,22 @@ class JaxDialect(Dialect):
     pool_stride_is_window = False
     batch_norm_per_channel = 2  # scale and bias; batch_stats are a separate collection
 
+    def check_layer(self, layer: Any, ctx: AxisContext) -> None:
+        if layer.type != "conv_transpose":
+            return
+        if layer.groups != 1:
+            raise ctx.refuse("Flax ConvTranspose has no feature_group_count", field="groups")
+        if layer.padding == "same_lower":
+            # lax.conv_transpose passes 'SAME_LOWER' on to conv_general_dilated, which
+            # refuses string padding once the input is dilated (any stride > 1).
+            for s in layer.strides:
+                ctx.require(
+                    s == 1 if is_int(s) else s <= 1,
+                    "JAX ConvTranspose accepts 'SAME_LOWER' only when every stride is 1 "
+                    f"(strides={list(layer.strides)}); use explicit (low, high) pairs",
+                    "padding",
+                )
+
     def _window(
         self,
         ctx: AxisContext,
@@ -40,6 +73,7 @@ class JaxDialect(Dialect):
         padding: Any,
         what: str,
         allow: tuple[str, ...],
+        convolution: bool,
     ) -> AxisResult:
         if isinstance(padding, str) and padding not in allow:
             raise self.mode_error(ctx, what, padding.upper(), tuple(m.upper() for m in allow))
@@ -55,12 +89,15 @@ class JaxDialect(Dialect):
             before, after = ek - 1, 0
         else:
             before, after = padding
+            if convolution:
+                negative_padding_fits(ctx, n, before, after, what)
         return self.explicit_or_empty(ctx, n, ek, s, before, after, what)
 
     def explicit_or_empty(
         self, ctx: AxisContext, n: Dim, ek: Dim, s: Dim, before: Dim, after: Dim, what: str
     ) -> AxisResult:
         # lax computes ceil((n + pads - ek + 1)/s), clamped at 0: an empty array.
+        # (reduce_window clamps a negative padded size too; convolutions raise first.)
         out = maximum(ceil_div(n + before + after - ek + 1, s), 0)
         ctx.require(
             out >= 1,
@@ -80,6 +117,7 @@ class JaxDialect(Dialect):
             padding,
             "Flax Conv",
             ("valid", "same", "same_lower", "circular", "causal"),
+            convolution=True,
         )
 
     def pool_axis(
@@ -98,7 +136,14 @@ class JaxDialect(Dialect):
         if ceil_mode is True:
             raise ctx.refuse("Flax pooling has no ceil_mode", field="ceil_mode")
         return self._window(
-            ctx, n, k, s, padding, f"Flax {op}_pool", ("valid", "same", "same_lower")
+            ctx,
+            n,
+            k,
+            s,
+            padding,
+            f"Flax {op}_pool",
+            ("valid", "same", "same_lower"),
+            convolution=False,
         )
 
     def conv_transpose_axis(
@@ -121,25 +166,37 @@ class JaxDialect(Dialect):
         if output_size is not None:
             raise ctx.refuse("Flax ConvTranspose takes no output size", field="output_size")
         ek = effective_kernel(k, d)
+        # ``lo``: what lax pads before the dilated input (the kernel is not flipped).
         if padding == "same":
             out = n * s
             lo = piecewise(s > ek - 1, ek - 1, ceil_div(ek + s - 2, 2))
             text = f"{_t(n)}*{_t(s)}"
+        elif padding == "same_lower":
+            # The forward convolution's SAME_LOWER at stride 1 (``check_layer``):
+            # ek - 1 in total, the odd pixel before.
+            out = n
+            lo = ceil_div(ek - 1, 2)
+            text = f"{render(n)} (same_lower)"
         elif padding == "circular":
-            # lax VALID, then Flax wraps the result to one period of n*s.
+            # lax VALID (n*s + e, e = max(ek - s, 0)), which Flax pads to whole periods
+            # of n*s, ((size_diff + 1)//2 before, size_diff = -e mod 2ns), and sums:
+            # output j collects VALID positions j + floor(e/2) (mod n*s).
             out = n * s
-            lo = ek - 1
+            before = floor_div(maximum(ek - s, 0), 2)
+            full = transpose_full(n, ek, s)
             text = f"{_t(n)}*{_t(s)} (circular)"
+            return AxisResult(out, (before, full - out - before), f"{text} = {render(out)}")
         elif padding == "valid":
             out = n * s + maximum(ek - s, 0)
             lo = ek - 1
             text = f"{_t(n)}*{_t(s)} + max({_t(ek)} - {_t(s)}, 0)"
         elif isinstance(padding, str):
             raise self.mode_error(
-                ctx, "ConvTranspose", padding.upper(), ("VALID", "SAME", "CIRCULAR")
+                ctx, "ConvTranspose", padding.upper(), ("VALID", "SAME", "SAME_LOWER", "CIRCULAR")
             )
         else:
             lo, hi = padding
+            negative_padding_fits(ctx, (n - 1) * s + 1, lo, hi, "Flax ConvTranspose")
             out = maximum((n - 1) * s + 2 - ek + lo + hi, 0)
             text = f"({_t(n)} - 1)*{_t(s)} + 2 - {_t(ek)} + {_t(lo)} + {_t(hi)}"
         ctx.require(out >= 1, f"Flax ConvTranspose output would be {render(out)}; {_EMPTY}")
@@ -147,3 +204,15 @@ class JaxDialect(Dialect):
         full = transpose_full(n, ek, s)
         before = ek - 1 - lo
         return AxisResult(out, (before, full - out - before), f"{text} = {render(out)}")
+
+
+def negative_padding_fits(ctx: AxisContext, n: Dim, before: Dim, after: Dim, what: str) -> None:
+    """lax convolutions raise (not return empty) when ``n + before + after < 0``;
+    ``n`` is the (dilated) input size."""
+    if truth(n + before + after < 0) is True:
+        raise ctx.refuse(
+            f"{what}: the padding ({render(before)}, {render(after)}) removes more than the "
+            f"input size {render(n)}; JAX raises 'Negative padding is larger than the size "
+            "of the corresponding dimension'",
+            field="padding",
+        )

@@ -17,7 +17,7 @@ from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
 
-from planner.spec.values import IntOrUnknown, Unknown, check_positive, per_axis
+from planner.spec.values import IntOrUnknown, PerAxis, Unknown, check_positive, per_axis
 
 PaddingMode = Literal[
     "valid", "same", "causal", "same_lower", "same_upper", "circular", "full", "notset"
@@ -106,6 +106,8 @@ def normalize_padding(
     it: PyTorch's ``F.pad``/``ZeroPad2d`` order (last axis first, before then after)
     or ONNX's ``pads`` (all begins, then all ends).
     """
+    if isinstance(value, str) and value.startswith("?"):
+        value = Unknown.parse(value)
     if isinstance(value, str):
         mode = value.lower()
         if mode not in PADDING_MODES:
@@ -175,11 +177,11 @@ class _Windowed(LayerBase):
     positive_fields: ClassVar[tuple[str, ...]] = ("kernel_size", "strides", "dilation")
     pad_fields: ClassVar[tuple[str, ...]] = ("padding",)
 
-    strides: Any = Field(1, validation_alias=AliasChoices("strides", "stride", "subsample"))
+    strides: PerAxis = Field(1, validation_alias=AliasChoices("strides", "stride", "subsample"))
     padding: PaddingInput = Field(
         "valid", validation_alias=AliasChoices("padding", "pads", "auto_pad", "pad")
     )
-    dilation: Any = Field(
+    dilation: PerAxis = Field(
         1,
         validation_alias=AliasChoices(
             "dilation", "dilation_rate", "dilations", "kernel_dilation", "rhs_dilation"
@@ -194,7 +196,7 @@ class Conv(_Windowed):
     filters: Annotated[int, Field(ge=1)] = _alias(
         "filters", "out_channels", "features", "num_filters"
     )
-    kernel_size: Any = _alias("kernel_size", "kernel", "kernel_shape", "ksize")
+    kernel_size: PerAxis = _alias("kernel_size", "kernel", "kernel_shape", "ksize")
     groups: Annotated[int, Field(ge=1)] = Field(
         1, validation_alias=AliasChoices("groups", "group", "feature_group_count")
     )
@@ -208,7 +210,7 @@ class DepthwiseConv(_Windowed):
     """Depthwise convolution: one filter per input channel times ``depth_multiplier``."""
 
     type: Literal["depthwise_conv"] = "depthwise_conv"
-    kernel_size: Any = _alias("kernel_size", "kernel", "kernel_shape", "ksize")
+    kernel_size: PerAxis = _alias("kernel_size", "kernel", "kernel_shape", "ksize")
     depth_multiplier: Annotated[int, Field(ge=1)] = 1
     use_bias: bool = Field(True, validation_alias=AliasChoices("use_bias", "bias"))
     activation: str | None = None
@@ -220,7 +222,7 @@ class SeparableConv(_Windowed):
 
     type: Literal["separable_conv"] = "separable_conv"
     filters: Annotated[int, Field(ge=1)] = _alias("filters", "out_channels", "features")
-    kernel_size: Any = _alias("kernel_size", "kernel", "kernel_shape", "ksize")
+    kernel_size: PerAxis = _alias("kernel_size", "kernel", "kernel_shape", "ksize")
     depth_multiplier: Annotated[int, Field(ge=1)] = 1
     use_bias: bool = Field(True, validation_alias=AliasChoices("use_bias", "bias"))
     activation: str | None = None
@@ -241,12 +243,14 @@ class ConvTranspose(_Windowed):
     filters: Annotated[int, Field(ge=1)] = _alias(
         "filters", "out_channels", "features", "num_filters"
     )
-    kernel_size: Any = _alias("kernel_size", "kernel", "kernel_shape", "ksize")
-    output_padding: Any = Field(
+    kernel_size: PerAxis = _alias("kernel_size", "kernel", "kernel_shape", "ksize")
+    output_padding: PerAxis | None = Field(
         None, validation_alias=AliasChoices("output_padding", "adj", "output_padding_")
     )
     # ONNX ``output_shape``: the spatial size to produce (padding derived from it).
-    output_size: Any = Field(None, validation_alias=AliasChoices("output_size", "output_shape"))
+    output_size: PerAxis | None = Field(
+        None, validation_alias=AliasChoices("output_size", "output_shape")
+    )
     groups: Annotated[int, Field(ge=1)] = Field(1, validation_alias=AliasChoices("groups", "group"))
     use_bias: bool = Field(True, validation_alias=AliasChoices("use_bias", "bias"))
     activation: str | None = None
@@ -257,9 +261,11 @@ class _Pool(_Windowed):
     per_axis_fields: ClassVar[tuple[str, ...]] = ("pool_size", "strides", "dilation")
     positive_fields: ClassVar[tuple[str, ...]] = ("pool_size", "strides", "dilation")
 
-    pool_size: Any = _alias("pool_size", "kernel_size", "window_shape", "kernel_shape", "kernel")
-    # None: the framework's default (Keras/PyTorch: the pool size; Flax: 1).
-    strides: Any = Field(None, validation_alias=AliasChoices("strides", "stride"))
+    pool_size: PerAxis = _alias(
+        "pool_size", "kernel_size", "window_shape", "kernel_shape", "kernel"
+    )
+    # None: the framework's default (Keras/PyTorch: the pool size; Flax and ONNX: 1).
+    strides: PerAxis | None = Field(None, validation_alias=AliasChoices("strides", "stride"))
     ceil_mode: bool | Unknown = False
     count_include_pad: bool = True
 
@@ -295,11 +301,13 @@ class UpSample(LayerBase):
 
     type: Literal["upsample"] = "upsample"
     per_axis_fields: ClassVar[tuple[str, ...]] = ("scale", "output_size")
-    scale: Any = Field(None, validation_alias=AliasChoices("scale", "scale_factor", "factor"))
-    output_size: Any = None
+    scale: int | float | list[int | float] | None = Field(
+        None, validation_alias=AliasChoices("scale", "scale_factor", "factor")
+    )
+    output_size: PerAxis | None = None
     # Keras ``size`` is a factor; PyTorch ``size`` is the output size. Resolved by
     # the network's framework in ``normalized``.
-    size: Any = None
+    size: int | float | list[int | float] | None = None
     mode: str = Field("nearest", validation_alias=AliasChoices("mode", "interpolation", "method"))
     align_corners: bool | None = None
     keras_name: ClassVar[str] = "up_sampling{rank}d"

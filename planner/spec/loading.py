@@ -100,7 +100,8 @@ def _from_validation(
     first_line = None
     first_layer = None
     first_field = None
-    for err in exc.errors(include_url=False):
+    errors = _drop_explained(exc.errors(include_url=False), data)
+    for err in errors:
         loc = list(err["loc"])
         layer = None
         path: list[Any] = []
@@ -133,13 +134,32 @@ def _from_validation(
     if len(messages) == 1:
         # The location prefix of a single error lives in the SpecError fields.
         return SpecError(
-            _describe(exc.errors(include_url=False)[0], data, list(exc.errors()[0]["loc"])),
+            _describe(errors[0], data, list(errors[0]["loc"])),
             layer=first_layer,
             field=first_field,
             source=source,
             line=first_line,
         )
     return SpecError(text, source=source, line=first_line)
+
+
+def _drop_explained(errors: list[Any], data: dict[str, Any]) -> list[Any]:
+    """Typos first; drop "missing field" errors that a typo'd key explains."""
+    typos = {}
+    for err in errors:
+        if err["type"] == "extra_forbidden":
+            loc = list(err["loc"])
+            guess = difflib.get_close_matches(str(loc[-1]), _valid_keys(data, loc), n=1)
+            if guess:
+                typos[(*loc[:-1], guess[0])] = True
+    kept = [
+        e
+        for e in errors
+        if not (e["type"] == "missing" and tuple(e["loc"]) in typos)
+        and not (e["type"] == "missing" and any(tuple(e["loc"][:-1]) == k[:-1] for k in typos))
+    ]
+    kept.sort(key=lambda e: e["type"] != "extra_forbidden")
+    return kept or errors
 
 
 def _describe(err: Any, data: dict[str, Any], loc: list[Any]) -> str:

@@ -220,8 +220,13 @@ class Network(BaseModel):
         layers = []
         previous = self.input_name
         for layer in self.layers:
-            item = layer.model_dump(exclude_defaults=True, exclude={"inputs"})
-            item = {"type": layer.type, **{k: _plain(v) for k, v in item.items() if k != "type"}}
+            item: dict[str, Any] = {"type": layer.type}
+            for key, info in type(layer).model_fields.items():
+                if key in ("type", "inputs"):
+                    continue
+                value = _plain(getattr(layer, key))
+                if value != _plain(info.default):
+                    item[key] = value
             if layer.inputs != [previous]:
                 item["inputs"] = list(layer.inputs or [])
             layers.append(item)

@@ -1,0 +1,185 @@
+"""The ``planner`` command line: parse, call the public API, print.
+
+Exit status: 0 when answered, 1 when ``show`` finds an error in the network
+(the report still lists every layer it could), 2 for bad input (file, YAML,
+arguments). Errors are one paragraph on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+import planner
+from planner.errors import PlannerError, SpecError
+
+app = typer.Typer(
+    name="planner",
+    help="Plan convolutional networks and solve their shapes, exactly as each framework does.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    rich_markup_mode=None,
+)
+out = Console(highlight=False, soft_wrap=False)
+err = Console(stderr=True, highlight=False)
+
+NetArg = Annotated[
+    str, typer.Argument(help="A preset name (see `planner presets`) or a YAML/JSON file.")
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of a table.")]
+FrameworkOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--framework", "-f", help="Use this framework's arithmetic: keras, torch, jax, onnx."
+    ),
+]
+InputOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--input",
+        "-i",
+        help="Input shape without the batch axis, in the network's data format: "
+        "572,572,1 or H,W,1 (symbols give formulas).",
+    ),
+]
+
+
+@contextmanager
+def _guard() -> Iterator[None]:
+    try:
+        yield
+    except PlannerError as exc:
+        err.print(f"error: {exc}", markup=False)
+        raise typer.Exit(2) from None
+    except OSError as exc:
+        err.print(f"error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), markup=False)
+        raise typer.Exit(2) from None
+
+
+def _print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, indent=2) + "\n")
+
+
+def parse_shape(text: str) -> list[Any]:
+    """``572,572,1`` -> ``[572, 572, 1]``; ``H,W,1`` -> ``["H", "W", 1]``."""
+    dims: list[Any] = []
+    for part in text.replace("x", ",").split(","):
+        part = part.strip()
+        if not part:
+            raise SpecError(f"empty entry in shape {text!r}; write e.g. 572,572,1", field="--input")
+        try:
+            value: Any = int(part)
+        except ValueError:
+            from planner.spec.values import DIM_SYMBOL
+
+            if not DIM_SYMBOL.match(part.lstrip("?")):
+                raise SpecError(
+                    f"{part!r} in shape {text!r} is neither a number nor a symbol like H",
+                    field="--input",
+                ) from None
+            value = part
+        if isinstance(value, int) and value < 1:
+            raise SpecError(f"sizes must be >= 1, received {value} in {text!r}", field="--input")
+        dims.append(value)
+    return dims
+
+
+def load_network(
+    net: str, framework: str | None = None, shape: str | None = None
+) -> planner.Network:
+    """Load ``net``, optionally switching framework and input shape (re-validated)."""
+    network = planner.load(net)
+    if framework is None and shape is None:
+        return network
+    data = network.to_data()
+    if framework is not None:
+        data["framework"] = framework
+        data["data_format"] = network.data_format
+    if shape is not None:
+        dims = parse_shape(shape)
+        if len(dims) != len(network.input_shape):
+            raise SpecError(
+                f"--input {shape} has {len(dims)} axes; {network.name} takes "
+                f"{len(network.input_shape)} ({network.data_format}, no batch axis), e.g. "
+                + ",".join(str(d) for d in network.input_shape),
+                field="--input",
+            )
+        data["input_shape"] = dims
+    from planner.spec.loading import network_from_data
+
+    return network_from_data(data, source=net)
+
+
+@app.command()
+def show(
+    net: NetArg, input: InputOpt = None, framework: FrameworkOpt = None, json_: JsonOpt = False
+) -> None:
+    """Every layer's output shape, parameters and how each size arose."""
+    with _guard():
+        network = load_network(net, framework, input)
+        result = planner.infer(network)
+    if json_:
+        _print_json(result.to_dict())
+    else:
+        from planner.report import summary
+
+        out.print(summary(result))
+    if not result.ok:
+        raise typer.Exit(1)
+
+
+@app.command()
+def presets(json_: JsonOpt = False) -> None:
+    """List the bundled preset networks."""
+    with _guard():
+        rows = []
+        for name in planner.preset_names():
+            net = planner.load(name)
+            rows.append(
+                {
+                    "name": name,
+                    "framework": net.framework,
+                    "input_shape": net.input_shape,
+                    "layers": len(net.layers),
+                    "description": net.description or "",
+                }
+            )
+    if json_:
+        _print_json(rows)
+        return
+    from rich.table import Table
+
+    table = Table("Preset", "Framework", "Input", "Layers", "Description", header_style="bold")
+    for row in rows:
+        table.add_row(
+            row["name"],
+            row["framework"],
+            ",".join(map(str, row["input_shape"])),
+            str(row["layers"]),
+            row["description"],
+        )
+    out.print(table)
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of the network file format (for editor completion)."""
+    from planner.spec.schema import network_schema
+
+    sys.stdout.write(json.dumps(network_schema(), indent=2) + "\n")
+
+
+def main() -> None:
+    """Console entry point."""
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,132 @@
+"""Build a planner ``Network`` as a real model: Keras 3 (``to_keras``) or PyTorch
+(``to_torch``).
+
+The exported model is the network the description means, in the target framework:
+every layer keeps its planner name (Keras: ``model.get_layer(name)``; PyTorch:
+``module.layer(name)``), so a framework can be asked for each layer's shape and
+parameter count and compared with ``planner.infer``. Where the target framework
+has no argument for what the network's framework does (PyTorch has no ``'same'``
+for strided convolutions, Keras no explicit padding amounts), the exporter adds a
+padding or cropping layer with the per-side amounts planner resolved.
+
+Importing this package imports no framework: ``to_keras`` and ``to_torch`` load
+their modules (and Keras or PyTorch) on first use.
+
+This module also holds the framework-free checks both exporters share.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from planner.errors import SpecError
+from planner.spec.values import Unknown
+
+if TYPE_CHECKING:
+    from planner.export.keras_model import to_keras
+    from planner.export.torch_model import to_torch
+    from planner.spec.network import Network
+
+__all__ = ["to_keras", "to_torch"]
+
+_LAZY = {"to_keras": "planner.export.keras_model", "to_torch": "planner.export.torch_model"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'planner.export' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_LAZY])
+
+
+# --- checks shared by both exporters -------------------------------------------------
+
+
+def check_buildable(net: Network) -> None:
+    """Refuse a network that a framework cannot build: a symbolic input size
+    (``H``) or a field holding an unknown (``?p``) has no value to build with."""
+    symbolic = [d for d in net.input_shape if isinstance(d, str) or isinstance(d, Unknown)]
+    if symbolic:
+        raise SpecError(
+            f"the input shape {[str(d) for d in net.input_shape]} has symbolic sizes "
+            f"({', '.join(str(d) for d in symbolic)}); a framework model cannot be built "
+            "until every size is a number",
+            field="input_shape",
+        )
+    for layer in net.layers:
+        for name in type(layer).model_fields:
+            found = _first_unknown(getattr(layer, name))
+            if found is not None:
+                raise SpecError(
+                    f"holds the unknown {found}; a framework model cannot be built until it "
+                    "has a value (solve the network first)",
+                    layer=layer.name,
+                    field=name,
+                )
+
+
+def _first_unknown(value: Any) -> Unknown | None:
+    if isinstance(value, Unknown):
+        return value
+    if isinstance(value, tuple | list):
+        for v in value:
+            found = _first_unknown(v)
+            if found is not None:
+                return found
+    return None
+
+
+# Activation spellings -> one canonical key. Names compare lower-cased with ``_``,
+# ``-`` and spaces removed, so ``leaky_relu``, ``LeakyReLU`` and ``leakyrelu`` agree.
+ACTIVATIONS: tuple[str, ...] = (
+    "linear", "relu", "relu6", "leakyrelu", "prelu", "elu", "selu", "celu", "gelu",
+    "silu", "mish", "sigmoid", "hardsigmoid", "logsigmoid", "tanh", "hardtanh",
+    "tanhshrink", "softmax", "logsoftmax", "softplus", "softsign", "hardswish",
+)  # fmt: skip
+_ACTIVATION_ALIASES = {
+    "identity": "linear",
+    "none": "linear",
+    "swish": "silu",
+    "hardsilu": "hardswish",
+}
+
+
+def activation_key(name: str, layer: str | None, field: str = "activation") -> str:
+    """The canonical key of an activation name, or ``SpecError`` naming the layer.
+
+    >>> activation_key("Leaky_ReLU", "act")
+    'leakyrelu'
+    """
+    key = name.lower().replace("_", "").replace("-", "").replace(" ", "")
+    key = _ACTIVATION_ALIASES.get(key, key)
+    if key not in ACTIVATIONS:
+        raise SpecError(
+            f"activation {name!r} has no mapping to a framework activation; known: "
+            f"{', '.join(ACTIVATIONS)}",
+            layer=layer,
+            field=field,
+        )
+    return key
+
+
+def leaky_slope(framework: str, raw_name: str, given: float | None) -> float:
+    """LeakyReLU's negative slope: as given, else the network framework's default.
+
+    Keras has two defaults: the ``LeakyReLU`` layer uses 0.3 and the function
+    ``activation='leaky_relu'`` 0.2 (the spelling with ``_`` is the function's);
+    PyTorch, Flax and ONNX use 0.01.
+    """
+    if given is not None:
+        return float(given)
+    if framework == "keras":
+        return 0.2 if "_" in raw_name else 0.3
+    return 0.01
+
+
+def gelu_approximate(framework: str) -> bool:
+    """Keras' ``gelu`` defaults to the tanh approximation; PyTorch's ``GELU`` does not."""
+    return framework in ("keras", "jax")

@@ -1,0 +1,97 @@
+"""Human-readable reports of inference results (rich tables), shared by the shells."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+
+from planner.symbolic.inference import Inference, LayerResult, _data
+from planner.symbolic.ops import render
+
+
+def shape_text(shape: Any) -> str:
+    if shape is None:
+        return "-"
+    return "(" + ", ".join(render(d) for d in shape) + ")"
+
+
+def pad_text(padding: Any) -> str:
+    """``pad 0|1`` (one axis, or all axes alike) or ``pad 0|1, 1|1`` per axis."""
+    if not padding:
+        return ""
+    parts = [f"{render(b)}|{render(a)}" for b, a in padding]
+    if len(set(parts)) == 1:
+        return f"pad {parts[0]}"
+    return "pad " + ", ".join(parts)
+
+
+def how(layer: LayerResult) -> str:
+    """How the size arose: ``ceil(28/2) = 14, pad 0|1``."""
+    if layer.formula is None:
+        return ""
+    pad = pad_text(layer.padding)
+    return f"{layer.formula}, {pad}" if pad else layer.formula
+
+
+def summary_table(result: Inference) -> Table:
+    net = result.network
+    table = Table(
+        title=f"{net.name} ({result.framework}, {net.data_format})",
+        title_justify="left",
+        show_lines=False,
+        header_style="bold",
+    )
+    table.add_column("Layer (type)", no_wrap=True)
+    table.add_column("Output shape", no_wrap=True)
+    table.add_column("Params", justify="right")
+    table.add_column("How")
+    table.add_row(f"{net.input_name} (input)", shape_text(result.input_shape), "0", "")
+    for layer in result.layers:
+        params = (
+            ""
+            if layer.params is None
+            else f"{_data(layer.params):,}"
+            if isinstance(_data(layer.params), int)
+            else str(_data(layer.params))
+        )
+        if layer.error:
+            table.add_row(
+                f"{layer.name} ({layer.type})",
+                Text("error", style="bold red"),
+                params,
+                Text(layer.error, style="red"),
+            )
+        else:
+            table.add_row(
+                f"{layer.name} ({layer.type})",
+                shape_text(layer.output_shape),
+                params or "0",
+                how(layer),
+            )
+    return table
+
+
+def summary(result: Inference) -> Group:
+    """The table, totals, conditions on symbols, and errors."""
+    parts: list[Any] = [summary_table(result)]
+    total = _data(result.total_params)
+    total_text = f"{total:,}" if isinstance(total, int) else str(total)
+    parts.append(Text(f"Total params: {total_text}"))
+    parts.append(Text(f"Output shape: {shape_text(result.output_shape)}"))
+    conditions = result.conditions
+    if conditions:
+        parts.append(Text("Valid when:", style="bold"))
+        seen = set()
+        for c in conditions:
+            key = (c.layer, render(c.expr))
+            if key in seen:
+                continue
+            seen.add(key)
+            parts.append(Text(f"  {c.layer}: {render(c.expr)}  ({c.message})"))
+    error = result.first_error
+    if error is not None:
+        parts.append(Text(f"Error in layer '{error.name}': {error.error}", style="bold red"))
+    return Group(*parts)
