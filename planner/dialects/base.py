@@ -38,6 +38,7 @@ class Condition:
     message: str
     layer: str | None = None
     field: str | None = None
+    axis: str | None = None
 
 
 @dataclass
@@ -53,7 +54,7 @@ class AxisContext:
         if decided is False:
             raise ShapeError(f"{message} (axis {self.axis})", layer=self.layer, field=field)
         if decided is None:
-            self.conditions.append(Condition(cond, message, self.layer, field))
+            self.conditions.append(Condition(cond, message, self.layer, field, self.axis))
 
     def refuse(self, message: str, field: str | None = None) -> ShapeError:
         return ShapeError(message, layer=self.layer, field=field)

@@ -17,7 +17,7 @@ from typing import Annotated, Any
 from pydantic import GetCoreSchemaHandler
 from pydantic_core import PydanticCustomError, core_schema
 
-_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]*$")
 
 
 @dataclass(frozen=True)
@@ -26,23 +26,25 @@ class Unknown:
 
     The same name used in several places is one unknown (tied paddings, a mirrored
     encoder and decoder). ``min``/``max`` bound integer unknowns; ``choices`` lists
-    the options of a discrete one (a padding mode, ``ceil_mode``).
+    the options of a discrete one (a padding mode, ``ceil_mode``). ``ref`` is the
+    value it had, if any: the solver ranks answers by how far they move from it.
 
     >>> Unknown("p", 0, 4)
-    Unknown(name='p', min=0, max=4, choices=None)
+    Unknown(name='p', min=0, max=4, choices=None, ref=None)
     >>> Unknown.parse("?s")
-    Unknown(name='s', min=None, max=None, choices=None)
+    Unknown(name='s', min=None, max=None, choices=None, ref=None)
     """
 
     name: str
     min: int | None = None
     max: int | None = None
     choices: tuple[Any, ...] | None = None
+    ref: Any = None
 
     def __post_init__(self) -> None:
         if not _NAME.match(self.name):
             raise ValueError(
-                f"unknown name {self.name!r} must be an identifier (letters, digits, _)"
+                f"unknown name {self.name!r} must be an identifier (letters, digits, _ and .)"
             )
         if self.min is not None and self.max is not None and self.min > self.max:
             raise ValueError(f"unknown {self.name!r} has min {self.min} > max {self.max}")
@@ -58,11 +60,11 @@ class Unknown:
         if isinstance(value, str) and value.startswith("?"):
             return cls(value[1:])
         if isinstance(value, dict) and "unknown" in value:
-            extra = set(value) - {"unknown", "min", "max", "choices"}
+            extra = set(value) - {"unknown", "min", "max", "choices", "ref"}
             if extra:
                 raise ValueError(
                     f"unexpected keys {sorted(extra)} in unknown; "
-                    "valid keys: unknown, min, max, choices"
+                    "valid keys: unknown, min, max, choices, ref"
                 )
             choices = value.get("choices")
             return cls(
@@ -70,11 +72,12 @@ class Unknown:
                 value.get("min"),
                 value.get("max"),
                 tuple(choices) if choices is not None else None,
+                value.get("ref"),
             )
         raise ValueError(f"not an unknown: {value!r}")
 
     def to_data(self) -> str | dict[str, Any]:
-        if self.min is None and self.max is None and self.choices is None:
+        if self.min is None and self.max is None and self.choices is None and self.ref is None:
             return f"?{self.name}"
         data: dict[str, Any] = {"unknown": self.name}
         if self.min is not None:
@@ -83,6 +86,8 @@ class Unknown:
             data["max"] = self.max
         if self.choices is not None:
             data["choices"] = list(self.choices)
+        if self.ref is not None:
+            data["ref"] = self.ref
         return data
 
     @classmethod
@@ -100,7 +105,7 @@ class Unknown:
             serialization=core_schema.plain_serializer_function_ser_schema(lambda u: u.to_data()),
             json_schema_input_schema=core_schema.union_schema(
                 [
-                    core_schema.str_schema(pattern=r"^\?[A-Za-z_][A-Za-z0-9_]*$"),
+                    core_schema.str_schema(pattern=r"^\?[A-Za-z_][A-Za-z0-9_.]*$"),
                     core_schema.typed_dict_schema(
                         {
                             "unknown": core_schema.typed_dict_field(core_schema.str_schema()),
@@ -113,6 +118,9 @@ class Unknown:
                             "choices": core_schema.typed_dict_field(
                                 core_schema.list_schema(core_schema.any_schema()),
                                 required=False,
+                            ),
+                            "ref": core_schema.typed_dict_field(
+                                core_schema.any_schema(), required=False
                             ),
                         }
                     ),

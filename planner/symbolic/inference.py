@@ -236,6 +236,26 @@ def infer(
     return Inference(net, net.framework, start.dims, results)
 
 
+def apply_layer(
+    layer: Any,
+    ins: list[Tensor],
+    dialect: Dialect,
+    values: Mapping[str, Any],
+    names: tuple[str, ...],
+) -> tuple[Tensor, LayerResult]:
+    """One layer on given input tensors (the solver's step); raises ``PlannerError``."""
+    result = LayerResult(layer.name, layer.type, list(layer.inputs))
+    out = _apply(layer, ins, dialect, _Resolver(values), names, result)
+    result.output_shape = out.dims
+    result.spatial = out.spatial
+    return out, result
+
+
+def input_tensor(net: Network, values: Mapping[str, Any], dims: list[Any] | None = None) -> Tensor:
+    resolve = _Resolver(values)
+    return Tensor(tuple(resolve(d) for d in (dims or net.input_shape)), net.channels_last)
+
+
 def _prod(values: tuple[Dim, ...]) -> Dim:
     if all(is_int(v) for v in values):
         return math.prod(values)  # type: ignore[arg-type]
@@ -429,25 +449,28 @@ def _merge(layer: Any, ins: list[Tensor], names: tuple[str, ...], result: LayerR
         base = first.dims[j]
         for name, t in zip(layer.inputs[1:], ins[1:], strict=True):
             other = t.dims[j]
-            equal = (
-                base == other
-                if is_int(base) and is_int(other)
-                else sympy.simplify(base - other) == 0
-            )
-            if not equal:
-                if (is_int(base) and is_int(other)) or (sympy.simplify(base - other).is_number):
-                    raise ShapeError(
-                        f"{layer.inputs[0]} is {render(base)}, {name} is {render(other)} on axis "
-                        f"{labels[j]}; a {layer.type} needs them equal",
-                        layer=layer.name,
-                    )
-                result.conditions.append(
-                    Condition(
-                        sympy.Eq(base, other),
-                        f"{layer.inputs[0]} and {name} must agree on axis {labels[j]}",
-                        layer.name,
-                    )
+            if is_int(base) and is_int(other):
+                if base == other:
+                    continue
+                diff: Any = base - other
+            else:
+                diff = sympy.expand(base - other)
+                if diff == 0:
+                    continue
+            if is_int(diff) or diff.is_number:
+                raise ShapeError(
+                    f"{layer.inputs[0]} is {render(base)}, {name} is {render(other)} on axis "
+                    f"{labels[j]}; a {layer.type} needs them equal",
+                    layer=layer.name,
                 )
+            result.conditions.append(
+                Condition(
+                    sympy.Eq(base, other),
+                    f"{layer.inputs[0]} and {name} must agree on axis {labels[j]}",
+                    layer.name,
+                    axis=labels[j],
+                )
+            )
     if axis is None:
         return first
     total = sum((t.dims[axis] for t in ins), 0)

@@ -11,9 +11,27 @@ The algebra behind floor division, used by the solver:
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 import sympy
+
+# Analyses that never show formulas (valid input sets) turn printing off: printing
+# sympy expressions is most of the cost of a symbolic inference.
+_PRINTING: ContextVar[bool] = ContextVar("planner_printing", default=True)
+
+
+@contextmanager
+def no_formulas() -> Iterator[None]:
+    """Within this block, symbolic formulas render as ``...`` (integers still print)."""
+    token = _PRINTING.set(False)
+    try:
+        yield
+    finally:
+        _PRINTING.reset(token)
+
 
 Dim = int | sympy.Expr
 
@@ -117,5 +135,7 @@ def render(x: Any) -> str:
     """A readable formula: ``floor((H - 3)/2) + 1`` rather than sympy's repr."""
     if is_int(x):
         return str(x)
+    if not _PRINTING.get():
+        return "..."
     text = sympy.sstr(x)
     return text.replace("ceiling(", "ceil(")

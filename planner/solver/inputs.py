@@ -1,0 +1,389 @@
+"""Valid input sizes in closed form, derived symbolically.
+
+Every floor and ceiling in a network divides by a stride, so on one axis every size
+is periodic in the input size ``H`` modulo ``P``, the product of the strides on that
+axis. Substituting ``H = P*k + r`` (``k`` a non-negative integer symbol) for each
+residue ``r`` turns every size into an affine function of ``k``: sympy reduces
+``floor((16k + 5)/2)`` to ``8k + 2`` on its own. Every requirement of the framework
+(sizes >= 1, merges equal, exactness) then becomes a linear condition on ``k``, and
+the valid inputs of that residue are one arithmetic progression (or one size, or
+none). Nothing is scanned: the answer holds for inputs of any magnitude.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import sympy
+
+from planner.dialects import get_dialect
+from planner.errors import SolveError
+from planner.solver.exact import WINDOW_TYPES, dropped_pixels
+from planner.spec.network import Network
+from planner.spec.values import Unknown
+from planner.symbolic.inference import axis_names, infer
+from planner.symbolic.ops import no_formulas, render, truth
+
+K = sympy.Symbol("k", integer=True, nonnegative=True)
+
+
+@dataclass
+class Progression:
+    """Sizes ``first, first + step, ...`` up to ``last`` (None: unbounded).
+
+    ``step`` is 0 for a single size. ``output`` is the network's size on this axis as
+    a formula of the input size (``H - 184``).
+    """
+
+    first: int
+    step: int
+    last: int | None
+    output: str
+
+    def contains(self, n: int) -> bool:
+        if n < self.first or (self.last is not None and n > self.last):
+            return False
+        return n == self.first if self.step == 0 else (n - self.first) % self.step == 0
+
+    def text(self, axis: str) -> str:
+        if self.step == 0:
+            return f"{axis} = {self.first}: output {self.output}"
+        bound = (
+            f"{axis} = {self.step}k + {self.first}, k >= 0"
+            if self.step > 1
+            else (f"{axis} >= {self.first}")
+        )
+        if self.last is not None:
+            bound += f", up to {self.last}"
+        return f"{bound}: output {self.output}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"first": self.first, "step": self.step, "last": self.last, "output": self.output}
+
+
+@dataclass
+class AxisInputs:
+    axis: str
+    period: int
+    progressions: list[Progression]
+    output: str
+    notes: list[str] = field(default_factory=list)
+
+    def contains(self, n: int) -> bool:
+        return any(p.contains(n) for p in self.progressions)
+
+    def nearest(self, n: int) -> dict[str, int | None]:
+        """The nearest valid sizes at or below and at or above ``n``."""
+        below = above = None
+        for p in self.progressions:
+            lo = _floor_member(p, n)
+            hi = _ceil_member(p, n)
+            if lo is not None and (below is None or lo > below):
+                below = lo
+            if hi is not None and (above is None or hi < above):
+                above = hi
+        return {"below": below, "above": above}
+
+
+@dataclass
+class InputsResult:
+    network: str
+    exact: bool
+    axes: dict[str, AxisInputs]
+    near: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "network": self.network,
+            "exact": self.exact,
+            "axes": {
+                name: {
+                    "period": a.period,
+                    "progressions": [p.to_dict() for p in a.progressions],
+                    "output": a.output,
+                    "notes": a.notes,
+                }
+                for name, a in self.axes.items()
+            },
+        }
+        if self.near is not None:
+            data["nearest"] = {
+                name: {**a.nearest(self.near), "valid": a.contains(self.near)}
+                for name, a in self.axes.items()
+            }
+        return data
+
+
+def _floor_member(p: Progression, n: int) -> int | None:
+    if n < p.first:
+        return None
+    top = n if p.last is None else min(n, p.last)
+    if p.step == 0:
+        return p.first
+    return p.first + (top - p.first) // p.step * p.step
+
+
+def _ceil_member(p: Progression, n: int) -> int | None:
+    if n <= p.first:
+        return p.first
+    if p.step == 0:
+        return None
+    value = p.first + -(-(n - p.first) // p.step) * p.step
+    return None if p.last is not None and value > p.last else value
+
+
+def period(net: Network, axis: int) -> int:
+    """The product of every stride (and resampling denominator) on ``axis``."""
+    dialect = get_dialect(net.framework)
+    p = 1
+    for layer in net.layers:
+        if layer.type in WINDOW_TYPES:
+            kernel = (
+                layer.pool_size if layer.type in ("max_pool", "avg_pool") else layer.kernel_size
+            )
+            s = (
+                layer.strides[axis]
+                if layer.strides is not None
+                else dialect.pool_stride(kernel[axis])
+            )
+            p *= int(s)
+        elif layer.type == "upsample" and layer.scale is not None:
+            scale = layer.scale[axis]
+            if isinstance(scale, float) and not scale.is_integer():
+                p *= sympy.Rational(str(scale)).q
+    return p
+
+
+def _linear(expr: Any) -> tuple[Any, Any] | None:
+    """``a*k + b`` -> (a, b), or None when ``expr`` is not affine in ``k``."""
+    expr = sympy.expand(expr)
+    if expr.free_symbols - {K}:
+        return None
+    try:
+        poly = sympy.Poly(expr, K)
+    except sympy.PolynomialError:
+        return None
+    if poly.degree() > 1:
+        return None
+    a = poly.coeff_monomial(K)
+    b = poly.coeff_monomial(1)
+    return a, b
+
+
+def _k_range(conditions: list[Any]) -> tuple[int, int | None] | None:
+    """The k >= 0 meeting every condition: (lo, hi or None), or None if empty.
+
+    Raises ``SolveError`` for a condition that is not affine in k.
+    """
+    lo: int = 0
+    hi: int | None = None
+    for cond in conditions:
+        decided = truth(cond)
+        if decided is True:
+            continue
+        if decided is False:
+            return None
+        if isinstance(cond, sympy.Eq):
+            lin = _linear(cond.lhs - cond.rhs)
+            if lin is None:
+                raise SolveError(f"condition {render(cond)} is not affine in the input size")
+            a, b = lin
+            if a == 0:
+                if b != 0:
+                    return None
+                continue
+            k = -b / a
+            if not k.is_integer or k < 0:
+                return None
+            lo, hi = max(lo, int(k)), int(k) if hi is None else min(hi, int(k))
+            continue
+        if not isinstance(cond, sympy.core.relational.Relational):
+            raise SolveError(f"condition {render(cond)} is not a comparison the solver reads")
+        # Normalise to a*k + b >= 0 (or > 0).
+        if isinstance(cond, sympy.GreaterThan | sympy.StrictGreaterThan):
+            diff = cond.lhs - cond.rhs
+        else:
+            diff = cond.rhs - cond.lhs
+        strict = isinstance(cond, sympy.StrictGreaterThan | sympy.StrictLessThan)
+        lin = _linear(diff)
+        if lin is None:
+            raise SolveError(f"condition {render(cond)} is not affine in the input size")
+        a, b = lin
+        if strict:
+            b -= 1  # integers: x > 0  <=>  x - 1 >= 0
+        if a == 0:
+            if b < 0:
+                return None
+            continue
+        bound = -b / a
+        if a > 0:
+            lo = max(lo, math.ceil(bound))
+        else:
+            top = math.floor(bound)
+            hi = top if hi is None else min(hi, top)
+    if hi is not None and hi < lo:
+        return None
+    return lo, hi
+
+
+def valid_inputs(net: Network, *, exact: bool = False, near: int | None = None) -> InputsResult:
+    """The input sizes for which ``net`` runs, every merge aligns and (``exact``) no
+    pixel is dropped, per spatial axis, as unions of arithmetic progressions.
+
+    >>> import planner
+    >>> axis = valid_inputs(planner.load("unet-original")).axes["H"]
+    >>> [p.text("H") for p in axis.progressions]
+    ['H = 16k + 188, k >= 0: output 16k + 4']
+    """
+    unknown = [u for u in net.unknowns().values() if u.name not in axis_names(net.rank)]
+    layer_unknowns = [
+        u.name
+        for u in unknown
+        if not any(isinstance(d, Unknown) and d.name == u.name for d in net.input_shape)
+    ]
+    if layer_unknowns:
+        raise SolveError(
+            f"valid inputs need every layer field known; {net.name} has unknowns "
+            f"{', '.join(layer_unknowns)}: solve or set them first"
+        )
+    names = axis_names(net.rank)
+    offset = 0 if net.channels_last else 1
+    base = [d if not isinstance(d, Unknown | str) else 1 for d in net.input_shape]
+    dialect = get_dialect(net.framework)
+    generic: list[str] | None = None
+    # Axes treated alike by every layer share one analysis (one inference per residue).
+    groups = [list(range(len(names)))] if _axes_alike(net) else [[a] for a in range(len(names))]
+    found: dict[int, tuple[int, list[Progression], list[str]]] = {}
+    for group in groups:
+        p = period(net, group[0])
+        per_axis: dict[int, list[Progression]] = {a: [] for a in group}
+        notes: dict[int, list[str]] = {a: [] for a in group}
+        for r in range(p):
+            dims: list[Any] = list(base)
+            for j, other in enumerate(names):
+                dims[offset + j] = p * K + r if j in group else sympy.Symbol(other, integer=True)
+            with no_formulas():
+                result = infer(net, input_shape=dims)
+            if not result.ok:
+                continue
+            for a in group:
+                conds = [
+                    c.expr
+                    for c in result.conditions
+                    if c.axis in (names[a], None) and K in sympy.sympify(c.expr).free_symbols
+                ]
+                conds.append(p * K + r >= 1)
+                if exact:
+                    conds.extend(_exact_conditions(net, result, dialect, a))
+                try:
+                    krange = _k_range(conds)
+                except SolveError as exc:
+                    notes[a].append(f"residue {r} mod {p}: {exc.message}")
+                    continue
+                if krange is None:
+                    continue
+                lo, hi = krange
+                first = p * lo + r
+                last = None if hi is None else p * hi + r
+                step = 0 if last == first else p
+                out = _output_in_k(result, a, lo)
+                per_axis[a].append(Progression(first, step, last, out))
+        for a in group:
+            found[a] = (p, per_axis[a], notes[a])
+    axes: dict[str, AxisInputs] = {}
+    for a, name in enumerate(names):
+        p, progressions, notes = found[a]
+        if len(progressions) > 1 and generic is None:
+            generic = _generic_outputs(net, names, offset, base)
+        merged = _merge(progressions, p, generic[a] if generic else "")
+        if len(merged) == 1 and merged[0].step == p:
+            only = merged[0]
+            summary = _in_terms_of(only.output, name, only.first, only.step)
+        elif merged:
+            if generic is None:
+                generic = _generic_outputs(net, names, offset, base)
+            summary = generic[a]
+        else:
+            summary = "no valid input size"
+        axes[name] = AxisInputs(name, p, merged, summary, notes)
+    return InputsResult(net.name, exact, axes, near)
+
+
+def _axes_alike(net: Network) -> bool:
+    """Whether every per-axis field holds the same value on every axis."""
+    for layer in net.layers:
+        for f in (*layer.per_axis_fields, *layer.pad_fields):
+            value = getattr(layer, f)
+            if isinstance(value, tuple) and len(set(map(repr, value))) > 1:
+                return False
+    return True
+
+
+def _generic_outputs(
+    net: Network, names: tuple[str, ...], offset: int, base: list[Any]
+) -> list[str]:
+    dims: list[Any] = list(base)
+    for j, name in enumerate(names):
+        dims[offset + j] = name
+    result = infer(net, input_shape=dims)
+    spatial = [layer.spatial for layer in result.layers if layer.spatial]
+    if not spatial:
+        return ["no spatial output"] * len(names)
+    return [render(d) for d in spatial[-1]]
+
+
+def _output_in_k(result: Any, a: int, lo: int) -> str:
+    """The output size on axis ``a`` as a formula of the progression's own ``k``."""
+    spatial_layers = [layer for layer in result.layers if layer.spatial]
+    if not spatial_layers:
+        return "no spatial output"
+    out = sympy.expand(sympy.sympify(spatial_layers[-1].spatial[a]).subs(K, K + lo))
+    return render(out)
+
+
+def _in_terms_of(output_k: str, name: str, first: int, step: int) -> str:
+    """``16k + 4`` with ``H = 16k + 188`` -> ``H - 184``."""
+    h = sympy.Symbol(name, integer=True)
+    expr = sympy.sympify(output_k.replace("ceil(", "ceiling("), locals={"k": K})
+    return render(sympy.expand(expr.subs(K, (h - first) / step)))
+
+
+def _exact_conditions(net: Network, result: Any, dialect: Any, a: int) -> list[Any]:
+    conds = []
+    spatial = {
+        net.input_name: result.input_shape[:-1] if net.channels_last else result.input_shape[1:]
+    }
+    for layer, res in zip(net.layers, result.layers, strict=True):
+        spatial[layer.name] = res.spatial  # type: ignore[index]
+        ins = spatial[(layer.inputs or [net.input_name])[0]]
+        lost = dropped_pixels(layer, dialect, {}, ins, res)
+        if lost:
+            conds.append(sympy.Le(sympy.sympify(lost[a]), 0))
+    return conds
+
+
+def _merge(progressions: list[Progression], p: int, generic: str) -> list[Progression]:
+    """Merge residue classes that together form a progression with a finer step; the
+    merged progression's output is the general formula of the input size."""
+    if len(progressions) < 2:
+        return sorted(progressions, key=lambda x: x.first)
+    unbounded = [x for x in progressions if x.last is None and x.step == p]
+    rest = [x for x in progressions if not (x.last is None and x.step == p)]
+    merged: list[Progression] = []
+    used: set[int] = set()
+    for d in sorted(d for d in range(1, p) if p % d == 0):
+        by_class: dict[int, list[Progression]] = {}
+        for i, x in enumerate(unbounded):
+            if i not in used:
+                by_class.setdefault(x.first % d, []).append(x)
+        for members in by_class.values():
+            if len(members) != p // d:
+                continue
+            firsts = sorted(m.first for m in members)
+            if all(b - a == d for a, b in zip(firsts, firsts[1:], strict=False)):
+                merged.append(Progression(firsts[0], d, None, generic))
+                used.update(unbounded.index(m) for m in members)
+    remaining = [x for i, x in enumerate(unbounded) if i not in used]
+    return sorted(merged + remaining + rest, key=lambda x: (x.first, x.step))

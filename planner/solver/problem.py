@@ -1,0 +1,309 @@
+"""What a solve is asked: unknowns with their domains, and targets.
+
+Targets are written ``LEFT=RIGHT``:
+
+- ``output=388,388`` / ``conv5=28`` - a layer's spatial size (``output`` is the last
+  layer), one number for every spatial axis or one per axis;
+- ``up6=conv4`` / ``output=input`` - equal to another layer's (or the input's) size;
+- ``LEFT.H=...`` restricts a target to one axis (``H``, ``W``, ``D`` or ``L``).
+
+Unknowns come from the network (``?p`` fields) or are added by name:
+``LAYER.FIELD[=LO..HI]`` (``conv2d_5.padding=0..2``, ``input.H=100..600``,
+``pool1.ceil_mode``, ``conv3.padding`` where the layer has a padding mode: valid/same).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from dataclasses import field as dc_field
+from typing import Any
+
+from planner.errors import SolveError
+from planner.spec.layers import LayerBase
+from planner.spec.network import Network
+from planner.spec.values import Unknown
+from planner.symbolic.inference import axis_names
+
+# Domains of unknowns the user did not bound, per field. Documented in docs/solver.md.
+DEFAULT_BOUNDS: dict[str, tuple[int, int]] = {
+    "padding": (0, 8),
+    "cropping": (0, 32),
+    "output_padding": (0, 7),
+    "strides": (1, 8),
+    "kernel_size": (1, 11),
+    "pool_size": (1, 8),
+    "dilation": (1, 8),
+    "scale": (1, 8),
+    "output_size": (1, 4096),
+    "input": (1, 4096),
+}
+# The value a field has when nothing is asked of it; changes are costed from here.
+NATURAL: dict[str, int] = {
+    "padding": 0,
+    "cropping": 0,
+    "output_padding": 0,
+    "strides": 1,
+    "kernel_size": 1,
+    "pool_size": 1,
+    "dilation": 1,
+    "scale": 1,
+}
+MODE_CHOICES: dict[str, tuple[str, ...]] = {
+    "keras": ("valid", "same"),
+    "jax": ("valid", "same", "same_lower"),
+    "onnx": ("valid", "same_upper", "same_lower"),
+    "torch": ("valid", "same"),
+}
+
+_TARGET = re.compile(r"^\s*([A-Za-z_][\w]*)(?:\.([A-Za-z]\w*))?\s*=\s*(.+?)\s*$")
+_UNKNOWN = re.compile(
+    r"^\s*([A-Za-z_][\w]*)(?:\.([A-Za-z_]+))?(?:\.([A-Za-z]\w*))?"
+    r"\s*(?:=\s*(-?\d+)\s*\.\.\s*(-?\d+))?\s*$"
+)
+
+
+@dataclass(frozen=True)
+class Target:
+    """``left`` (a layer, ``output``) must equal ``right`` on ``axes`` (all if None).
+
+    ``right`` is a tuple of sizes (one per axis in ``axes``, or one for all) or the
+    name of a layer (``input`` for the network input).
+    """
+
+    left: str
+    right: tuple[int, ...] | str
+    axes: tuple[int, ...] | None = None
+    text: str = ""
+
+    def __str__(self) -> str:
+        return self.text or f"{self.left}={self.right}"
+
+
+@dataclass
+class Var:
+    """One unknown of a solve: its domain, where it is used, its reference value."""
+
+    name: str
+    domain: list[Any]
+    ref: Any = None
+    field: str = ""
+    layers: list[int] = dc_field(default_factory=list)  # indexes; -1 for the input
+
+    @property
+    def first(self) -> int:
+        return min(self.layers) if self.layers else -1
+
+    @property
+    def last(self) -> int:
+        return max(self.layers) if self.layers else -1
+
+
+def parse_target(text: str | Target, net: Network) -> Target:
+    """Read ``output=input``, ``up6=conv4``, ``output=388,388`` or ``conv5.H=28``."""
+    if isinstance(text, Target):
+        return text
+    m = _TARGET.match(text)
+    if not m:
+        raise SolveError(
+            f"cannot read target {text!r}; write LAYER=N[,N...], LAYER=OTHER_LAYER or "
+            "output=input (optionally LAYER.AXIS=...)",
+            field="--target",
+        )
+    left, axis, right = m.groups()
+    names = axis_names(net.rank)
+    _check_ref(left, net, text, allow_input=False)
+    axes = None
+    if axis is not None:
+        if axis not in names:
+            raise SolveError(
+                f"axis {axis!r} in target {text!r}; this network's axes are {', '.join(names)}",
+                field="--target",
+            )
+        axes = (names.index(axis),)
+    if re.fullmatch(r"[\d\s,]+", right):
+        values = tuple(int(v) for v in right.split(",") if v.strip())
+        expected = len(axes) if axes else net.rank
+        if len(values) not in (1, expected):
+            raise SolveError(
+                f"target {text!r} gives {len(values)} sizes; give 1 or {expected} "
+                f"(axes {', '.join(names if axes is None else [names[a] for a in axes])})",
+                field="--target",
+            )
+        if any(v < 1 for v in values):
+            raise SolveError(f"target sizes must be >= 1 in {text!r}", field="--target")
+        return Target(left, values, axes, text.strip())
+    _check_ref(right, net, text, allow_input=True)
+    return Target(left, right, axes, text.strip())
+
+
+def _check_ref(name: str, net: Network, text: str, allow_input: bool) -> None:
+    valid = {"output", *net.layer_names}
+    if allow_input:
+        valid.add("input")
+        valid.add(net.input_name)
+    if name not in valid:
+        import difflib
+
+        guess = difflib.get_close_matches(name, sorted(valid), n=1)
+        hint = f" Did you mean '{guess[0]}'?" if guess else ""
+        raise SolveError(
+            f"target {text!r} names '{name}', which is not a layer of {net.name}.{hint}",
+            field="--target",
+        )
+
+
+def resolve_name(name: str, net: Network) -> str:
+    if name == "output":
+        return net.layer_names[-1] if net.layers else net.input_name
+    if name == "input":
+        return net.input_name
+    return name
+
+
+def with_unknowns(net: Network, specs: list[str]) -> Network:
+    """Make fields unknown by ``LAYER.FIELD[.AXIS][=LO..HI]`` (the CLI's ``--unknown``)."""
+    if not specs:
+        return net
+    data = net.to_data()
+    names = axis_names(net.rank)
+    for spec in specs:
+        m = _UNKNOWN.match(spec)
+        if not m:
+            raise SolveError(
+                f"cannot read unknown {spec!r}; write LAYER.FIELD or LAYER.FIELD=LO..HI "
+                "(e.g. conv1.padding=0..3, input.H=64..1024, pool1.ceil_mode)",
+                field="--unknown",
+            )
+        layer_name, fld, axis, lo, hi = m.groups()
+        lo_i = int(lo) if lo is not None else None
+        hi_i = int(hi) if hi is not None else None
+        if layer_name in ("input", net.input_name):
+            if fld is None:
+                _unknown_square_input(data, net, lo_i, hi_i)
+            else:
+                _unknown_input(data, net, fld, axis, lo_i, hi_i, names, spec)
+            continue
+        if fld is None:
+            raise SolveError(
+                f"cannot read unknown {spec!r}; write LAYER.FIELD (e.g. {layer_name}.padding)",
+                field="--unknown",
+            )
+        uname = f"{layer_name}.{fld}" + (f".{axis}" if axis else "")
+        index = _layer_index(net, layer_name, spec)
+        layer = net.layers[index]
+        item = data["layers"][index]
+        if fld not in type(layer).model_fields or fld in ("type", "name", "inputs"):
+            valid = [f for f in _solvable_fields(layer)]
+            raise SolveError(
+                f"layer '{layer_name}' ({layer.type}) has no field '{fld}' that can be "
+                f"solved; fields: {', '.join(valid) or 'none'}",
+                field="--unknown",
+            )
+        current = getattr(layer, fld)
+        if fld == "ceil_mode":
+            item[fld] = Unknown(uname, choices=(False, True), ref=current).to_data()
+            continue
+        if fld == "padding" and isinstance(current, str):
+            if lo_i is not None:
+                raise SolveError(
+                    f"'{layer_name}.padding' is a mode ({current!r}); it is solved among "
+                    f"{', '.join(MODE_CHOICES[net.framework])}, without bounds",
+                    field="--unknown",
+                )
+            choices = MODE_CHOICES[net.framework]
+            item[fld] = Unknown(uname, choices=choices, ref=current).to_data()
+            continue
+        ref = _reference(current, fld, axis, names)
+        unknown = Unknown(uname, lo_i, hi_i, ref=ref).to_data()
+        if axis is not None:
+            if axis not in names:
+                raise SolveError(
+                    f"axis {axis!r} in {spec!r}; axes: {', '.join(names)}", field="--unknown"
+                )
+            i = names.index(axis)
+            values = list(current) if isinstance(current, tuple) else [current] * net.rank
+            values = [_plain(v) for v in values]
+            values[i] = unknown
+            item[fld] = values
+        else:
+            item[fld] = unknown
+    from planner.spec.loading import network_from_data
+
+    return network_from_data(data, source=net.name)
+
+
+def _reference(current: Any, fld: str, axis: str | None, names: tuple[str, ...]) -> Any:
+    """The value a field had before it became unknown (an int), else None."""
+    if isinstance(current, tuple):
+        if fld in ("padding", "cropping"):
+            flat = [v for pair in current for v in pair]
+        else:
+            flat = list(current)
+        if axis is not None and fld not in ("padding", "cropping"):
+            flat = [current[names.index(axis)]]
+        ints = {v for v in flat if isinstance(v, int)}
+        return ints.pop() if len(ints) == 1 and len(ints) == len(set(map(str, flat))) else None
+    return current if isinstance(current, int) and not isinstance(current, bool) else None
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Unknown):
+        return value.to_data()
+    if isinstance(value, tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _unknown_input(
+    data: dict[str, Any],
+    net: Network,
+    fld: str,
+    axis: str | None,
+    lo: int | None,
+    hi: int | None,
+    names: tuple[str, ...],
+    spec: str,
+) -> None:
+    """``input.H`` makes one axis unknown (named ``H``); ``input`` alone makes every
+    spatial axis one shared unknown named ``input`` (a square input)."""
+    axis = axis or fld
+    if axis.upper() not in names:
+        raise SolveError(
+            f"cannot read {spec!r}: the input's axes are {', '.join(names)} "
+            "(input.H=LO..HI, or input=LO..HI for a square input)",
+            field="--unknown",
+        )
+    shape = list(data["input_shape"])
+    offset = 0 if net.channels_last else 1
+    a = axis.upper()
+    shape[offset + names.index(a)] = Unknown(a, lo, hi).to_data()
+    data["input_shape"] = shape
+
+
+def _unknown_square_input(
+    data: dict[str, Any], net: Network, lo: int | None, hi: int | None
+) -> None:
+    shape = list(data["input_shape"])
+    offset = 0 if net.channels_last else 1
+    for i in range(net.rank):
+        shape[offset + i] = Unknown("input", lo, hi).to_data()
+    data["input_shape"] = shape
+
+
+def _layer_index(net: Network, name: str, spec: str) -> int:
+    for i, layer in enumerate(net.layers):
+        if layer.name == name:
+            return i
+    import difflib
+
+    guess = difflib.get_close_matches(name, net.layer_names, n=1)
+    hint = f" Did you mean '{guess[0]}'?" if guess else ""
+    raise SolveError(f"unknown {spec!r} names no layer of {net.name}.{hint}", field="--unknown")
+
+
+def _solvable_fields(layer: LayerBase) -> list[str]:
+    fields = [*layer.per_axis_fields, *layer.pad_fields]
+    if "ceil_mode" in type(layer).model_fields:
+        fields.append("ceil_mode")
+    return fields

@@ -1,0 +1,472 @@
+"""Exact search for every assignment of the unknowns that meets the targets.
+
+The network is walked layer by layer (a dynamic programme). A *state* after layer
+``i`` is what the rest of the network can still see: the shapes of the tensors
+used later and the values of unknowns used again later. Partial assignments that
+reach the same state have the same completions, so they are merged; the number of
+states, not of assignments, bounds the work. Every transition is a real forward
+step through the framework's dialect, so refusals, merges, targets and exactness
+are checked with the same arithmetic as ``planner show``.
+
+Solutions come out in cost order (A* over the state graph, backwards from the
+last layer, with the exact best prefix cost as heuristic), and the total count is
+exact. Each solution is verified by a full forward inference before it is returned.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import time
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from planner.dialects import get_dialect
+from planner.errors import PlannerError
+from planner.solver.exact import dropped_pixels
+from planner.solver.problem import (
+    DEFAULT_BOUNDS,
+    NATURAL,
+    Target,
+    Var,
+    resolve_name,
+)
+from planner.spec.network import Network
+from planner.spec.values import Unknown
+from planner.symbolic.inference import Tensor, apply_layer, axis_names, infer, input_tensor
+from planner.symbolic.ops import render
+
+# Cost weights (documented in docs/solver.md): fewest layers changed first, then the
+# smallest change, then symmetric padding before asymmetric, no cropping before cropping.
+W_LAYER = 1000
+W_CHANGE = 10
+W_ASYM = 5
+W_CROP = 3
+
+
+@dataclass
+class Assignment:
+    """One solution: a value per unknown, its cost, and the shapes it gives."""
+
+    values: dict[str, Any]
+    cost: int
+    output_shape: tuple[Any, ...] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "values": {k: v for k, v in self.values.items()},
+            "cost": self.cost,
+            "output_shape": list(self.output_shape) if self.output_shape is not None else None,
+        }
+
+
+@dataclass
+class SearchResult:
+    solutions: list[Assignment]
+    total: int
+    complete: bool
+    reason: str | None
+    states: int = 0
+    seconds: float = 0.0
+    failures: Counter[str] = field(default_factory=Counter)
+
+
+def collect_vars(net: Network, refs: Mapping[str, Any] | None = None) -> dict[str, Var]:
+    """Every unknown of ``net`` with its domain, the layers using it and its reference."""
+    found: dict[str, Var] = {}
+    refs = refs or {}
+
+    def add(u: Unknown, index: int, fld: str) -> None:
+        var = found.get(u.name)
+        if var is None:
+            if u.choices is not None:
+                domain: list[Any] = list(u.choices)
+                ref = refs.get(u.name, u.ref if u.ref is not None else domain[0])
+            else:
+                lo_d, hi_d = DEFAULT_BOUNDS.get(fld, (0, 16))
+                lo = u.min if u.min is not None else lo_d
+                hi = u.max if u.max is not None else hi_d
+                domain = list(range(lo, hi + 1))
+                ref = refs.get(u.name, u.ref if u.ref is not None else NATURAL.get(fld))
+            var = Var(u.name, domain, ref, fld)
+            found[u.name] = var
+        if index not in var.layers:
+            var.layers.append(index)
+
+    for d in net.input_shape:
+        if isinstance(d, Unknown):
+            add(d, -1, "input")
+    for i, layer in enumerate(net.layers):
+        for fld in type(layer).model_fields:
+            for value in _walk(getattr(layer, fld)):
+                if isinstance(value, Unknown):
+                    add(value, i, fld)
+    return found
+
+
+def _walk(value: Any) -> Any:
+    if isinstance(value, tuple | list):
+        for v in value:
+            yield from _walk(v)
+    else:
+        yield value
+
+
+@dataclass
+class _Plan:
+    """Precomputed bookkeeping for the walk."""
+
+    net: Network
+    vars: dict[str, Var]
+    targets: list[Target]
+    exact: bool
+    index: dict[str, int]  # tensor name -> producing layer index (-1 input)
+    new_vars: list[list[str]]  # per layer (index + 1; 0 is the input)
+    live_tensors: list[tuple[str, ...]]  # after layer i (index + 1)
+    live_vars: list[tuple[str, ...]]
+    checks: list[list[Target]]  # targets decidable right after layer i (index + 1)
+
+
+def _plan(net: Network, vars: dict[str, Var], targets: list[Target], exact: bool) -> _Plan:
+    n = len(net.layers)
+    index = {net.input_name: -1}
+    for i, layer in enumerate(net.layers):
+        index[layer.name] = i  # type: ignore[index]
+    last_use: dict[str, int] = {}
+    for i, layer in enumerate(net.layers):
+        for t in layer.inputs or []:
+            last_use[t] = max(last_use.get(t, -1), i)
+    checks: list[list[Target]] = [[] for _ in range(n + 1)]
+    for t in targets:
+        left = resolve_name(t.left, net)
+        at = index[left]
+        if isinstance(t.right, str):
+            right = resolve_name(t.right, net)
+            at = max(at, index[right])
+            last_use[right] = max(last_use.get(right, -1), at)
+        last_use[left] = max(last_use.get(left, -1), at)
+        checks[at + 1].append(t)
+    live_tensors = []
+    live_vars = []
+    names = [net.input_name, *net.layer_names]
+    for step in range(n + 1):
+        i = step - 1
+        live_tensors.append(tuple(t for t in names[: step + 1] if last_use.get(t, -1) > i))
+        live_vars.append(tuple(v for v, var in vars.items() if var.first <= i < var.last))
+    new_vars: list[list[str]] = [[] for _ in range(n + 1)]
+    for name, var in vars.items():
+        new_vars[var.first + 1].append(name)
+    return _Plan(net, vars, targets, exact, index, new_vars, live_tensors, live_vars, checks)
+
+
+def _target_holds(t: Target, net: Network, tensors: Mapping[str, Tensor]) -> bool:
+    left = tensors[resolve_name(t.left, net)].spatial
+    axes = t.axes if t.axes is not None else tuple(range(len(left)))
+    if isinstance(t.right, str):
+        right = tensors[resolve_name(t.right, net)].spatial
+        return all(left[a] == right[a] for a in axes)
+    want = t.right if len(t.right) == len(axes) else t.right * len(axes)
+    return all(left[a] == w for a, w in zip(axes, want, strict=True))
+
+
+def layer_cost(net: Network, i: int, vars: dict[str, Var], values: Mapping[str, Any]) -> int:
+    """The cost of layer ``i`` (or the input, ``i == -1``) under ``values``."""
+    used = [v for v in vars.values() if i in v.layers]
+    if not used:
+        return 0
+    change = 0
+    changed = False
+    for v in used:
+        value = values[v.name]
+        if v.ref is None:
+            continue
+        if isinstance(value, int) and not isinstance(value, bool) and isinstance(v.ref, int):
+            delta = abs(value - v.ref)
+        else:
+            delta = int(value != v.ref)
+        change += delta
+        changed |= delta != 0
+    cost = W_CHANGE * change + (W_LAYER if changed else 0)
+    if i >= 0:
+        layer = net.layers[i]
+        pads = getattr(layer, "padding", None)
+        if layer.type != "zero_padding" and isinstance(pads, tuple):
+            for before, after in pads:
+                b = values.get(before.name) if isinstance(before, Unknown) else before
+                a = values.get(after.name) if isinstance(after, Unknown) else after
+                if b != a:
+                    cost += W_ASYM
+                    break
+        if layer.type == "cropping":
+            crops = [
+                values.get(c.name) if isinstance(c, Unknown) else c
+                for pair in layer.cropping
+                for c in pair
+            ]
+            if any(c for c in crops):
+                cost += W_CROP
+    return cost
+
+
+def search(
+    net: Network,
+    targets: list[Target],
+    *,
+    exact: bool = False,
+    refs: Mapping[str, Any] | None = None,
+    limit: int | None = 20,
+    time_budget: float = 10.0,
+    max_states: int = 2_000_000,
+) -> SearchResult:
+    """Every assignment of ``net``'s unknowns meeting ``targets``, best ``limit`` first."""
+    started = time.perf_counter()
+    vars = collect_vars(net, refs)
+    plan = _plan(net, vars, targets, exact)
+    dialect = get_dialect(net.framework)
+    names = axis_names(net.rank)
+    failures: Counter[str] = Counter()
+    # Layer steps: 0 is the input, i + 1 is layer i. Per step: incoming edges of each
+    # state, best prefix cost and number of paths.
+    edges: list[dict[Any, list[tuple[Any, dict[str, Any], int]]]] = []
+    best: list[dict[Any, int]] = []
+    count: list[dict[Any, int]] = []
+    frontier: dict[Any, tuple[dict[str, Tensor], dict[str, Any]]] = {}
+    total_states = 0
+
+    def domains(step: int) -> list[tuple[str, list[Any]]]:
+        return [(v, vars[v].domain) for v in plan.new_vars[step]]
+
+    def close(
+        step: int,
+        key: Any,
+        prev: Any,
+        combo: dict[str, Any],
+        cost: int,
+        tensors: dict[str, Tensor],
+        values: dict[str, Any],
+        prev_best: int,
+        prev_count: int,
+        new_frontier: dict[Any, Any],
+    ) -> None:
+        step_edges = edges[step]
+        if key not in new_frontier:
+            live_t = {t: tensors[t] for t in plan.live_tensors[step]}
+            live_v = {v: values[v] for v in plan.live_vars[step]}
+            new_frontier[key] = (live_t, live_v)
+            step_edges[key] = []
+            best[step][key] = prev_best + cost
+            count[step][key] = prev_count
+        else:
+            best[step][key] = min(best[step][key], prev_best + cost)
+            count[step][key] += prev_count
+        step_edges[key].append((prev, combo, cost))
+
+    def state_key(step: int, tensors: Mapping[str, Tensor], values: Mapping[str, Any]) -> Any:
+        return (
+            tuple(tensors[t].dims for t in plan.live_tensors[step]),
+            tuple(values[v] for v in plan.live_vars[step]),
+        )
+
+    # Step 0: the input.
+    edges.append({})
+    best.append({})
+    count.append({})
+    new_frontier: dict[Any, Any] = {}
+    dom = domains(0)
+    for combo_values in itertools.product(*[d for _, d in dom]):
+        combo = {name: v for (name, _), v in zip(dom, combo_values, strict=True)}
+        try:
+            x = input_tensor(net, combo)
+        except PlannerError as exc:
+            failures[exc.message] += 1
+            continue
+        if any(isinstance(d, int) and d < 1 for d in x.dims):
+            continue
+        tensors = {net.input_name: x}
+        if not all(_target_holds(t, net, tensors) for t in plan.checks[0]):
+            failures["input misses a target"] += 1
+            continue
+        key = state_key(0, tensors, combo)
+        close(
+            0,
+            key,
+            None,
+            combo,
+            layer_cost(net, -1, vars, combo),
+            tensors,
+            combo,
+            0,
+            1,
+            new_frontier,
+        )
+    frontier = new_frontier
+    total_states += len(frontier)
+
+    stopped: str | None = None
+    for i, layer in enumerate(net.layers):
+        step = i + 1
+        edges.append({})
+        best.append({})
+        count.append({})
+        new_frontier = {}
+        dom = domains(step)
+        combos = [
+            {name: v for (name, _), v in zip(dom, cv, strict=True)}
+            for cv in itertools.product(*[d for _, d in dom])
+        ]
+        for key, (tensors, values) in frontier.items():
+            prev_best = best[step - 1][key]
+            prev_count = count[step - 1][key]
+            for combo in combos:
+                vals = {**values, **combo} if combo else values
+                ins = [tensors[t] for t in layer.inputs or []]
+                try:
+                    out, result = apply_layer(layer, ins, dialect, vals, names)
+                except PlannerError as exc:
+                    failures[f"{layer.name}: {exc.message}"] += 1
+                    continue
+                if plan.exact:
+                    lost = dropped_pixels(layer, dialect, vals, ins[0].spatial, result)
+                    if any(d > 0 for d in lost):
+                        failures[f"{layer.name}: drops pixels (not exact)"] += 1
+                        continue
+                tensors2 = dict(tensors)
+                tensors2[layer.name] = out  # type: ignore[index]
+                if not all(_target_holds(t, net, tensors2) for t in plan.checks[step]):
+                    failures[
+                        f"{layer.name}: misses target "
+                        + ", ".join(str(t) for t in plan.checks[step])
+                    ] += 1
+                    continue
+                cost = layer_cost(net, i, vars, vals)
+                key2 = state_key(step, tensors2, vals)
+                close(
+                    step,
+                    key2,
+                    key,
+                    combo,
+                    cost,
+                    tensors2,
+                    vals,
+                    prev_best,
+                    prev_count,
+                    new_frontier,
+                )
+        frontier = new_frontier
+        total_states += len(frontier)
+        elapsed = time.perf_counter() - started
+        if not frontier:
+            break
+        if elapsed > time_budget or total_states > max_states:
+            stopped = (
+                f"the search stopped after {elapsed:.1f} s and {total_states:,} states, at layer "
+                f"'{layer.name}' ({step} of {len(net.layers)}): no answer is claimed. Narrow the "
+                "bounds of the unknowns (LAYER.FIELD=LO..HI) or give more time"
+            )
+            break
+
+    last = len(net.layers)
+    if stopped:
+        return SearchResult(
+            [], 0, False, stopped, total_states, time.perf_counter() - started, failures
+        )
+    if not frontier or len(edges) <= last:
+        return SearchResult(
+            [], 0, True, None, total_states, time.perf_counter() - started, failures
+        )
+    total = sum(count[last].values())
+    solutions = _k_best(edges, best, last, limit, vars)
+    verified = []
+    for values, cost in solutions:
+        ok, shape = verify(net, values, targets, exact)
+        if not ok:  # pragma: no cover - the walk and inference share the arithmetic
+            raise AssertionError(f"solver produced an unverified solution {values}")
+        verified.append(Assignment(values, cost, shape))
+    return SearchResult(
+        verified, total, True, None, total_states, time.perf_counter() - started, failures
+    )
+
+
+def _k_best(
+    edges: list[dict[Any, list[tuple[Any, dict[str, Any], int]]]],
+    best: list[dict[Any, int]],
+    last: int,
+    limit: int | None,
+    vars: dict[str, Var],
+) -> list[tuple[dict[str, Any], int]]:
+    """Complete paths in increasing cost, walking backwards from the last step.
+
+    Priority = cost of the suffix so far + best cost of reaching the current state,
+    an exact heuristic, so paths pop in exact cost order.
+    """
+    tie = itertools.count()
+    heap: list[Any] = []
+    for key, b in best[last].items():
+        heapq.heappush(heap, (b, next(tie), 0, last, key, ()))
+    out: list[tuple[dict[str, Any], int]] = []
+    while heap and (limit is None or len(out) < limit):
+        prio, _, suffix, step, key, combos = heapq.heappop(heap)
+        if step < 0:
+            values: dict[str, Any] = {}
+            for combo in combos:
+                values.update(combo)
+            ordered = {name: values[name] for name in vars if name in values}
+            out.append((ordered, suffix))
+            continue
+        for prev, combo, cost in edges[step][key]:
+            prev_best = best[step - 1][prev] if step > 0 else 0
+            heapq.heappush(
+                heap,
+                (
+                    suffix + cost + prev_best,
+                    next(tie),
+                    suffix + cost,
+                    step - 1,
+                    prev,
+                    (*combos, combo),
+                ),
+            )
+    out.sort(key=lambda item: (item[1], [_order(v) for v in item[0].values()]))
+    return out
+
+
+def _order(value: Any) -> tuple[int, Any]:
+    return (0, value) if isinstance(value, int) else (1, str(value))
+
+
+def verify(
+    net: Network, values: Mapping[str, Any], targets: list[Target], exact: bool
+) -> tuple[bool, tuple[Any, ...] | None]:
+    """Check an assignment by a full forward inference (the solver's last word)."""
+    result = infer(net, values=values)
+    if not result.ok or result.conditions:
+        return False, result.output_shape
+    tensors = {net.input_name: Tensor(result.input_shape, net.channels_last)}
+    for layer in result.layers:
+        tensors[layer.name] = Tensor(layer.output_shape, net.channels_last)  # type: ignore[arg-type]
+    if not all(_target_holds(t, net, tensors) for t in targets):
+        return False, result.output_shape
+    if exact:
+        dialect = get_dialect(net.framework)
+        for layer, res in zip(net.layers, result.layers, strict=True):
+            ins = tensors[(layer.inputs or [net.input_name])[0]]
+            if any(d > 0 for d in dropped_pixels(layer, dialect, values, ins.spatial, res)):
+                return False, result.output_shape
+    return True, result.output_shape
+
+
+def describe_failures(failures: Counter[str], most: int = 3) -> str:
+    return "; ".join(f"{msg} ({n}x)" if n > 1 else msg for msg, n in failures.most_common(most))
+
+
+__all__ = [
+    "Assignment",
+    "SearchResult",
+    "collect_vars",
+    "describe_failures",
+    "render",
+    "search",
+    "verify",
+]
