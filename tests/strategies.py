@@ -114,3 +114,333 @@ def sequential_network(draw: st.DrawFn, framework: str | None = None, max_layers
     layers = draw(st.lists(spatial_layer(fw), min_size=1, max_size=max_layers))
     shape = ["H", "W", 2] if fw in ("keras", "jax") else [2, "H", "W"]
     return {"name": "random", "framework": fw, "input_shape": shape, "layers": layers}
+
+
+# --- JAX / Flax (tests/conformance/test_jax.py) -------------------------------------
+# Paddings are drawn in Flax's own spelling (upper-case modes, tuples); the test turns
+# them into planner's. lax accepts negative explicit amounts (they crop).
+
+jax_channels = st.integers(min_value=1, max_value=3)
+jax_pad_amounts = st.integers(min_value=-4, max_value=5)
+JAX_CONV_MODES = ("SAME", "VALID", "SAME_LOWER", "CIRCULAR", "CAUSAL")
+JAX_CONV_TRANSPOSE_MODES = ("SAME", "VALID", "SAME_LOWER", "CIRCULAR")
+JAX_POOL_MODES = ("SAME", "VALID", "SAME_LOWER")
+
+
+def jax_pairs(rank: int) -> st.SearchStrategy[list[tuple[int, int]]]:
+    """One ``(low, high)`` pair per spatial axis, asymmetric, negatives included."""
+    pair = st.tuples(jax_pad_amounts, jax_pad_amounts)
+    return st.lists(pair, min_size=rank, max_size=rank)
+
+
+def jax_conv_padding(rank: int, modes: tuple[str, ...] = JAX_CONV_MODES) -> st.SearchStrategy:
+    """``nn.Conv``/``nn.ConvTranspose`` padding: a mode, one int for every side, or
+    per axis an int or a ``(low, high)`` pair."""
+    per_axis_entry = st.one_of(jax_pad_amounts, st.tuples(jax_pad_amounts, jax_pad_amounts))
+    return st.one_of(
+        st.sampled_from(modes),
+        jax_pad_amounts,
+        jax_pairs(rank),
+        st.lists(per_axis_entry, min_size=rank, max_size=rank),
+    )
+
+
+def jax_pool_padding(rank: int) -> st.SearchStrategy:
+    """``flax.linen.max_pool``/``avg_pool`` padding: a mode or ``(low, high)`` pairs."""
+    return st.one_of(st.sampled_from(JAX_POOL_MODES), jax_pairs(rank))
+
+
+def jax_strides(rank: int) -> st.SearchStrategy[list[int]]:
+    """Per-axis strides; all ones a third of the time (``'SAME_LOWER'`` transposed
+    convolutions exist only there)."""
+    return st.one_of(st.just([1] * rank), per_axis(rank, strides), per_axis(rank, strides))
+
+
+# --- Keras 3 (tests/conformance/test_keras.py) --------------------------------------
+
+keras_channels = st.integers(min_value=1, max_value=3)
+# Mostly Keras' default layout, a third of the time channels_first.
+keras_data_formats = st.sampled_from(["channels_last", "channels_last", "channels_first"])
+
+
+@st.composite
+def keras_spatial(draw: st.DrawFn, rank: int) -> list[int]:
+    """Input sizes 1-40 per axis; in 3D only one axis (drawn) above 10, so a 3D
+    transposed convolution stays small."""
+    if rank < 3:
+        return draw(per_axis(rank, sizes))
+    big = draw(st.integers(min_value=0, max_value=rank - 1))
+    small = st.integers(min_value=1, max_value=10)
+    return [draw(sizes if i == big else small) for i in range(rank)]
+
+
+@st.composite
+def keras_strides_dilations(draw: st.DrawFn, rank: int) -> tuple[list[int], list[int]]:
+    """Per-axis ``strides`` and ``dilation_rate``. Keras refuses a layer with any
+    stride > 1 and any dilation > 1 (even on different axes), so most draws vary
+    one of the two and a quarter vary both (those are mostly refusals)."""
+    kind = draw(st.sampled_from(["strided", "strided", "dilated", "both"]))
+    s = draw(per_axis(rank, strides)) if kind != "dilated" else [1] * rank
+    d = draw(per_axis(rank, dilations)) if kind != "strided" else [1] * rank
+    return s, d
+
+
+@st.composite
+def keras_conv_case(draw: st.DrawFn, transpose: bool = False) -> dict:
+    """A Keras ``Conv{1,2,3}D`` (or ``...Transpose``) case: rank, input, kernel,
+    strides, dilation, padding mode (``'causal'`` for 1D, and now and then for 2D/3D
+    where Keras refuses it), output padding (transpose: ``None`` or 0..stride, the
+    last one refused), channels, filters, data format and bias."""
+    rank = draw(ranks)
+    s, d = draw(keras_strides_dilations(rank))
+    modes = ["valid", "same"]
+    if not transpose:
+        modes += ["causal"] * (2 if rank == 1 else 1)
+    case = {
+        "rank": rank,
+        "spatial": draw(keras_spatial(rank)),
+        "kernel": draw(per_axis(rank, kernels)),
+        "strides": s,
+        "dilation": d,
+        "padding": draw(st.sampled_from(modes)),
+        "channels": draw(keras_channels),
+        "filters": draw(keras_channels),
+        "data_format": draw(keras_data_formats),
+        "use_bias": draw(st.booleans()),
+        "output_padding": None,
+    }
+    if transpose and draw(st.booleans()):
+        case["output_padding"] = [draw(st.integers(0, si)) for si in s]
+    return case
+
+
+@st.composite
+def keras_pool_case(draw: st.DrawFn) -> dict:
+    """A Keras ``MaxPooling``/``AveragePooling`` case; ``strides=None`` is the
+    default (the pool size)."""
+    rank = draw(ranks)
+    return {
+        "rank": rank,
+        "spatial": draw(keras_spatial(rank)),
+        "pool": draw(per_axis(rank, kernels)),
+        "strides": draw(st.none() | per_axis(rank, strides)),
+        "padding": draw(st.sampled_from(["valid", "same"])),
+        "op": draw(st.sampled_from(["max", "avg"])),
+        "channels": draw(keras_channels),
+        "data_format": draw(keras_data_formats),
+    }
+
+
+@st.composite
+def keras_pairs(draw: st.DrawFn, rank: int, max_value: int = 6) -> list[list[int]]:
+    """``[before, after]`` per axis (``ZeroPadding``/``Cropping`` amounts)."""
+    amount = st.integers(min_value=0, max_value=max_value)
+    return [[draw(amount), draw(amount)] for _ in range(rank)]
+
+
+# --- ONNX / ONNX Runtime (tests/conformance/test_onnx.py) ---------------------------
+
+# ONNX Runtime sessions are slowish to build: keep the tensors small, 3D smallest.
+_ONNX_MAX_SIZE = {1: 12, 2: 7, 3: 5}
+
+
+@st.composite
+def onnx_spatial(draw: st.DrawFn, rank: int) -> list[int]:
+    """Input sizes per axis: 1-12 in 1D, 1-7 in 2D, 1-5 in 3D."""
+    return draw(per_axis(rank, st.integers(min_value=1, max_value=_ONNX_MAX_SIZE[rank])))
+
+
+@st.composite
+def onnx_padding(
+    draw: st.DrawFn, rank: int, limits: list[int] | None = None, max_pad: int = 3
+) -> dict:
+    """One ONNX padding, told to ORT and to planner in matching forms.
+
+    ``auto_pad`` is ORT's attribute; ``pairs`` the explicit ``[before, after]`` per
+    axis (``NOTSET`` only, else ``None``); ``key``/``value`` what planner receives:
+    a mode (``'same'`` and ``'same_upper'`` both mean ``SAME_UPPER``), the flat ONNX
+    ``pads`` list, ``[before, after]`` pairs, one int or one int per axis.
+    ``limits`` caps each axis' amount (pools: below the kernel); now and then one
+    amount is -1 or at the cap, which ONNX refuses.
+    """
+    form = draw(st.sampled_from(["mode", "mode", "flat", "pairs", "pairs", "int", "ints"]))
+    if form == "mode":
+        value = draw(st.sampled_from(["valid", "same", "same_upper", "same_lower", "notset"]))
+        auto_pad = {"same": "SAME_UPPER", "notset": "NOTSET"}.get(value, value.upper())
+        return {"auto_pad": auto_pad, "pairs": None, "key": "padding", "value": value}
+    caps = limits if limits is not None else [max_pad + 1] * rank
+    amount = [st.integers(min_value=0, max_value=max(c - 1, 0)) for c in caps]
+    if form == "int":
+        p = draw(st.integers(min_value=0, max_value=max(min(caps) - 1, 0)))
+        pairs = [[p, p] for _ in range(rank)]
+        value: object = p
+    elif form == "ints":
+        ps = [draw(a) for a in amount]
+        pairs = [[p, p] for p in ps]
+        value = ps
+    else:
+        pairs = [[draw(a), draw(a)] for a in amount]
+        if draw(st.integers(min_value=0, max_value=7)) == 0:
+            axis, side = draw(st.integers(0, rank - 1)), draw(st.integers(0, 1))
+            pairs[axis][side] = draw(st.sampled_from([-1, caps[axis]]))
+        if form == "flat":
+            return {
+                "auto_pad": "NOTSET",
+                "pairs": pairs,
+                "key": "pads",
+                "value": [p[0] for p in pairs] + [p[1] for p in pairs],
+            }
+        value = pairs
+    return {"auto_pad": "NOTSET", "pairs": pairs, "key": "padding", "value": value}
+
+
+onnx_kernels = st.integers(min_value=1, max_value=4)
+onnx_strides = st.integers(min_value=1, max_value=4)
+# Mostly undilated: SAME convolutions refuse any dilation.
+onnx_dilations = st.sampled_from([1, 1, 1, 2, 3])
+
+
+@st.composite
+def onnx_conv_case(draw: st.DrawFn, transpose: bool = False, rank: int | None = None) -> dict:
+    """An ONNX ``Conv`` (or ``ConvTranspose``) case: rank 1-3, input, kernel,
+    strides, dilations, padding (``onnx_padding``), groups and channels, bias; for
+    ``ConvTranspose`` also ``output_padding`` (``None`` or 0..max(stride, dilation),
+    the top refused) and ``output_shape`` (``None`` or 0..full + stride)."""
+    rank = draw(ranks) if rank is None else rank
+    n = draw(onnx_spatial(rank))
+    k = draw(per_axis(rank, onnx_kernels if rank < 3 else st.integers(1, 3)))
+    s = draw(per_axis(rank, onnx_strides if rank < 3 else st.integers(1, 2)))
+    d = draw(per_axis(rank, onnx_dilations))
+    groups = draw(st.sampled_from([1, 1, 2]))
+    case = {
+        "rank": rank,
+        "spatial": n,
+        "kernel": k,
+        "strides": s,
+        "dilation": d,
+        "padding": draw(onnx_padding(rank)),
+        "groups": groups,
+        "channels": groups * draw(st.integers(1, 2 if groups == 1 else 1)),
+        "filters": groups * draw(st.integers(1, 2 if groups == 1 else 1)),
+        "use_bias": draw(st.booleans()),
+        "output_padding": None,
+        "output_shape": None,
+    }
+    if transpose:
+        if draw(st.booleans()):
+            case["output_padding"] = [
+                draw(st.integers(0, max(si, di))) for si, di in zip(s, d, strict=True)
+            ]
+        if draw(st.integers(0, 3)) == 0:
+            full = [
+                (ni - 1) * si + (ki - 1) * di + 1
+                for ni, ki, si, di in zip(n, k, s, d, strict=True)
+            ]
+            case["output_shape"] = [
+                draw(st.integers(0, f + si)) for f, si in zip(full, s, strict=True)
+            ]
+    return case
+
+
+@st.composite
+def onnx_pool_case(draw: st.DrawFn, rank: int | None = None) -> dict:
+    """An ONNX ``MaxPool``/``AveragePool`` case: kernel, strides (``None``: the ONNX
+    default 1), dilations (both ops since opset 19), ``ceil_mode`` and a padding
+    whose explicit amounts stay below the kernel (now and then at it: refused)."""
+    rank = draw(ranks) if rank is None else rank
+    k = draw(per_axis(rank, onnx_kernels if rank < 3 else st.integers(1, 3)))
+    return {
+        "rank": rank,
+        "spatial": draw(onnx_spatial(rank)),
+        "pool": k,
+        "strides": draw(st.none() | per_axis(rank, onnx_strides)),
+        "dilation": draw(per_axis(rank, onnx_dilations)),
+        "padding": draw(onnx_padding(rank, limits=k)),
+        "ceil_mode": draw(st.booleans()),
+        "op": draw(st.sampled_from(["max", "avg"])),
+        "channels": draw(st.integers(1, 2)),
+    }
+
+
+@st.composite
+def onnx_pad_case(draw: st.DrawFn) -> dict:
+    """An ONNX ``Pad`` (constant) case: ``[before, after]`` per axis in -4..3
+    (negative amounts crop)."""
+    rank = draw(ranks)
+    amount = st.integers(min_value=-4, max_value=3)
+    return {
+        "rank": rank,
+        "spatial": draw(onnx_spatial(rank)),
+        "pairs": [[draw(amount), draw(amount)] for _ in range(rank)],
+    }
+
+
+# Scales exact in float32, and scales that are not (ORT multiplies in float32).
+onnx_scales = st.sampled_from([0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 2.0, 2.5, 3.0]) | st.floats(
+    min_value=0.05, max_value=3.5
+).map(lambda f: round(f, 2))
+
+
+@st.composite
+def onnx_resize_case(draw: st.DrawFn) -> dict:
+    """An ONNX ``Resize`` case: per-axis ``scales`` (float, downsampling too) or
+    ``sizes`` (0..16, 0 refused), mode ``nearest`` or ``linear``."""
+    rank = draw(ranks)
+    by_size = draw(st.booleans())
+    return {
+        "rank": rank,
+        "spatial": draw(onnx_spatial(rank)),
+        "scales": None if by_size else draw(per_axis(rank, onnx_scales)),
+        "sizes": draw(per_axis(rank, st.integers(0, 16))) if by_size else None,
+        "mode": draw(st.sampled_from(["nearest", "linear"])),
+    }
+
+
+@st.composite
+def solve_problem(draw: st.DrawFn) -> tuple[dict, list[str], list[str]]:
+    """A small concrete network, 1-3 bounded unknowns in it, and targets for the solver.
+
+    Returns (network data, unknown specs ``LAYER.FIELD=LO..HI``, target strings).
+    """
+    fw = draw(st.sampled_from(["keras", "torch", "jax", "onnx"]))
+    layers = draw(st.lists(spatial_layer(fw), min_size=2, max_size=5))
+    for i, layer in enumerate(layers):
+        layer["name"] = f"l{i}"
+    size = draw(st.integers(6, 24))
+    shape = [size, size + draw(st.integers(0, 3)), 2]
+    if fw in ("torch", "onnx"):
+        shape = [2, shape[0], shape[1]]
+    data = {"name": "p", "framework": fw, "input_shape": shape, "layers": layers}
+    candidates = []
+    for layer in layers:
+        name = layer["name"]
+        if layer["type"] in ("conv", "conv_transpose", "max_pool"):
+            candidates.append(f"{name}.strides=1..3")
+            k = "pool_size" if layer["type"] == "max_pool" else "kernel_size"
+            candidates.append(f"{name}.{k}=1..4")
+        if layer["type"] == "conv" and fw in ("torch",):
+            candidates.append(f"{name}.padding=0..3")
+        if layer["type"] == "conv" and fw in ("keras", "jax", "onnx") and isinstance(
+            layer.get("padding"), str
+        ):
+            candidates.append(f"{name}.padding")
+        if layer["type"] == "max_pool" and fw == "torch":
+            candidates.append(f"{name}.ceil_mode")
+        if layer["type"] == "conv_transpose" and fw == "torch":
+            candidates.append(f"{name}.output_padding=0..2")
+        if layer["type"] in ("zero_padding", "cropping"):
+            field = "padding" if layer["type"] == "zero_padding" else "cropping"
+            candidates.append(f"{name}.{field}=0..3")
+        if layer["type"] == "upsample":
+            candidates.append(f"{name}.scale=1..3")
+    candidates.append("input.H=4..30")
+    unknowns = draw(
+        st.lists(st.sampled_from(candidates), min_size=1, max_size=3, unique_by=lambda u: u.split("=")[0])
+    )
+    target_kind = draw(st.sampled_from(["none", "number", "input"]))
+    targets = []
+    if target_kind == "number":
+        targets.append(f"output.H={draw(st.integers(1, 40))}")
+    elif target_kind == "input":
+        targets.append("output.W=input")
+    return data, unknowns, targets

@@ -48,6 +48,8 @@ class AxisContext:
     layer: str
     axis: str
     conditions: list[Condition] = field(default_factory=list)
+    rank: int | None = None  # the layer's spatial rank
+    padding_mode: str = "zeros"  # Conv padding_mode (PyTorch)
 
     def require(self, cond: Any, message: str, field: str | None = None) -> None:
         decided = truth(cond)

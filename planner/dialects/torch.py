@@ -3,14 +3,20 @@
 - ``Conv``: ``padding`` is an int or one int per axis, symmetric on both sides;
   ``'valid'`` is 0; ``'same'`` pads ``d*(k-1)`` in total, the odd pixel after, and is
   refused with a stride > 1. Output ``floor((n + 2p - ek)/s) + 1``, at least 1.
+  ``padding_mode='reflect'`` needs each side below the input size, ``'circular'``
+  at most the input size.
 - ``ConvTranspose``: ``padding`` crops the full output ``(n-1)*s + ek`` on both sides,
   ``output_padding`` adds on the after side and must be smaller than the stride or
-  the dilation. ``output_size`` (as passed to ``forward``) picks ``output_padding``.
-- Pooling: stride defaults to the kernel size; ``padding`` at most half the
-  (effective, for max pooling) kernel; with ``ceil_mode`` the last window must start
-  inside the input or the left padding.
-- ``Upsample``: ``floor(n * scale_factor)`` or ``size``.
-- ``ZeroPad2d``/``F.pad`` list the last axis first; negative amounts crop.
+  the dilation. ``output_size`` (as passed to ``forward``) picks ``output_padding``
+  from ``stride`` sizes and overrides the module's own ``output_padding``.
+- Pooling: stride defaults to the kernel size; ``padding`` at most half the kernel
+  size itself (a dilated max pooling window allows no more); with ``ceil_mode`` the
+  last window must start inside the input or the left padding. ``AvgPool3d`` alone
+  also refuses an (unpadded) input smaller than its kernel.
+- ``Upsample``: ``floor(n * scale_factor)`` for any factor (``0.5`` halves), or
+  ``size``; the output must be at least 1.
+- ``ZeroPad2d``/``F.pad`` list the last axis first; negative amounts crop, and the
+  crops alone must not exceed the input (they are applied before any padding).
 """
 
 from __future__ import annotations
@@ -19,7 +25,7 @@ from typing import Any
 
 from planner.dialects.arithmetic import effective_kernel, transpose_full
 from planner.dialects.base import AxisContext, AxisResult, Dialect, positive, window_formula
-from planner.symbolic.ops import Dim, floor_div, is_int, piecewise, render
+from planner.symbolic.ops import Dim, floor_div, is_int, minimum, mul_floor, piecewise, render
 
 
 class TorchDialect(Dialect):
@@ -42,13 +48,18 @@ class TorchDialect(Dialect):
     def batch_norm_params(self, layer: Any, channels: Any) -> Any:
         return 2 * channels if layer.affine else 0
 
-    def _symmetric(self, ctx: AxisContext, padding: Any, what: str) -> Dim:
+    def _symmetric(
+        self,
+        ctx: AxisContext,
+        padding: Any,
+        what: str,
+        hint: str = "Put a ZeroPad layer (F.pad) before it for asymmetric amounts",
+    ) -> Dim:
         before, after = padding
         if before is not after and not (is_int(before) and is_int(after) and before == after):
             raise ctx.refuse(
                 f"PyTorch {what} padding is the same on both sides of an axis; received "
-                f"({render(before)}, {render(after)}). Put a ZeroPad layer (F.pad) before it "
-                "for asymmetric amounts",
+                f"({render(before)}, {render(after)}). {hint}",
                 field="padding",
             )
         ctx.require(
@@ -57,6 +68,23 @@ class TorchDialect(Dialect):
             "padding",
         )
         return before
+
+    def _padding_mode_fits(self, ctx: AxisContext, n: Dim, before: Dim, after: Dim) -> None:
+        """Conv ``padding_mode``: 'reflect' mirrors without the edge, so each side must be
+        smaller than the input; 'circular' may wrap around once, so at most the input.
+        Needs the mode on AxisContext (a shared change); without it, 'zeros' is assumed."""
+        mode = getattr(ctx, "padding_mode", "zeros")
+        if mode not in ("reflect", "circular"):
+            return
+        for side in (before, after):
+            fits = side < n if mode == "reflect" else side <= n
+            ctx.require(
+                fits,
+                f"PyTorch padding_mode={mode!r} needs each side's padding "
+                f"{'<' if mode == 'reflect' else '<='} the input size; received {render(side)} "
+                f"for an input of {render(n)}",
+                "padding",
+            )
 
     def conv_axis(
         self, ctx: AxisContext, n: Dim, k: Dim, s: Dim, d: Dim, padding: Any
@@ -72,6 +100,7 @@ class TorchDialect(Dialect):
             raise self.mode_error(ctx, "Conv", padding, ("valid", "same"))
         else:
             before = after = self._symmetric(ctx, padding, "Conv")
+        self._padding_mode_fits(ctx, n, before, after)
         padded = n + before + after
         ctx.require(
             padded >= ek,
@@ -100,13 +129,17 @@ class TorchDialect(Dialect):
                 )
             p: Dim = 0
         else:
-            p = self._symmetric(ctx, padding, "ConvTranspose")
+            # Its padding crops the output, so the asymmetric remedy crops afterwards.
+            p = self._symmetric(
+                ctx,
+                padding,
+                "ConvTranspose",
+                "Crop the output for asymmetric amounts (F.pad with negative amounts)",
+            )
         ek = effective_kernel(k, d)
         if output_size is not None:
-            if output_padding not in (None, 0):
-                raise ctx.refuse(
-                    "give output_padding or output_size, not both", field="output_size"
-                )
+            # ``forward(x, output_size)`` derives output_padding = output_size - smallest
+            # and ignores the module's own output_padding.
             smallest = transpose_full(n, ek, s) - 2 * p
             ctx.require(
                 (output_size >= smallest) & (output_size <= smallest + s - 1),
@@ -146,12 +179,24 @@ class TorchDialect(Dialect):
             p = self._symmetric(ctx, padding, "pooling")
         if op == "avg" and not (is_int(d) and d == 1):
             raise ctx.refuse("PyTorch AvgPool has no dilation", field="dilation")
+        if op == "avg" and getattr(ctx, "rank", None) == 3:
+            # AvgPool3d alone also checks the unpadded input against the kernel (ATen
+            # pool3d_shape_check with check_input_size), padding or not. Needs the
+            # rank on AxisContext (a shared change); without it this check is skipped.
+            ctx.require(
+                n >= k,
+                f"PyTorch AvgPool3d refuses an input smaller than its kernel, padding or "
+                f"not: input {render(n)}, kernel {render(k)}",
+                "pool_size",
+            )
         ek = effective_kernel(k, d)
-        limit = floor_div(ek, 2)
+        # ATen checks ``k/2 >= pad`` on the kernel size itself; max pooling also checks
+        # ``ek/2 >= pad``, which that implies. Dilation allows no more padding.
+        limit = floor_div(k, 2)
         ctx.require(
             p <= limit,
-            f"PyTorch pooling padding must be at most half the "
-            f"{'effective ' if op == 'max' else ''}kernel ({render(limit)}), received {render(p)}",
+            f"PyTorch pooling padding must be at most half the kernel size "
+            f"({render(k)} // 2 = {render(limit)}), received {render(p)}",
             "padding",
         )
         floor_out = floor_div(n + 2 * p - ek, s) + 1
@@ -165,3 +210,30 @@ class TorchDialect(Dialect):
             formula = window_formula(n, ek, s, p, p, out, ceil=True)
         positive(ctx, out, "PyTorch pooling")
         return AxisResult(out, (p, p), formula)
+
+    def upsample_axis(self, ctx: AxisContext, n: Dim, scale: Any, size: Any) -> AxisResult:
+        if size is not None:
+            return super().upsample_axis(ctx, n, scale, size)
+        # F.interpolate: floor(float(n) * scale_factor), any factor, even below 1.
+        out = mul_floor(n, scale)
+        ctx.require(
+            out >= 1,
+            f"PyTorch Upsample: {render(n)} * {render(scale)} leaves {render(out)}; "
+            "the output size must be at least 1",
+            "scale",
+        )
+        exact = is_int(scale) or (isinstance(scale, float) and scale.is_integer())
+        text = f"{render(n)} * {render(scale)}"
+        return AxisResult(out, None, f"{text if exact else f'floor({text})'} = {render(out)}")
+
+    def zero_pad_axis(self, ctx: AxisContext, n: Dim, before: Dim, after: Dim) -> AxisResult:
+        # F.pad crops (narrow) before it pads: the crops alone must leave n + crops >= 0,
+        # so (-6, 2) on 5 is refused although 5 - 6 + 2 = 1.
+        cropped = n + minimum(before, 0) + minimum(after, 0)
+        ctx.require(
+            cropped >= 0,
+            f"PyTorch F.pad crops {render(n)} by ({render(before)}, {render(after)}) "
+            "before padding, which leaves less than nothing",
+            "padding",
+        )
+        return super().zero_pad_axis(ctx, n, before, after)

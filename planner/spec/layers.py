@@ -301,7 +301,7 @@ class UpSample(LayerBase):
 
     type: Literal["upsample"] = "upsample"
     per_axis_fields: ClassVar[tuple[str, ...]] = ("scale", "output_size")
-    scale: int | float | list[int | float] | None = Field(
+    scale: IntOrUnknown | float | list[IntOrUnknown | float] | None = Field(
         None, validation_alias=AliasChoices("scale", "scale_factor", "factor")
     )
     output_size: PerAxis | None = None

@@ -297,7 +297,8 @@ def _apply(
         )
 
     _need_spatial(layer, x)
-    ctx_list = [AxisContext(layer.name, a) for a in names]
+    mode = getattr(layer, "padding_mode", "zeros")
+    ctx_list = [AxisContext(layer.name, a, rank=len(names), padding_mode=mode) for a in names]
     dialect.check_layer(_Resolved(layer, resolve), ctx_list[0])
     axes = []
     for i, (n, ctx) in enumerate(zip(x.spatial, ctx_list, strict=True)):
