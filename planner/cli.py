@@ -135,6 +135,94 @@ def show(
         raise typer.Exit(1)
 
 
+UnknownOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--unknown",
+        "-u",
+        help="Make a field unknown: LAYER.FIELD[=LO..HI] (conv1.padding=0..3, input=64..1024, "
+        "input.H=1..600, pool1.ceil_mode, conv3.padding for a valid/same choice). Repeatable.",
+    ),
+]
+TargetOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--target",
+        "-t",
+        help="LAYER=N[,N] | LAYER=OTHER | output=input, optionally LAYER.AXIS=... Repeatable.",
+    ),
+]
+ExactOpt = Annotated[
+    bool, typer.Option("--exact", help="Also require that no strided layer drops pixels.")
+]
+
+
+@app.command()
+def solve(
+    net: NetArg,
+    unknown: UnknownOpt = None,
+    target: TargetOpt = None,
+    exact: ExactOpt = False,
+    limit: Annotated[int, typer.Option("--limit", "-n", help="Show the best N solutions.")] = 20,
+    all_: Annotated[bool, typer.Option("--all", help="Show every solution.")] = False,
+    time_budget: Annotated[
+        float, typer.Option("--time", help="Give up (and say so) after this many seconds.")
+    ] = 10.0,
+    input: InputOpt = None,
+    framework: FrameworkOpt = None,
+    json_: JsonOpt = False,
+) -> None:
+    """Find every value of the unknowns that meets the targets, best first."""
+    from planner.solver import solve as run_solve
+
+    with _guard():
+        network = load_network(net, framework, input)
+        with err.status("solving...", spinner="dots") if not json_ and err.is_terminal else _null():
+            result = run_solve(
+                network,
+                target or [],
+                unknowns=unknown or [],
+                exact=exact,
+                limit=None if all_ else limit,
+                time_budget=time_budget,
+            )
+    if json_:
+        _print_json(result.to_dict())
+        return
+    from planner.report import solve_report
+
+    out.print(solve_report(result))
+
+
+@app.command()
+def inputs(
+    net: NetArg,
+    exact: ExactOpt = False,
+    near: Annotated[
+        int | None, typer.Option("--near", help="Also give the valid sizes nearest to N.")
+    ] = None,
+    framework: FrameworkOpt = None,
+    json_: JsonOpt = False,
+) -> None:
+    """The input sizes for which the network runs and every skip aligns, in closed form."""
+    from planner.solver import valid_inputs
+
+    with _guard():
+        network = load_network(net, framework, None)
+        result = valid_inputs(network, exact=exact, near=near)
+    if json_:
+        _print_json(result.to_dict())
+        return
+    from planner.report import inputs_report
+
+    out.print(inputs_report(result))
+
+
+@contextmanager
+def _null() -> Iterator[None]:
+    yield
+
+
 @app.command()
 def presets(json_: JsonOpt = False) -> None:
     """List the bundled preset networks."""

@@ -95,3 +95,85 @@ def summary(result: Inference) -> Group:
     if error is not None:
         parts.append(Text(f"Error in layer '{error.name}': {error.error}", style="bold red"))
     return Group(*parts)
+
+
+def solve_report(result: Any) -> Group:
+    """Solutions as a table (best first), or why there is none."""
+    parts: list[Any] = []
+    targets = ", ".join(str(t) for t in result.targets) or "(none: every valid network)"
+    unknowns = (
+        ", ".join(
+            f"{name} in "
+            + (
+                f"{{{', '.join(map(str, u['choices']))}}}"
+                if "choices" in u
+                else f"{u['min']}..{u['max']}"
+            )
+            for name, u in result.unknowns.items()
+        )
+        or "(none)"
+    )
+    parts.append(
+        Text(
+            f"{result.network.name}: targets {targets}; unknowns {unknowns}"
+            + ("; exact" if result.exact else "")
+        )
+    )
+    if result.solutions:
+        table = Table("#", *result.unknowns, "Output shape", "Cost", header_style="bold")
+        for i, s in enumerate(result.solutions, 1):
+            table.add_row(
+                str(i),
+                *[str(s.values.get(n)) for n in result.unknowns],
+                shape_text(s.output_shape),
+                str(s.cost),
+            )
+        parts.append(table)
+        shown = len(result.solutions)
+        if result.total > shown:
+            parts.append(
+                Text(
+                    f"{result.total:,} solutions in all; the best {shown} shown "
+                    "(--all for every one)"
+                )
+            )
+        else:
+            parts.append(
+                Text(
+                    f"{result.total} solution{'s' if result.total != 1 else ''}, "
+                    "all shown, each verified by forward inference"
+                )
+            )
+    elif result.complete:
+        parts.append(Text("No solution: " + (result.reason or ""), style="bold yellow"))
+    else:
+        parts.append(Text("Incomplete: " + (result.reason or ""), style="bold red"))
+    parts.append(Text(f"({result.seconds * 1000:.0f} ms)", style="dim"))
+    return Group(*parts)
+
+
+def inputs_report(result: Any) -> Group:
+    parts: list[Any] = [
+        Text(
+            f"Valid input sizes of {result.network}"
+            + (" (exact: no pixel dropped)" if result.exact else "")
+        )
+    ]
+    for name, axis in result.axes.items():
+        parts.append(Text(f"Axis {name} (period {axis.period}):", style="bold"))
+        if not axis.progressions:
+            parts.append(Text("  no valid size"))
+        for p in axis.progressions:
+            parts.append(Text("  " + p.text(name)))
+        for note in axis.notes:
+            parts.append(Text("  note: " + note, style="yellow"))
+        if result.near is not None:
+            near = axis.nearest(result.near)
+            verdict = "valid" if axis.contains(result.near) else "not valid"
+            parts.append(
+                Text(
+                    f"  {result.near} is {verdict}; nearest valid: below "
+                    f"{near['below']}, above {near['above']}"
+                )
+            )
+    return Group(*parts)

@@ -333,8 +333,7 @@ def onnx_conv_case(draw: st.DrawFn, transpose: bool = False, rank: int | None = 
             ]
         if draw(st.integers(0, 3)) == 0:
             full = [
-                (ni - 1) * si + (ki - 1) * di + 1
-                for ni, ki, si, di in zip(n, k, s, d, strict=True)
+                (ni - 1) * si + (ki - 1) * di + 1 for ni, ki, si, di in zip(n, k, s, d, strict=True)
             ]
             case["output_shape"] = [
                 draw(st.integers(0, f + si)) for f, si in zip(full, s, strict=True)
@@ -420,8 +419,10 @@ def solve_problem(draw: st.DrawFn) -> tuple[dict, list[str], list[str]]:
             candidates.append(f"{name}.{k}=1..4")
         if layer["type"] == "conv" and fw in ("torch",):
             candidates.append(f"{name}.padding=0..3")
-        if layer["type"] == "conv" and fw in ("keras", "jax", "onnx") and isinstance(
-            layer.get("padding"), str
+        if (
+            layer["type"] == "conv"
+            and fw in ("keras", "jax", "onnx")
+            and isinstance(layer.get("padding"), str)
         ):
             candidates.append(f"{name}.padding")
         if layer["type"] == "max_pool" and fw == "torch":
@@ -435,7 +436,9 @@ def solve_problem(draw: st.DrawFn) -> tuple[dict, list[str], list[str]]:
             candidates.append(f"{name}.scale=1..3")
     candidates.append("input.H=4..30")
     unknowns = draw(
-        st.lists(st.sampled_from(candidates), min_size=1, max_size=3, unique_by=lambda u: u.split("=")[0])
+        st.lists(
+            st.sampled_from(candidates), min_size=1, max_size=3, unique_by=lambda u: u.split("=")[0]
+        )
     )
     target_kind = draw(st.sampled_from(["none", "number", "input"]))
     targets = []

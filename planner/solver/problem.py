@@ -28,7 +28,8 @@ from planner.symbolic.inference import axis_names
 # Domains of unknowns the user did not bound, per field. Documented in docs/solver.md.
 DEFAULT_BOUNDS: dict[str, tuple[int, int]] = {
     "padding": (0, 8),
-    "cropping": (0, 32),
+    "cropping": (0, 512),
+    "zero_padding": (0, 512),
     "output_padding": (0, 7),
     "strides": (1, 8),
     "kernel_size": (1, 11),
@@ -42,6 +43,7 @@ DEFAULT_BOUNDS: dict[str, tuple[int, int]] = {
 NATURAL: dict[str, int] = {
     "padding": 0,
     "cropping": 0,
+    "zero_padding": 0,
     "output_padding": 0,
     "strides": 1,
     "kernel_size": 1,
@@ -86,8 +88,9 @@ class Var:
 
     name: str
     domain: list[Any]
-    ref: Any = None
+    ref: Any = None  # the value it had (a fix, or Unknown.ref); None when there was none
     field: str = ""
+    natural: Any = None  # the field's do-nothing value, to measure change without a ref
     layers: list[int] = dc_field(default_factory=list)  # indexes; -1 for the input
 
     @property

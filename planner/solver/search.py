@@ -38,8 +38,10 @@ from planner.spec.values import Unknown
 from planner.symbolic.inference import Tensor, apply_layer, axis_names, infer, input_tensor
 from planner.symbolic.ops import render
 
-# Cost weights (documented in docs/solver.md): fewest layers changed first, then the
-# smallest change, then symmetric padding before asymmetric, no cropping before cropping.
+# Cost weights (documented in docs/solver.md): fewest layers changed first (against
+# the values they had), then the smallest change (sum of squared steps from the old
+# value, or from the do-nothing value), then symmetric padding before asymmetric, no
+# cropping before cropping.
 W_LAYER = 1000
 W_CHANGE = 10
 W_ASYM = 5
@@ -73,24 +75,35 @@ class SearchResult:
     failures: Counter[str] = field(default_factory=Counter)
 
 
-def collect_vars(net: Network, refs: Mapping[str, Any] | None = None) -> dict[str, Var]:
-    """Every unknown of ``net`` with its domain, the layers using it and its reference."""
+def collect_vars(
+    net: Network,
+    refs: Mapping[str, Any] | None = None,
+    domains: Mapping[str, list[Any]] | None = None,
+) -> dict[str, Var]:
+    """Every unknown of ``net`` with its domain, the layers using it and its reference.
+
+    ``domains`` replaces the domain of some unknowns (already narrowed elsewhere).
+    """
     found: dict[str, Var] = {}
     refs = refs or {}
+    domains = domains or {}
 
     def add(u: Unknown, index: int, fld: str) -> None:
         var = found.get(u.name)
         if var is None:
+            ref = refs.get(u.name, u.ref)
             if u.choices is not None:
                 domain: list[Any] = list(u.choices)
-                ref = refs.get(u.name, u.ref if u.ref is not None else domain[0])
+                natural = domain[0]
             else:
                 lo_d, hi_d = DEFAULT_BOUNDS.get(fld, (0, 16))
                 lo = u.min if u.min is not None else lo_d
                 hi = u.max if u.max is not None else hi_d
                 domain = list(range(lo, hi + 1))
-                ref = refs.get(u.name, u.ref if u.ref is not None else NATURAL.get(fld))
-            var = Var(u.name, domain, ref, fld)
+                natural = NATURAL.get(fld)
+            if u.name in domains:
+                domain = list(domains[u.name])
+            var = Var(u.name, domain, ref, fld, natural)
             found[u.name] = var
         if index not in var.layers:
             var.layers.append(index)
@@ -100,9 +113,10 @@ def collect_vars(net: Network, refs: Mapping[str, Any] | None = None) -> dict[st
             add(d, -1, "input")
     for i, layer in enumerate(net.layers):
         for fld in type(layer).model_fields:
+            kind = "zero_padding" if layer.type == "zero_padding" and fld == "padding" else fld
             for value in _walk(getattr(layer, fld)):
                 if isinstance(value, Unknown):
-                    add(value, i, fld)
+                    add(value, i, kind)
     return found
 
 
@@ -180,14 +194,17 @@ def layer_cost(net: Network, i: int, vars: dict[str, Var], values: Mapping[str, 
     changed = False
     for v in used:
         value = values[v.name]
-        if v.ref is None:
+        base = v.ref if v.ref is not None else v.natural
+        if base is None:
             continue
-        if isinstance(value, int) and not isinstance(value, bool) and isinstance(v.ref, int):
-            delta = abs(value - v.ref)
+        if isinstance(value, int) and not isinstance(value, bool) and isinstance(base, int):
+            delta = abs(value - base)
         else:
-            delta = int(value != v.ref)
-        change += delta
-        changed |= delta != 0
+            delta = int(value != base)
+        # Squares prefer several small changes to one large one (p=1,1,1 over 0,0,3).
+        change += delta * delta
+        # A layer counts as changed only against a value it really had.
+        changed |= delta != 0 and v.ref is not None
     cost = W_CHANGE * change + (W_LAYER if changed else 0)
     if i >= 0:
         layer = net.layers[i]
@@ -216,13 +233,14 @@ def search(
     *,
     exact: bool = False,
     refs: Mapping[str, Any] | None = None,
+    domains: Mapping[str, list[Any]] | None = None,
     limit: int | None = 20,
     time_budget: float = 10.0,
     max_states: int = 2_000_000,
 ) -> SearchResult:
     """Every assignment of ``net``'s unknowns meeting ``targets``, best ``limit`` first."""
     started = time.perf_counter()
-    vars = collect_vars(net, refs)
+    vars = collect_vars(net, refs, domains)
     plan = _plan(net, vars, targets, exact)
     dialect = get_dialect(net.framework)
     names = axis_names(net.rank)
@@ -406,8 +424,10 @@ def _k_best(
     for key, b in best[last].items():
         heapq.heappush(heap, (b, next(tie), 0, last, key, ()))
     out: list[tuple[dict[str, Any], int]] = []
-    while heap and (limit is None or len(out) < limit):
-        prio, _, suffix, step, key, combos = heapq.heappop(heap)
+    # Past the limit, keep taking solutions tied with the last one, so that the cut
+    # below is made in a deterministic order and not in the heap's.
+    while heap and (limit is None or len(out) < limit or heap[0][0] <= out[-1][1]):
+        _prio, _, suffix, step, key, combos = heapq.heappop(heap)
         if step < 0:
             values: dict[str, Any] = {}
             for combo in combos:
@@ -429,7 +449,7 @@ def _k_best(
                 ),
             )
     out.sort(key=lambda item: (item[1], [_order(v) for v in item[0].values()]))
-    return out
+    return out if limit is None else out[:limit]
 
 
 def _order(value: Any) -> tuple[int, Any]:
