@@ -13,6 +13,7 @@ none). Nothing is scanned: the answer holds for inputs of any magnitude.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -340,13 +341,14 @@ def _output_in_k(result: Any, a: int, lo: int) -> str:
     if not spatial_layers:
         return "no spatial output"
     out = sympy.expand(sympy.sympify(spatial_layers[-1].spatial[a]).subs(K, K + lo))
-    return render(out)
+    return re.sub(r"(\d)\*k\b", r"\1k", render(out))
 
 
 def _in_terms_of(output_k: str, name: str, first: int, step: int) -> str:
     """``16k + 4`` with ``H = 16k + 188`` -> ``H - 184``."""
     h = sympy.Symbol(name, integer=True)
-    expr = sympy.sympify(output_k.replace("ceil(", "ceiling("), locals={"k": K})
+    text = re.sub(r"(\d)k\b", r"\1*k", output_k).replace("ceil(", "ceiling(")
+    expr = sympy.sympify(text, locals={"k": K})
     return render(sympy.expand(expr.subs(K, (h - first) / step)))
 
 

@@ -13,6 +13,7 @@ network's rank and framework, so it happens in ``Network`` via ``normalized``.
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
@@ -65,6 +66,19 @@ class LayerBase(BaseModel):
 
     def default_name(self, rank: int) -> str:
         return self.keras_name.format(rank=rank)
+
+    @cached_property
+    def has_unknowns(self) -> bool:
+        """Whether any field holds an ``Unknown`` (inference then resolves values)."""
+
+        def walk(value: Any) -> bool:
+            if isinstance(value, Unknown):
+                return True
+            if isinstance(value, tuple | list):
+                return any(walk(v) for v in value)
+            return False
+
+        return any(walk(getattr(self, f)) for f in type(self).model_fields)
 
     def normalized(self, rank: int, framework: str) -> LayerBase:
         """This layer with every per-axis field expanded to ``rank`` entries."""

@@ -161,6 +161,8 @@ class _Resolver:
         self.values = values
 
     def __call__(self, value: Any) -> Any:
+        if type(value) is int:
+            return value
         if isinstance(value, Unknown):
             if value.name in self.values:
                 return self.values[value.name]
@@ -297,9 +299,9 @@ def _apply(
         )
 
     _need_spatial(layer, x)
-    mode = getattr(layer, "padding_mode", "zeros")
+    mode = layer.padding_mode if layer.type == "conv" else "zeros"
     ctx_list = [AxisContext(layer.name, a, rank=len(names), padding_mode=mode) for a in names]
-    dialect.check_layer(_Resolved(layer, resolve), ctx_list[0])
+    dialect.check_layer(_Resolved(layer, resolve) if layer.has_unknowns else layer, ctx_list[0])
     axes = []
     for i, (n, ctx) in enumerate(zip(x.spatial, ctx_list, strict=True)):
         axes.append(_axis(layer, dialect, resolve, ctx, n, i))
@@ -342,11 +344,18 @@ def _need_spatial(layer: Any, x: Tensor) -> None:
 def _axis(
     layer: Any, dialect: Dialect, resolve: _Resolver, ctx: AxisContext, n: Dim, i: int
 ) -> Any:
-    def at(f: str) -> Any:
-        value = getattr(layer, f)
-        return None if value is None else resolve(value[i])
+    if layer.has_unknowns:
 
-    padding = layer.padding if hasattr(layer, "padding") else None
+        def at(f: str) -> Any:
+            value = getattr(layer, f)
+            return None if value is None else resolve(value[i])
+    else:
+
+        def at(f: str) -> Any:
+            value = getattr(layer, f)
+            return None if value is None else value[i]
+
+    padding = layer.padding if "padding" in layer.pad_fields else None
     if isinstance(padding, Unknown):
         padding = resolve(padding)
     if isinstance(padding, tuple):
