@@ -218,6 +218,91 @@ def inputs(
     out.print(inputs_report(result))
 
 
+@app.command()
+def fix(
+    net: NetArg,
+    target: TargetOpt = None,
+    exact: ExactOpt = False,
+    apply: Annotated[
+        int | None, typer.Option("--apply", help="Apply fix ID (see the list) and write it.")
+    ] = None,
+    output: Annotated[
+        str | None, typer.Option("--output", "-o", help="Where --apply writes the fixed network.")
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Let --apply overwrite an existing file.")
+    ] = False,
+    input: InputOpt = None,
+    framework: FrameworkOpt = None,
+    json_: JsonOpt = False,
+) -> None:
+    """Propose verified fixes for every mismatch; --apply ID -o FILE writes one."""
+    from pathlib import Path
+
+    from planner.fixes import fixes as run_fixes
+    from planner.fixes import write_network
+
+    with _guard():
+        if apply is not None and output is None:
+            raise SpecError("--apply needs -o FILE to write the fixed network to", field="--apply")
+        if output is not None and apply is None:
+            raise SpecError("-o FILE goes with --apply ID", field="--output")
+        if output is not None and Path(output).exists() and not force:
+            raise SpecError(
+                f"{output} exists; planner does not overwrite files unless --force is given",
+                field="--output",
+            )
+        network = load_network(net, framework, input)
+        with (
+            err.status("looking for fixes...", spinner="dots")
+            if not json_ and err.is_terminal
+            else _null()
+        ):
+            result = run_fixes(network, target or [], exact=exact)
+        if apply is not None:
+            chosen = result.get(apply)
+            path = write_network(chosen.network, output)  # type: ignore[arg-type]
+    if apply is not None:
+        if json_:
+            _print_json({"applied": chosen.to_dict(), "path": str(path)})
+        else:
+            out.print(f"Applied fix {chosen.id} ({chosen.summary}); wrote {path}", markup=False)
+        return
+    if json_:
+        _print_json(result.to_dict())
+        return
+    from planner.report import fix_report
+
+    out.print(fix_report(result))
+
+
+@app.command()
+def translate(
+    net: NetArg,
+    layer: Annotated[str, typer.Argument(help="The layer whose padding to translate.")],
+    to: Annotated[str, typer.Option("--to", help="Target framework: keras, torch, jax, onnx.")],
+    input: InputOpt = None,
+    json_: JsonOpt = False,
+) -> None:
+    """The exact equivalent of a layer's padding in another framework, or why none exists."""
+    from planner.translate import translate as run_translate
+
+    with _guard():
+        network = load_network(net, None, input)
+        result = run_translate(network, layer, to.lower())
+    if json_:
+        _print_json(result.to_dict())
+        return
+    pads = ", ".join(f"{b}|{a}" for b, a in result.padding or [])
+    out.print(f"{result.layer}: {result.source}; pads (before|after) {pads}", markup=False)
+    if result.exact:
+        out.print(f"{result.framework} (exact): {result.code}", markup=False)
+    else:
+        out.print(f"{result.framework}: not expressible. {result.reason}", markup=False)
+    if result.note:
+        out.print(f"note: {result.note}", markup=False)
+
+
 @contextmanager
 def _null() -> Iterator[None]:
     yield

@@ -177,3 +177,37 @@ def inputs_report(result: Any) -> Group:
                 )
             )
     return Group(*parts)
+
+
+def fix_report(result: Any) -> Group:
+    parts: list[Any] = []
+    if not result.mismatches:
+        parts.append(
+            Text(
+                f"{result.network.name}: nothing to fix (every layer runs, every "
+                "merge aligns, every target is met)"
+            )
+        )
+        return Group(*parts)
+    parts.append(Text("Mismatches:", style="bold"))
+    for m in result.mismatches:
+        parts.append(Text(f"  {m.layer}: {m.message}"))
+    if not result.fixes:
+        parts.append(
+            Text(
+                "No single fix found; try `planner solve` with unknowns of your own.",
+                style="yellow",
+            )
+        )
+        return Group(*parts)
+    table = Table("ID", "Kind", "Fix", "Output shape", header_style="bold")
+    for f in result.fixes:
+        table.add_row(str(f.id), f.kind, f.summary, shape_text(f.output_shape))
+    parts.append(table)
+    parts.append(
+        Text(
+            "Every fix is verified by forward inference. Apply one with --apply ID -o FILE.",
+            style="dim",
+        )
+    )
+    return Group(*parts)

@@ -43,8 +43,7 @@ def test_int_fields_expand_to_the_rank():
     ],
 )
 def test_framework_spellings_are_aliases(layer, field, value):
-    shape = (28, 28, 1) if layer["type"] not in ("Linear",) else (28, 28, 1)
-    n = net([layer], shape=shape)
+    n = net([layer])
     assert getattr(n.layers[0], field) == value
 
 

@@ -49,7 +49,7 @@ def __dir__() -> list[str]:
 def check_buildable(net: Network) -> None:
     """Refuse a network that a framework cannot build: a symbolic input size
     (``H``) or a field holding an unknown (``?p``) has no value to build with."""
-    symbolic = [d for d in net.input_shape if isinstance(d, str) or isinstance(d, Unknown)]
+    symbolic = [d for d in net.input_shape if isinstance(d, str | Unknown)]
     if symbolic:
         raise SpecError(
             f"the input shape {[str(d) for d in net.input_shape]} has symbolic sizes "

@@ -12,6 +12,7 @@ none). Nothing is scanned: the answer holds for inputs of any magnitude.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from dataclasses import dataclass, field
@@ -42,6 +43,12 @@ class Progression:
     step: int
     last: int | None
     output: str
+
+    def __post_init__(self) -> None:
+        # Plain ints everywhere (sympy Integers must not leak into specs or JSON).
+        self.first = int(self.first)
+        self.step = int(self.step)
+        self.last = None if self.last is None else int(self.last)
 
     def contains(self, n: int) -> bool:
         if n < self.first or (self.last is not None and n > self.last):
@@ -198,7 +205,7 @@ def _k_range(conditions: list[Any]) -> tuple[int, int | None] | None:
             k = -b / a
             if not k.is_integer or k < 0:
                 return None
-            lo, hi = max(lo, int(k)), int(k) if hi is None else min(hi, int(k))
+            lo, hi = max(lo, int(k)), (int(k) if hi is None else min(hi, int(k)))
             continue
         if not isinstance(cond, sympy.core.relational.Relational):
             raise SolveError(f"condition {render(cond)} is not a comparison the solver reads")
@@ -220,9 +227,10 @@ def _k_range(conditions: list[Any]) -> tuple[int, int | None] | None:
             continue
         bound = -b / a
         if a > 0:
-            lo = max(lo, math.ceil(bound))
+            # math.ceil of a sympy Rational is a sympy Integer: make it a plain int.
+            lo = max(lo, int(math.ceil(bound)))  # noqa: RUF046
         else:
-            top = math.floor(bound)
+            top = int(math.floor(bound))  # noqa: RUF046
             hi = top if hi is None else min(hi, top)
     if hi is not None and hi < lo:
         return None
@@ -384,7 +392,7 @@ def _merge(progressions: list[Progression], p: int, generic: str) -> list[Progre
             if len(members) != p // d:
                 continue
             firsts = sorted(m.first for m in members)
-            if all(b - a == d for a, b in zip(firsts, firsts[1:], strict=False)):
+            if all(b - a == d for a, b in itertools.pairwise(firsts)):
                 merged.append(Progression(firsts[0], d, None, generic))
                 used.update(unbounded.index(m) for m in members)
     remaining = [x for i, x in enumerate(unbounded) if i not in used]

@@ -61,11 +61,14 @@ def solve(
     refs: Mapping[str, Any] | None = None,
     limit: int | None = 20,
     time_budget: float = 10.0,
+    explain: bool = True,
 ) -> SolveResult:
     """Find every value of the network's unknowns that meets ``targets``.
 
     ``unknowns`` adds unknowns by ``LAYER.FIELD[=LO..HI]``; merges always have to
-    align; ``exact`` also forbids dropping pixels to the floor.
+    align; ``exact`` also forbids dropping pixels to the floor. ``explain=False``
+    skips the search for reasons when there is no solution (for callers that only
+    want solutions).
 
     >>> import planner
     >>> net = planner.loads('''
@@ -101,7 +104,9 @@ def solve(
     )
     reason = found.reason
     if found.complete and not found.solutions:
-        reason = explain(net, parsed, exact, found.failures, refs)
+        reason = (
+            explain_failure(net, parsed, exact, found.failures, refs) if explain else "no solution"
+        )
     return SolveResult(
         net,
         parsed,
@@ -140,7 +145,7 @@ def input_domains(net: Network, vars: Mapping[str, Any], exact: bool) -> dict[st
     return out
 
 
-def explain(
+def explain_failure(
     net: Network,
     targets: list[Target],
     exact: bool,

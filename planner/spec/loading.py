@@ -100,7 +100,7 @@ def _from_validation(
     first_line = None
     first_layer = None
     first_field = None
-    errors = _drop_explained(exc.errors(include_url=False), data)
+    errors = _drop_explained(_clean_locations(exc.errors(include_url=False)), data)
     for err in errors:
         loc = list(err["loc"])
         layer = None
@@ -141,6 +141,29 @@ def _from_validation(
             line=first_line,
         )
     return SpecError(text, source=source, line=first_line)
+
+
+_SCHEMA_TAGS = {"int", "str", "float", "bool", "list", "tuple", "dict", "none"}
+
+
+def _clean_locations(errors: list[Any]) -> list[Any]:
+    """Drop pydantic's internal union branch names from locations (``int``,
+    ``function-before[...]``) and keep one error per cleaned location."""
+    out = []
+    seen: set[tuple[Any, ...]] = set()
+    for err in errors:
+        loc = tuple(
+            p
+            for p in err["loc"]
+            if not (
+                isinstance(p, str) and ("[" in p or p in _SCHEMA_TAGS or p.startswith("function-"))
+            )
+        )
+        if loc in seen:
+            continue
+        seen.add(loc)
+        out.append({**err, "loc": loc})
+    return out
 
 
 def _drop_explained(errors: list[Any], data: dict[str, Any]) -> list[Any]:
