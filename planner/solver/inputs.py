@@ -164,9 +164,21 @@ def period(net: Network, axis: int) -> int:
     return p
 
 
+def _unclamp(expr: Any) -> Any:
+    """``Max(0, e)`` -> ``e``. Clamps at 0 only mark sizes a framework would return
+    empty (JAX); the conditions demand those sizes be >= 1 anyway, so on every valid
+    input the clamp is the identity."""
+    if not isinstance(expr, sympy.Basic):
+        return expr
+    return expr.replace(
+        lambda e: isinstance(e, sympy.Max) and sympy.S.Zero in e.args,
+        lambda e: sympy.Max(*[a for a in e.args if a != 0]),
+    )
+
+
 def _linear(expr: Any) -> tuple[Any, Any] | None:
     """``a*k + b`` -> (a, b), or None when ``expr`` is not affine in ``k``."""
-    expr = sympy.expand(expr)
+    expr = sympy.expand(_unclamp(expr))
     if expr.free_symbols - {K}:
         return None
     try:
@@ -188,6 +200,7 @@ def _k_range(conditions: list[Any]) -> tuple[int, int | None] | None:
     lo: int = 0
     hi: int | None = None
     for cond in conditions:
+        cond = _unclamp(cond)
         decided = truth(cond)
         if decided is True:
             continue
@@ -348,7 +361,7 @@ def _output_in_k(result: Any, a: int, lo: int) -> str:
     spatial_layers = [layer for layer in result.layers if layer.spatial]
     if not spatial_layers:
         return "no spatial output"
-    out = sympy.expand(sympy.sympify(spatial_layers[-1].spatial[a]).subs(K, K + lo))
+    out = sympy.expand(_unclamp(sympy.sympify(spatial_layers[-1].spatial[a])).subs(K, K + lo))
     return re.sub(r"(\d)\*k\b", r"\1k", render(out))
 
 
