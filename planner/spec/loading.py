@@ -21,13 +21,12 @@ from planner.spec.network import Network
 Path_ = tuple[Any, ...]
 
 
-def _line_map(text: str) -> dict[Path_, int]:
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available
+
+
+def _line_map(root: Any) -> dict[Path_, int]:
     """YAML path (``("layers", 3, "kernel_size")``) -> 1-based line of its key/item."""
     lines: dict[Path_, int] = {}
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError:
-        return lines
 
     def walk(node: Any, path: Path_) -> None:
         if isinstance(node, yaml.MappingNode):
@@ -46,9 +45,12 @@ def _line_map(text: str) -> dict[Path_, int]:
     return lines
 
 
-def parse_text(text: str, source: str = "<string>") -> Any:
+def parse_text(text: str, source: str = "<string>") -> tuple[Any, dict[Path_, int]]:
+    """Parse YAML once: the data and the line of every key and list item."""
+    loader = _Loader(text)
     try:
-        return yaml.safe_load(text)
+        root = loader.get_single_node()
+        data = loader.construct_document(root) if root is not None else None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)
@@ -57,6 +59,9 @@ def parse_text(text: str, source: str = "<string>") -> Any:
             source=source,
             line=mark.line + 1 if mark is not None else None,
         ) from None
+    finally:
+        loader.dispose()
+    return data, _line_map(root)
 
 
 def network_from_data(
@@ -233,8 +238,8 @@ def _valid_keys(data: dict[str, Any], loc: list[Any]) -> list[str]:
 
 def loads(text: str, source: str = "<string>") -> Network:
     """Read a network from YAML (or JSON) text."""
-    data = parse_text(text, source)
-    return network_from_data(data, source, _line_map(text))
+    data, lines = parse_text(text, source)
+    return network_from_data(data, source, lines)
 
 
 def load_path(path: str | Path) -> Network:
