@@ -29,10 +29,10 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("KERAS_BACKEND", "torch")
 
-import planner  # noqa: E402
-from planner.solver import solve, valid_inputs  # noqa: E402
-from planner.solver.search import collect_vars, verify  # noqa: E402
-from planner.spec.loading import network_from_data  # noqa: E402
+import planner
+from planner.solver import solve, valid_inputs
+from planner.solver.search import collect_vars, verify
+from planner.spec.loading import network_from_data
 
 
 def median_time(fn: Any, repeat: int) -> tuple[float, Any]:
