@@ -18,10 +18,13 @@ from pathlib import Path
 from typing import Any
 
 from planner.errors import PlannerError, ShapeError, SolveError, SpecError
+from planner.fixes import Fix, FixResult, apply_fix, fixes, write_network
 from planner.presets import preset_names
+from planner.solver import InputsResult, SolveResult, Target, solve, valid_inputs
 from planner.spec.network import Network
 from planner.spec.values import Unknown
 from planner.symbolic.inference import Inference, LayerResult, infer
+from planner.translate import Translation, translate
 
 __version__ = "0.1.0"
 
@@ -50,17 +53,29 @@ def loads(text: str, source: str = "<string>") -> Network:
 
 
 __all__ = [
+    "Fix",
+    "FixResult",
     "Inference",
+    "InputsResult",
     "LayerResult",
     "Network",
     "PlannerError",
     "ShapeError",
     "SolveError",
+    "SolveResult",
     "SpecError",
+    "Target",
+    "Translation",
     "Unknown",
     "__version__",
+    "apply_fix",
+    "fixes",
     "infer",
     "load",
     "loads",
     "preset_names",
+    "solve",
+    "translate",
+    "valid_inputs",
+    "write_network",
 ]

@@ -44,10 +44,10 @@ def summary_table(result: Inference) -> Table:
         show_lines=False,
         header_style="bold",
     )
-    table.add_column("Layer (type)", no_wrap=True)
-    table.add_column("Output shape", no_wrap=True)
-    table.add_column("Params", justify="right")
-    table.add_column("How")
+    table.add_column("Layer (type)", no_wrap=True, max_width=34)
+    table.add_column("Output shape", overflow="fold", ratio=2)
+    table.add_column("Params", justify="right", no_wrap=True, min_width=6)
+    table.add_column("How", overflow="fold", ratio=3)
     table.add_row(f"{net.input_name} (input)", shape_text(result.input_shape), "0", "")
     for layer in result.layers:
         params = (

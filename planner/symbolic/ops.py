@@ -57,6 +57,27 @@ def _nested(a: Any, b: Any, kind: type) -> Any:
     return None
 
 
+def _collapse(expr: Any) -> Any:
+    """Rewrite ``floor(floor(x/m)/b)`` as ``floor(x/(m*b))`` (and ``ceiling`` alike)
+    wherever sympy left them nested, e.g. after ``floor((floor(H/2) - 2)/2) + 1``."""
+    if not isinstance(expr, sympy.Basic) or not expr.has(sympy.floor, sympy.ceiling):
+        return expr
+
+    def merge(e: Any) -> Any:
+        inner_kind = type(e)
+        arg = e.args[0]
+        coeff, rest = arg.as_coeff_Mul()
+        if isinstance(rest, inner_kind) and coeff.is_Rational and coeff.p == 1 and coeff.q > 1:
+            merged = _nested(rest, int(coeff.q), inner_kind)
+            if merged is not None:
+                return inner_kind(merged)
+        return e
+
+    for kind in (sympy.floor, sympy.ceiling):
+        expr = expr.replace(lambda e, kind=kind: isinstance(e, kind), merge)
+    return expr
+
+
 def floor_div(a: Dim, b: Dim) -> Dim:
     """``floor(a / b)``."""
     if is_int(a) and is_int(b):
@@ -64,7 +85,7 @@ def floor_div(a: Dim, b: Dim) -> Dim:
     merged = _nested(a, b, sympy.floor)
     if merged is not None:
         return to_int(sympy.floor(merged))
-    return to_int(sympy.floor(sympy.sympify(a) / b))
+    return to_int(_collapse(sympy.floor(sympy.sympify(a) / b)))
 
 
 def ceil_div(a: Dim, b: Dim) -> Dim:
@@ -74,7 +95,7 @@ def ceil_div(a: Dim, b: Dim) -> Dim:
     merged = _nested(a, b, sympy.ceiling)
     if merged is not None:
         return to_int(sympy.ceiling(merged))
-    return to_int(sympy.ceiling(sympy.sympify(a) / b))
+    return to_int(_collapse(sympy.ceiling(sympy.sympify(a) / b)))
 
 
 def maximum(a: Dim, b: Dim) -> Dim:
