@@ -90,7 +90,7 @@ class JaxDialect(Dialect):
         else:
             before, after = padding
             if convolution:
-                negative_padding_fits(ctx, n, before, after, what)
+                negative_padding_fits(ctx, n, before, after, what, "input")
         return self.explicit_or_empty(ctx, n, ek, s, before, after, what)
 
     def explicit_or_empty(
@@ -196,7 +196,8 @@ class JaxDialect(Dialect):
             )
         else:
             lo, hi = padding
-            negative_padding_fits(ctx, (n - 1) * s + 1, lo, hi, "Flax ConvTranspose")
+            dilated = (n - 1) * s + 1
+            negative_padding_fits(ctx, dilated, lo, hi, "Flax ConvTranspose", "dilated input")
             out = maximum((n - 1) * s + 2 - ek + lo + hi, 0)
             text = f"({_t(n)} - 1)*{_t(s)} + 2 - {_t(ek)} + {_t(lo)} + {_t(hi)}"
         ctx.require(out >= 1, f"Flax ConvTranspose output would be {render(out)}; {_EMPTY}")
@@ -206,13 +207,15 @@ class JaxDialect(Dialect):
         return AxisResult(out, (before, full - out - before), f"{text} = {render(out)}")
 
 
-def negative_padding_fits(ctx: AxisContext, n: Dim, before: Dim, after: Dim, what: str) -> None:
+def negative_padding_fits(
+    ctx: AxisContext, n: Dim, before: Dim, after: Dim, what: str, of: str
+) -> None:
     """lax convolutions raise (not return empty) when ``n + before + after < 0``;
-    ``n`` is the (dilated) input size."""
+    ``n`` is the size of the ``of`` axis they pad (transposed: the dilated input)."""
     if truth(n + before + after < 0) is True:
         raise ctx.refuse(
             f"{what}: the padding ({render(before)}, {render(after)}) removes more than the "
-            f"input size {render(n)}; JAX raises 'Negative padding is larger than the size "
-            "of the corresponding dimension'",
+            f"{of} size {render(n)}; JAX raises 'Negative padding is larger than the size "
+            f"of the corresponding dimension' (axis {ctx.axis})",
             field="padding",
         )

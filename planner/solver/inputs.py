@@ -26,7 +26,8 @@ from planner.solver.exact import WINDOW_TYPES, dropped_pixels
 from planner.spec.network import Network
 from planner.spec.values import Unknown
 from planner.symbolic.inference import axis_names, infer
-from planner.symbolic.ops import no_formulas, render, truth
+from planner.symbolic.affine import Lin, LinCond, NotAffine
+from planner.symbolic.ops import clamps_are_identity, no_formulas, render, truth
 
 K = sympy.Symbol("k", integer=True, nonnegative=True)
 
@@ -200,6 +201,24 @@ def _k_range(conditions: list[Any]) -> tuple[int, int | None] | None:
     lo: int = 0
     hi: int | None = None
     for cond in conditions:
+        if isinstance(cond, LinCond):
+            # a*k + b >= 0 or a*k + b == 0, in integers (a != 0).
+            a, b = cond.lin.a, cond.lin.b
+            if cond.op == "==":
+                if b % a:
+                    return None
+                k = -b // a
+                if k < 0:
+                    return None
+                lo, hi = max(lo, k), (k if hi is None else min(hi, k))
+            elif a > 0:
+                lo = max(lo, -(b // a))  # k >= ceil(-b/a)
+            else:
+                top = b // -a  # k <= floor(b/|a|)
+                hi = top if hi is None else min(hi, top)
+            if hi is not None and hi < lo:
+                return None
+            continue
         cond = _unclamp(cond)
         decided = truth(cond)
         if decided is True:
@@ -283,18 +302,15 @@ def valid_inputs(net: Network, *, exact: bool = False, near: int | None = None) 
         per_axis: dict[int, list[Progression]] = {a: [] for a in group}
         notes: dict[int, list[str]] = {a: [] for a in group}
         for r in range(p):
-            dims: list[Any] = list(base)
-            for j, other in enumerate(names):
-                dims[offset + j] = p * K + r if j in group else sympy.Symbol(other, integer=True)
-            with no_formulas():
-                result = infer(net, input_shape=dims)
-            if not result.ok:
+            analysed = _analyse(net, names, offset, base, group, p, r)
+            if analysed is None:
                 continue
+            result, symbolic = analysed
             for a in group:
                 conds = [
                     c.expr
                     for c in result.conditions
-                    if c.axis in (names[a], None) and K in sympy.sympify(c.expr).free_symbols
+                    if c.axis in (names[a], None) and _depends_on_k(c.expr)
                 ]
                 conds.append(p * K + r >= 1)
                 if exact:
@@ -333,6 +349,41 @@ def valid_inputs(net: Network, *, exact: bool = False, near: int | None = None) 
     return InputsResult(net.name, exact, axes, near)
 
 
+def _analyse(
+    net: Network,
+    names: tuple[str, ...],
+    offset: int,
+    base: list[Any],
+    group: list[int],
+    p: int,
+    r: int,
+) -> tuple[Any, bool] | None:
+    """Inference with ``H = p*k + r`` on the group's axes: exact affine arithmetic
+    (``Lin``) when every size stays affine, sympy otherwise. None when it fails."""
+    for affine in (True, False):
+        dims: list[Any] = list(base)
+        for j, other in enumerate(names):
+            if j in group:
+                dims[offset + j] = Lin(p, r) if affine else p * K + r
+            else:
+                dims[offset + j] = sympy.Symbol(other, integer=True)
+        if affine and len(group) != len(names):
+            continue  # mixing Lin with sympy symbols on other axes: use sympy
+        try:
+            with no_formulas(), clamps_are_identity():
+                result = infer(net, input_shape=dims)
+        except (NotAffine, TypeError):
+            continue
+        return (result, not affine) if result.ok else None
+    return None
+
+
+def _depends_on_k(expr: Any) -> bool:
+    if isinstance(expr, LinCond):
+        return True
+    return isinstance(expr, sympy.Basic) and K in expr.free_symbols
+
+
 def _axes_alike(net: Network) -> bool:
     """Whether every per-axis field holds the same value on every axis."""
     for layer in net.layers:
@@ -361,7 +412,12 @@ def _output_in_k(result: Any, a: int, lo: int) -> str:
     spatial_layers = [layer for layer in result.layers if layer.spatial]
     if not spatial_layers:
         return "no spatial output"
-    out = sympy.expand(_unclamp(sympy.sympify(spatial_layers[-1].spatial[a])).subs(K, K + lo))
+    value = spatial_layers[-1].spatial[a]
+    if isinstance(value, Lin):
+        return str(Lin(value.a, value.b + value.a * lo))
+    if isinstance(value, int):
+        return str(value)
+    out = sympy.expand(_unclamp(sympy.sympify(value)).subs(K, K + lo))
     return re.sub(r"(\d)\*k\b", r"\1k", render(out))
 
 
@@ -383,7 +439,7 @@ def _exact_conditions(net: Network, result: Any, dialect: Any, a: int) -> list[A
         ins = spatial[(layer.inputs or [net.input_name])[0]]
         lost = dropped_pixels(layer, dialect, {}, ins, res)
         if lost:
-            conds.append(sympy.Le(sympy.sympify(lost[a]), 0))
+            conds.append(lost[a] <= 0)
     return conds
 
 

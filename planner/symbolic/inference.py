@@ -15,12 +15,13 @@ from typing import Any
 
 import sympy
 
+from planner.symbolic.affine import Lin
 from planner.dialects import AxisContext, Condition, Dialect, get_dialect
 from planner.errors import PlannerError, ShapeError, SpecError
 from planner.spec import layers as L
 from planner.spec.network import Network
 from planner.spec.values import Unknown
-from planner.symbolic.ops import Dim, is_int, render, to_int
+from planner.symbolic.ops import Dim, equal, is_int, render, to_int, truth
 
 AXIS_NAMES: dict[int, tuple[str, ...]] = {1: ("L",), 2: ("H", "W"), 3: ("D", "H", "W")}
 
@@ -261,6 +262,11 @@ def input_tensor(net: Network, values: Mapping[str, Any], dims: list[Any] | None
 def _prod(values: tuple[Dim, ...]) -> Dim:
     if all(is_int(v) for v in values):
         return math.prod(values)  # type: ignore[arg-type]
+    if any(isinstance(v, Lin) for v in values):
+        out: Any = 1
+        for v in values:
+            out = v * out
+        return out
     return to_int(sympy.Mul(*values))
 
 
@@ -459,15 +465,11 @@ def _merge(layer: Any, ins: list[Tensor], names: tuple[str, ...], result: LayerR
         base = first.dims[j]
         for name, t in zip(layer.inputs[1:], ins[1:], strict=True):
             other = t.dims[j]
-            if is_int(base) and is_int(other):
-                if base == other:
-                    continue
-                diff: Any = base - other
-            else:
-                diff = sympy.expand(base - other)
-                if diff == 0:
-                    continue
-            if is_int(diff) or diff.is_number:
+            same = equal(base, other)
+            decided = truth(same)
+            if decided is True:
+                continue
+            if decided is False:
                 raise ShapeError(
                     f"{layer.inputs[0]} is {render(base)}, {name} is {render(other)} on axis "
                     f"{labels[j]}; a {layer.type} needs them equal",
@@ -475,7 +477,7 @@ def _merge(layer: Any, ins: list[Tensor], names: tuple[str, ...], result: LayerR
                 )
             result.conditions.append(
                 Condition(
-                    sympy.Eq(base, other),
+                    same,
                     f"{layer.inputs[0]} and {name} must agree on axis {labels[j]}",
                     layer.name,
                     axis=labels[j],

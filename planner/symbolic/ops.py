@@ -18,9 +18,25 @@ from typing import Any
 
 import sympy
 
+from planner.symbolic.affine import Lin, LinCond, NotAffine
+
 # Analyses that never show formulas (valid input sets) turn printing off: printing
 # sympy expressions is most of the cost of a symbolic inference.
 _PRINTING: ContextVar[bool] = ContextVar("planner_printing", default=True)
+
+
+# In the valid-input analysis a clamp ``max(size, 0)`` is the identity: every size
+# must be >= 1 there anyway (see planner.solver.inputs).
+_CLAMPS_ARE_IDENTITY: ContextVar[bool] = ContextVar("planner_clamps", default=False)
+
+
+@contextmanager
+def clamps_are_identity() -> Iterator[None]:
+    token = _CLAMPS_ARE_IDENTITY.set(True)
+    try:
+        yield
+    finally:
+        _CLAMPS_ARE_IDENTITY.reset(token)
 
 
 @contextmanager
@@ -82,6 +98,8 @@ def floor_div(a: Dim, b: Dim) -> Dim:
     """``floor(a / b)``."""
     if is_int(a) and is_int(b):
         return a // b  # type: ignore[operator]
+    if isinstance(a, Lin) or isinstance(b, Lin):
+        return Lin.of(a).floordiv(b)
     merged = _nested(a, b, sympy.floor)
     if merged is not None:
         return to_int(sympy.floor(merged))
@@ -92,22 +110,54 @@ def ceil_div(a: Dim, b: Dim) -> Dim:
     """``ceil(a / b)``."""
     if is_int(a) and is_int(b):
         return -(-a // b)  # type: ignore[operator]
+    if isinstance(a, Lin) or isinstance(b, Lin):
+        return Lin.of(a).ceildiv(b)
     merged = _nested(a, b, sympy.ceiling)
     if merged is not None:
         return to_int(sympy.ceiling(merged))
     return to_int(_collapse(sympy.ceiling(sympy.sympify(a) / b)))
 
 
+def _lin_extreme(a: Any, b: Any, larger: bool) -> Any:
+    diff = Lin.of(a) - Lin.of(b)
+    if isinstance(diff, int):
+        return a if (diff >= 0) == larger else b
+    if larger and _CLAMPS_ARE_IDENTITY.get():
+        if is_int(b) and b <= 0 and isinstance(a, Lin) and a.a > 0:
+            return a
+        if is_int(a) and a <= 0 and isinstance(b, Lin) and b.a > 0:
+            return b
+    raise NotAffine(f"{'max' if larger else 'min'}({a}, {b})")
+
+
 def maximum(a: Dim, b: Dim) -> Dim:
     if is_int(a) and is_int(b):
         return max(a, b)  # type: ignore[type-var]
+    if isinstance(a, Lin) or isinstance(b, Lin):
+        return _lin_extreme(a, b, larger=True)
     return to_int(sympy.Max(a, b))
 
 
 def minimum(a: Dim, b: Dim) -> Dim:
     if is_int(a) and is_int(b):
         return min(a, b)  # type: ignore[type-var]
+    if isinstance(a, Lin) or isinstance(b, Lin):
+        return _lin_extreme(a, b, larger=False)
     return to_int(sympy.Min(a, b))
+
+
+def equal(a: Any, b: Any) -> Any:
+    """``a == b``: a ``bool`` when decided, else a condition (sympy ``Eq`` or ``LinCond``)."""
+    if is_int(a) and is_int(b):
+        return a == b
+    if isinstance(a, Lin) or isinstance(b, Lin):
+        return Lin.of(a) == b if isinstance(a, Lin) else Lin.of(b) == a
+    diff = sympy.expand(sympy.sympify(a) - b)
+    if diff == 0:
+        return True
+    if diff.is_number:
+        return False
+    return sympy.Eq(a, b)
 
 
 def mul_floor(a: Dim, factor: Any) -> Dim:
@@ -116,6 +166,13 @@ def mul_floor(a: Dim, factor: Any) -> Dim:
         factor = int(factor)
     if is_int(a) and is_int(factor):
         return a * factor  # type: ignore[operator]
+    if isinstance(a, Lin):
+        from fractions import Fraction
+
+        f = Fraction(factor)
+        if (a.a * f.numerator) % f.denominator:
+            raise NotAffine(f"floor(({a}) * {factor})")
+        return Lin(a.a * f.numerator // f.denominator, (a.b * f.numerator) // f.denominator)._norm()
     if is_int(a) and isinstance(factor, float):
         # PyTorch computes floor(double(n) * scale); mirror it exactly.
         import math
@@ -133,6 +190,8 @@ def truth(cond: Any) -> bool | None:
         return True
     if cond is sympy.false:
         return False
+    if isinstance(cond, sympy.logic.boolalg.BooleanAtom):
+        return bool(cond)
     return None
 
 
@@ -143,11 +202,13 @@ def piecewise(cond: Any, then: Dim, otherwise: Dim) -> Dim:
         return then
     if decided is False:
         return otherwise
+    if isinstance(cond, LinCond):
+        raise NotAffine(f"a choice that depends on k: {cond}")
     return to_int(sympy.Piecewise((then, cond), (otherwise, True)))
 
 
 def simplify(x: Any) -> Any:
-    if is_int(x):
+    if is_int(x) or isinstance(x, Lin):
         return x
     return to_int(sympy.simplify(x))
 
@@ -155,6 +216,8 @@ def simplify(x: Any) -> Any:
 def render(x: Any) -> str:
     """A readable formula: ``floor((H - 3)/2) + 1`` rather than sympy's repr."""
     if is_int(x):
+        return str(x)
+    if isinstance(x, Lin | LinCond):
         return str(x)
     if not _PRINTING.get():
         return "..."
