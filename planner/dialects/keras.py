@@ -3,18 +3,35 @@
 - ``'valid'``: ``floor((n - ek)/s) + 1``; zero or negative is refused.
 - ``'same'``: output ``ceil(n/s)``; total padding ``max((ceil(n/s)-1)*s + ek - n, 0)``
   split floor before, ceil after (the extra pixel goes after).
-- ``'causal'`` (1D convolutions only): ``ek - 1`` on the left.
+- ``'causal'`` (``Conv1D`` only): ``ek - 1`` on the left.
 - Pooling stride defaults to the pool size, so ``MaxPooling2D(2, padding='same')``
   takes 28 to 14.
 - ``Conv2DTranspose``: without ``output_padding``, ``'valid'`` gives
   ``(n-1)*s + max(ek, s)`` and ``'same'`` gives ``n*s``; with it,
-  ``(n-1)*s + ek + op`` (valid) or ``(n-1)*s + ek % 2 + op`` (same);
-  ``output_padding`` must be strictly less than the stride.
-- ``strides > 1`` together with ``dilation_rate > 1`` is refused.
+  ``(n-1)*s + ek + op`` (valid) or ``(n-1)*s + ek % 2 + op`` (same, which is 0 for
+  ``n = 1``, an even ``ek`` and ``op = 0``: refused); ``output_padding`` must be
+  strictly less than the stride. No ``groups``.
+- ``Conv``/``ConvTranspose`` refuse any stride > 1 together with any dilation > 1
+  (even on different axes); ``DepthwiseConv``/``SeparableConv`` accept it, and
+  exist in 1D and 2D only.
 
-Where Keras' backends disagree (PyTorch's backend places the odd pixel of a
-transposed ``'same'`` differently, and clamps output padding it cannot express),
-the shapes here are those of ``compute_output_shape``, which every backend reports.
+Backends (checked against Keras 3.15.1 by tests/conformance/test_keras.py): the
+shapes here are those of ``compute_output_shape``, which ``summary()`` reports.
+For transposed convolutions the PyTorch and JAX backends' real tensors agree with
+it, values included: since keras-team/keras#22876 the torch backend runs the
+transposed convolution unpadded and crops/extends it to JAX's window, which is the
+``(before, after)`` given here. Before it, Keras converted to torch's
+``padding``/``output_padding``; ``'same'`` with stride 1, no ``output_padding`` and
+an even effective kernel needs torch output padding 1 >= stride, which raised
+(keras-team/keras#20949) and later was clamped to 0, giving ``n - 1`` instead of
+``n``.
+
+``AveragePooling3D`` 'same' with an even split on every axis and an axis smaller
+than its pool raises on torch (torch's avg_pool3d checks the unpadded input) while
+``compute_output_shape`` and JAX give the shape, which is the one given here.
+``ZeroPadding2D(-1)`` (a negative int, which Keras does not validate beyond 1D)
+crops on torch and in ``compute_output_shape`` but raises on JAX; it is refused
+here, as the pair form is by Keras.
 """
 
 from __future__ import annotations
@@ -36,7 +53,21 @@ class KerasDialect(Dialect):
     def check_layer(self, layer: Any, ctx: AxisContext) -> None:
         strides = getattr(layer, "strides", None) or ()
         dilation = getattr(layer, "dilation", None) or ()
-        if layer.type in ("conv", "conv_transpose", "depthwise_conv", "separable_conv"):
+        rank = len(getattr(layer, "kernel_size", None) or ())
+        if layer.type == "conv_transpose" and layer.output_padding is not None:
+            # Checked for every axis in __init__, before any shape (and before the
+            # strides/dilation check), so it is the reason Keras gives.
+            for op, s in zip(layer.output_padding, strides, strict=True):
+                ctx.require(
+                    op < s,
+                    f"Keras needs output_padding < strides on every axis, received "
+                    f"output_padding={list(layer.output_padding)} with strides={list(strides)}",
+                    "output_padding",
+                )
+        if layer.type in ("conv", "conv_transpose"):
+            # BaseConv/BaseConvTranspose: max(strides) > 1 and max(dilation) > 1, so
+            # stride 2 on H refuses dilation 2 on W too. Depthwise and separable
+            # convolutions do not check it (every backend runs them).
             for s in strides:
                 for d in dilation:
                     ctx.require(
@@ -45,6 +76,22 @@ class KerasDialect(Dialect):
                         f"(received strides={list(strides)}, dilation_rate={list(dilation)})",
                         "strides",
                     )
+        if layer.type in ("depthwise_conv", "separable_conv") and rank > 2:
+            raise ctx.refuse(
+                f"Keras has {'DepthwiseConv' if layer.type == 'depthwise_conv' else 'SeparableConv'}"
+                f" in 1D and 2D only, not {rank}D",
+                field="type",
+            )
+        if layer.type != "conv" and getattr(layer, "padding", None) == "causal":
+            # Only Conv1D accepts 'causal' (standardize_padding(allow_causal=rank == 1));
+            # conv_axis refuses it beyond 1D.
+            raise ctx.refuse("Keras accepts padding 'causal' in Conv1D only", field="padding")
+        if layer.type == "conv_transpose" and layer.groups != 1:
+            raise ctx.refuse(
+                "Keras transposed convolutions take no groups (Conv*DTranspose has no "
+                "`groups` argument)",
+                field="groups",
+            )
         if layer.type in ("max_pool", "avg_pool"):
             if any(d != 1 for d in dilation):
                 raise ctx.refuse("Keras pooling has no dilation", field="dilation")
@@ -122,12 +169,7 @@ class KerasDialect(Dialect):
             )
         ek = effective_kernel(k, d)
         if output_padding is not None:
-            ctx.require(
-                output_padding < s,
-                f"Keras needs output_padding < strides, received output_padding="
-                f"{render(output_padding)} with strides={render(s)}",
-                "output_padding",
-            )
+            # output_padding < strides is a whole-layer check (check_layer).
             ctx.require(output_padding >= 0, "output_padding must be >= 0", "output_padding")
         if mode == "valid":
             if output_padding is None:

@@ -25,8 +25,8 @@ from planner.errors import SolveError
 from planner.solver.exact import WINDOW_TYPES, dropped_pixels
 from planner.spec.network import Network
 from planner.spec.values import Unknown
-from planner.symbolic.inference import axis_names, infer
 from planner.symbolic.affine import Lin, LinCond, NotAffine
+from planner.symbolic.inference import axis_names, infer
 from planner.symbolic.ops import clamps_are_identity, no_formulas, render, truth
 
 K = sympy.Symbol("k", integer=True, nonnegative=True)
@@ -305,7 +305,7 @@ def valid_inputs(net: Network, *, exact: bool = False, near: int | None = None) 
             analysed = _analyse(net, names, offset, base, group, p, r)
             if analysed is None:
                 continue
-            result, symbolic = analysed
+            result = analysed
             for a in group:
                 conds = [
                     c.expr
@@ -374,7 +374,7 @@ def _analyse(
                 result = infer(net, input_shape=dims)
         except (NotAffine, TypeError):
             continue
-        return (result, not affine) if result.ok else None
+        return result if result.ok else None
     return None
 
 

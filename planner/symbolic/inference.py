@@ -15,12 +15,12 @@ from typing import Any
 
 import sympy
 
-from planner.symbolic.affine import Lin
 from planner.dialects import AxisContext, Condition, Dialect, get_dialect
 from planner.errors import PlannerError, ShapeError, SpecError
 from planner.spec import layers as L
 from planner.spec.network import Network
 from planner.spec.values import Unknown
+from planner.symbolic.affine import Lin
 from planner.symbolic.ops import Dim, equal, is_int, render, to_int, truth
 
 AXIS_NAMES: dict[int, tuple[str, ...]] = {1: ("L",), 2: ("H", "W"), 3: ("D", "H", "W")}
