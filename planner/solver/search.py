@@ -36,7 +36,7 @@ from planner.solver.problem import (
 from planner.spec.network import Network
 from planner.spec.values import Unknown
 from planner.symbolic.inference import Tensor, apply_layer, axis_names, infer, input_tensor
-from planner.symbolic.ops import render
+from planner.symbolic.ops import no_formulas, render
 
 # Cost weights (documented in docs/solver.md): fewest layers changed first (against
 # the values they had), then the smallest change (sum of squared steps from the old
@@ -239,6 +239,30 @@ def search(
     max_states: int = 2_000_000,
 ) -> SearchResult:
     """Every assignment of ``net``'s unknowns meeting ``targets``, best ``limit`` first."""
+    with no_formulas():
+        return _search(
+            net,
+            targets,
+            exact=exact,
+            refs=refs,
+            domains=domains,
+            limit=limit,
+            time_budget=time_budget,
+            max_states=max_states,
+        )
+
+
+def _search(
+    net: Network,
+    targets: list[Target],
+    *,
+    exact: bool,
+    refs: Mapping[str, Any] | None,
+    domains: Mapping[str, list[Any]] | None,
+    limit: int | None,
+    time_budget: float,
+    max_states: int,
+) -> SearchResult:
     started = time.perf_counter()
     vars = collect_vars(net, refs, domains)
     plan = _plan(net, vars, targets, exact)
@@ -426,7 +450,11 @@ def _k_best(
     out: list[tuple[dict[str, Any], int]] = []
     # Past the limit, keep taking solutions tied with the last one, so that the cut
     # below is made in a deterministic order and not in the heap's.
-    while heap and (limit is None or len(out) < limit or heap[0][0] <= out[-1][1]):
+    # Ties are gathered up to a bound: beyond it the cut is made in heap order.
+    tie_cap = None if limit is None else max(10 * limit, 200)
+    while heap and (
+        limit is None or len(out) < limit or (heap[0][0] <= out[-1][1] and len(out) < tie_cap)  # type: ignore[operator]
+    ):
         _prio, _, suffix, step, key, combos = heapq.heappop(heap)
         if step < 0:
             values: dict[str, Any] = {}

@@ -80,6 +80,22 @@ class LayerBase(BaseModel):
 
         return any(walk(getattr(self, f)) for f in type(self).model_fields)
 
+    @cached_property
+    def axis_signatures(self) -> tuple[tuple[Any, ...], ...]:
+        """Per spatial axis, every value the axis rule reads (axes with equal
+        signatures and equal sizes give equal results)."""
+        fields = (*self.per_axis_fields, *self.pad_fields)
+        values = [getattr(self, f) for f in fields]
+        rank = max((len(v) for v in values if isinstance(v, tuple)), default=0)
+        return tuple(
+            tuple(v[i] if isinstance(v, tuple) else v for v in values) for i in range(rank)
+        )
+
+    @cached_property
+    def channel_cache(self) -> dict[Any, Any]:
+        """Input channels -> (output channels, parameters), filled by inference."""
+        return {}
+
     def normalized(self, rank: int, framework: str) -> LayerBase:
         """This layer with every per-axis field expanded to ``rank`` entries."""
         update: dict[str, Any] = {}

@@ -21,7 +21,7 @@ from planner.spec import layers as L
 from planner.spec.network import Network
 from planner.spec.values import Unknown
 from planner.symbolic.affine import Lin
-from planner.symbolic.ops import Dim, equal, is_int, render, to_int, truth
+from planner.symbolic.ops import Dim, equal, is_int, printing, render, to_int, truth
 
 AXIS_NAMES: dict[int, tuple[str, ...]] = {1: ("L",), 2: ("H", "W"), 3: ("D", "H", "W")}
 
@@ -305,21 +305,35 @@ def _apply(
         )
 
     _need_spatial(layer, x)
-    mode = layer.padding_mode if layer.type == "conv" else "zeros"
+    mode = layer.padding_mode if kind == "conv" else "zeros"
     ctx_list = [AxisContext(layer.name, a, rank=len(names), padding_mode=mode) for a in names]
-    dialect.check_layer(_Resolved(layer, resolve) if layer.has_unknowns else layer, ctx_list[0])
+    unknowns = layer.has_unknowns
+    dialect.check_layer(_Resolved(layer, resolve) if unknowns else layer, ctx_list[0])
     axes = []
+    done: dict[Any, Any] = {}
+    signatures = layer.axis_signatures
     for i, (n, ctx) in enumerate(zip(x.spatial, ctx_list, strict=True)):
-        axes.append(_axis(layer, dialect, resolve, ctx, n, i))
+        # Axes with the same size and the same parameters give the same result (a
+        # square input through a square kernel): compute it once.
+        key = (n, signatures[i]) if type(n) is int and not unknowns else None
+        if key is not None and key in done:
+            axes.append(done[key])
+            continue
+        axis = _axis(layer, dialect, resolve, ctx, n, i)
+        if key is not None:
+            done[key] = axis
+        axes.append(axis)
     for ctx in ctx_list:
-        result.conditions.extend(ctx.conditions)
+        if ctx.conditions:
+            result.conditions.extend(ctx.conditions)
     spatial = tuple(a.size for a in axes)
-    result.padding = [a.pad for a in axes] if any(a.pad is not None for a in axes) else None
-    formulas = [a.formula for a in axes]
-    if len(set(formulas)) == 1:
-        result.formula = formulas[0]
-    else:
-        result.formula = "; ".join(f"{n}: {f}" for n, f in zip(names, formulas, strict=True))
+    result.padding = [a.pad for a in axes] if axes[0].pad is not None else None
+    if printing():
+        formulas = [a.formula for a in axes]
+        if len(set(formulas)) == 1:
+            result.formula = formulas[0]
+        else:
+            result.formula = "; ".join(f"{n}: {f}" for n, f in zip(names, formulas, strict=True))
     channels = _channels(layer, x.channels, dialect, result, resolve)
     return x.with_spatial(spatial, channels)
 
@@ -406,6 +420,18 @@ def _channels(
     kind = layer.type
     if kind not in ("conv", "conv_transpose", "depthwise_conv", "separable_conv"):
         return cin
+    cacheable = type(cin) is int and not layer.has_unknowns
+    if cacheable and cin in layer.channel_cache:
+        cout, result.params = layer.channel_cache[cin]
+        return cout
+    cout = _compute_channels(layer, cin, result, resolve)
+    if cacheable:
+        layer.channel_cache[cin] = (cout, result.params)
+    return cout
+
+
+def _compute_channels(layer: Any, cin: Dim, result: LayerResult, resolve: _Resolver) -> Dim:
+    kind = layer.type
     kprod = _prod(tuple(resolve(k) for k in layer.kernel_size))
     if kind == "depthwise_conv":
         cout = cin * layer.depth_multiplier

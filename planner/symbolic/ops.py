@@ -39,9 +39,15 @@ def clamps_are_identity() -> Iterator[None]:
         _CLAMPS_ARE_IDENTITY.reset(token)
 
 
+def printing() -> bool:
+    """Whether derivations are wanted (off inside ``no_formulas``)."""
+    return _PRINTING.get()
+
+
 @contextmanager
 def no_formulas() -> Iterator[None]:
-    """Within this block, symbolic formulas render as ``...`` (integers still print)."""
+    """Within this block, symbolic formulas render as ``...`` (integers still print)
+    and derivation strings are not built at all."""
     token = _PRINTING.set(False)
     try:
         yield
