@@ -1,7 +1,7 @@
 """The reverse solver: unknowns + targets -> ranked, verified solutions; valid inputs."""
 
 from planner.solver.inputs import AxisInputs, InputsResult, Progression, valid_inputs
-from planner.solver.problem import Target, parse_target, with_unknowns
+from planner.solver.problem import Target, assign, parse_target, with_unknowns
 from planner.solver.search import Assignment
 from planner.solver.solve import SolveResult, solve
 
@@ -12,6 +12,7 @@ __all__ = [
     "Progression",
     "SolveResult",
     "Target",
+    "assign",
     "parse_target",
     "solve",
     "valid_inputs",

@@ -236,6 +236,26 @@ def with_unknowns(net: Network, specs: list[str]) -> Network:
     return network_from_data(data, source=net.name)
 
 
+def assign(net: Network, values: dict[str, Any]) -> Network:
+    """``net`` with every unknown named in ``values`` replaced by its value."""
+
+    def fill(value: Any) -> Any:
+        if isinstance(value, dict) and "unknown" in value:
+            return values.get(str(value["unknown"]), value)
+        if isinstance(value, str) and value.startswith("?"):
+            return values.get(value[1:], value)
+        if isinstance(value, list):
+            return [fill(v) for v in value]
+        return value
+
+    data = net.to_data()
+    data["input_shape"] = [fill(d) for d in data["input_shape"]]
+    data["layers"] = [{k: fill(v) for k, v in item.items()} for item in data["layers"]]
+    from planner.spec.loading import network_from_data
+
+    return network_from_data(data, source=net.name)
+
+
 def _reference(current: Any, fld: str, axis: str | None, names: tuple[str, ...]) -> Any:
     """The value a field had before it became unknown (an int), else None."""
     if isinstance(current, tuple):

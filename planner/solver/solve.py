@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from planner.errors import SolveError
-from planner.solver.problem import Target, parse_target, resolve_name, with_unknowns
+from planner.solver.problem import Target, assign, parse_target, resolve_name, with_unknowns
 from planner.solver.search import Assignment, collect_vars, describe_failures, search
 from planner.spec.network import Network
 from planner.symbolic.inference import axis_names, infer
@@ -37,6 +37,10 @@ class SolveResult:
     @property
     def solved(self) -> bool:
         return bool(self.solutions)
+
+    def network_for(self, solution: Assignment) -> Network:
+        """The network with this solution's values filled in."""
+        return assign(self.network, solution.values)
 
     def to_dict(self) -> dict[str, Any]:
         return {
