@@ -109,6 +109,9 @@ class Dialect:
     batch_norm_per_channel = 2
     # Whether explicit zero padding may be negative (then it crops).
     pad_may_crop = False
+    # Concatenate without an axis: Keras joins the last axis in either data format;
+    # planner uses the channel axis elsewhere (torch.cat and ONNX Concat need one).
+    concat_default_last = False
 
     # --- whole-layer checks -------------------------------------------------
     def check_layer(self, layer: Any, ctx: AxisContext) -> None:
@@ -209,6 +212,10 @@ class Dialect:
 
     def batch_norm_params(self, layer: Any, channels: int) -> int:
         return self.batch_norm_per_channel * channels
+
+    def activation_params(self, layer: Any, dims: tuple[Any, ...]) -> int:
+        """Learned parameters of an activation: PReLU's slope (one by default)."""
+        return 1 if layer.activation == "prelu" else 0
 
     # --- helpers shared by several dialects --------------------------------
     def explicit(

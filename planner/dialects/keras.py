@@ -49,6 +49,16 @@ class KerasDialect(Dialect):
     pool_stride_is_window = True
     # gamma, beta, moving mean, moving variance (summary() counts all four).
     batch_norm_per_channel = 4
+    concat_default_last = True  # Concatenate(axis=-1) in either data format
+
+    def activation_params(self, layer: Any, dims: tuple[Any, ...]) -> Any:
+        # PReLU learns one slope per element (shared_axes=None).
+        if layer.activation != "prelu":
+            return 0
+        out: Any = 1
+        for d in dims:
+            out = out * d
+        return out
 
     def check_layer(self, layer: Any, ctx: AxisContext) -> None:
         strides = getattr(layer, "strides", None) or ()

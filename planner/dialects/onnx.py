@@ -96,26 +96,37 @@ def _f32(x: float) -> float:
     return struct.unpack("f", struct.pack("f", x))[0]
 
 
-def _trunc_half(x: Dim) -> Dim:
-    """``x / 2`` in C integer division (toward zero)."""
-    return piecewise(x >= 0, floor_div(x, 2), -floor_div(-x, 2))
-
-
 def _at_least(k: Dim, s: Dim) -> bool:
     """Whether a SAME padding ``(ceil(n/s) - 1)*s + k - n``, which lies in
     ``[k - s, k - 1]``, is known to be >= 0 for every ``n``."""
     return truth(k >= s) is True
 
 
-def _split_same(total: Dim, upper: bool, nonnegative: bool) -> tuple[Dim, Dim]:
-    """ONNX Runtime's SAME split (Conv, pooling): ``head = total/2`` (``SAME_UPPER``)
-    or ``(total + 1)/2`` (``SAME_LOWER``) in C division, the rest after. For
-    ``total >= 0`` the odd pixel goes after/before; a negative total (not clamped
-    at 0) rounds toward zero: ``-1`` is ``(0, -1)`` either way. ``nonnegative``
-    keeps symbolic sizes free of the sign test when the total cannot be negative."""
+def _same_pads(raw: Dim, upper: bool, bump: int, nonnegative: bool) -> tuple[Dim, Dim]:
+    """ONNX Runtime's SAME split of the total padding ``raw`` (not clamped at 0).
+
+    A negative ``raw`` is first raised by ``bump`` (Conv: 1, pooling: 0). Then
+    ``head = total/2`` (``SAME_UPPER``) or ``(total + 1)/2`` (``SAME_LOWER``) in C
+    division (toward zero), the rest after: for ``total >= 0`` the odd pixel goes
+    after resp. before; ``-1`` gives ``(0, -1)`` either way, ``-2`` gives
+    ``(-1, -1)`` or ``(0, -2)``. ``nonnegative``: ``raw`` cannot be negative, so
+    symbolic sizes need no sign test. One flat case split on ``raw``'s sign (sympy
+    cannot decide conditions on nested ``Piecewise``).
+    """
+    lower = 0 if upper else 1
+    if is_int(raw):
+        y = (raw if raw >= 0 else raw + bump) + lower
+        head: Dim = y // 2 if y >= 0 else -(-y // 2)
+        return head, y - lower - head
     if nonnegative:
-        return split_pad(total, extra_after=upper)
-    head = _trunc_half(total if upper else total + 1)
+        return split_pad(raw, extra_after=upper)
+    # raw < 0: y = raw + bump + lower <= 1, and trunc(y/2) is ceil(y/2) but for
+    # y = 1 (raw = -1 with Conv's bump, SAME_LOWER), which truncates to 0.
+    negative = ceil_div(raw + bump + lower, 2)
+    if bump + lower == 2:
+        negative = piecewise(raw >= -1, 0, negative)
+    head = piecewise(raw >= 0, floor_div(raw + lower, 2), negative)
+    total = piecewise(raw >= 0, raw, raw + bump) if bump else raw
     return head, total - head
 
 
@@ -177,9 +188,8 @@ class OnnxDialect(Dialect):
             # window short and adds 1; split toward zero, the rest moves the
             # windows later (n=4, k=1, s=4: -3 + 1 = -2 -> (-1, -1), reads x[1]).
             raw = (ceil_div(n, s) - 1) * s + ek - n
-            total = raw if _at_least(ek, s) else piecewise(raw >= 0, raw, raw + 1)
             result = self.same(ctx, n, ek, s)
-            pad = _split_same(total, upper=mode == "same_upper", nonnegative=_at_least(ek, s))
+            pad = _same_pads(raw, mode == "same_upper", bump=1, nonnegative=_at_least(ek, s))
             return AxisResult(result.size, pad, result.formula)
         before, after = self._pads(ctx, mode, "Conv")
         return self.explicit(ctx, n, ek, s, before, after, "ONNX Conv")
@@ -211,8 +221,8 @@ class OnnxDialect(Dialect):
                     "smaller than the stride, and no dilation on any axis)",
                     "padding",
                 )
-            before, after = _split_same(
-                total, upper=mode == "same_upper", nonnegative=_at_least(k, s)
+            before, after = _same_pads(
+                total, mode == "same_upper", bump=0, nonnegative=_at_least(k, s)
             )
         else:
             before, after = self._pads(ctx, mode, what)

@@ -381,7 +381,8 @@ class Concatenate(LayerBase):
 
     type: Literal["concatenate"] = "concatenate"
     # Axis in the framework's full-tensor convention (batch axis 0, negatives count
-    # from the end). None: the channel axis of the network's data format.
+    # from the end). None: Keras' default, the last axis (whatever the data format);
+    # elsewhere the channel axis of the network's data format.
     axis: int | None = Field(None, validation_alias=AliasChoices("axis", "dim"))
     is_merge: ClassVar[bool] = True
     keras_name: ClassVar[str] = "concatenate"

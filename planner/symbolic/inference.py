@@ -280,13 +280,16 @@ def _apply(
 ) -> Tensor:
     x = ins[0]
     kind = layer.type
-    if kind in ("activation", "dropout"):
+    if kind == "activation":
+        result.params = dialect.activation_params(layer, x.dims)
+        return x
+    if kind == "dropout":
         return x
     if kind == "batch_norm":
         result.params = dialect.batch_norm_params(layer, x.channels)
         return x
     if kind in ("concatenate", "add"):
-        return _merge(layer, ins, names, result)
+        return _merge(layer, ins, names, result, dialect)
     if kind == "flatten":
         return Tensor((_prod(x.dims),), x.channels_last)
     if kind == "dense":
@@ -462,7 +465,12 @@ def _compute_channels(layer: Any, cin: Dim, result: LayerResult, resolve: _Resol
     return layer.filters
 
 
-def _merge(layer: Any, ins: list[Tensor], names: tuple[str, ...], result: LayerResult) -> Tensor:
+def _merge(
+    layer: Any, ins: list[Tensor], names: tuple[str, ...], result: LayerResult, dialect: Dialect
+) -> Tensor:
+    """Concatenate (sizes add on the axis, must agree elsewhere) or an element-wise
+    merge (sizes must agree, except that a size of 1 broadcasts, as every framework's
+    element-wise ops do)."""
     first = ins[0]
     if any(len(t.dims) != len(first.dims) for t in ins):
         shapes = ", ".join(f"{n} {_data(t.dims)}" for n, t in zip(layer.inputs, ins, strict=True))
@@ -470,7 +478,7 @@ def _merge(layer: Any, ins: list[Tensor], names: tuple[str, ...], result: LayerR
     ndim = len(first.dims)
     if layer.type == "concatenate":
         if layer.axis is None:
-            axis = ndim - 1 if first.channels_last else 0
+            axis = ndim - 1 if first.channels_last or dialect.concat_default_last else 0
         else:
             # Framework convention: axis 0 is the batch axis.
             axis = layer.axis if layer.axis < 0 else layer.axis - 1
@@ -485,36 +493,46 @@ def _merge(layer: Any, ins: list[Tensor], names: tuple[str, ...], result: LayerR
     else:
         axis = None
     labels = _dim_labels(first, names)
+    out_dims = list(first.dims)
     for j in range(ndim):
         if j == axis:
             continue
-        base = first.dims[j]
-        for name, t in zip(layer.inputs[1:], ins[1:], strict=True):
-            other = t.dims[j]
+        sizes = [t.dims[j] for t in ins]
+        sources = list(layer.inputs)
+        if axis is None:
+            # Element-wise: a size of exactly 1 broadcasts against the others.
+            kept = [
+                (n, d) for n, d in zip(sources, sizes, strict=True) if not (is_int(d) and d == 1)
+            ]
+            if kept and len(kept) < len(sizes):
+                sources, sizes = [n for n, _ in kept], [d for _, d in kept]
+                out_dims[j] = sizes[0]
+        base = sizes[0]
+        for name, other in zip(sources[1:], sizes[1:], strict=True):
             same = equal(base, other)
             decided = truth(same)
             if decided is True:
                 continue
             if decided is False:
                 raise ShapeError(
-                    f"{layer.inputs[0]} is {render(base)}, {name} is {render(other)} on axis "
-                    f"{labels[j]}; a {layer.type} needs them equal",
+                    f"{sources[0]} is {render(base)}, {name} is {render(other)} on axis "
+                    f"{labels[j]}; a {layer.type} needs them equal"
+                    + ("" if axis is not None else " (or one of them 1)"),
                     layer=layer.name,
                 )
             result.conditions.append(
                 Condition(
                     same,
-                    f"{layer.inputs[0]} and {name} must agree on axis {labels[j]}",
+                    f"{sources[0]} and {name} must agree on axis {labels[j]}",
                     layer.name,
                     axis=labels[j],
                 )
             )
     if axis is None:
-        return first
+        return Tensor(tuple(out_dims), first.channels_last)
     total = sum((t.dims[axis] for t in ins), 0)
-    dims = list(first.dims)
-    dims[axis] = to_int(total)
-    return Tensor(tuple(dims), first.channels_last)
+    out_dims[axis] = to_int(total)
+    return Tensor(tuple(out_dims), first.channels_last)
 
 
 def _dim_labels(t: Tensor, names: tuple[str, ...]) -> list[str]:
