@@ -93,7 +93,8 @@ class LayerBase(BaseModel):
 
     @cached_property
     def channel_cache(self) -> dict[Any, Any]:
-        """Input channels -> (output channels, parameters), filled by inference."""
+        """Inference's per-layer memo: input channels -> (output channels, parameters),
+        and the verdict of the dialect's whole-layer checks."""
         return {}
 
     def normalized(self, rank: int, framework: str) -> LayerBase:

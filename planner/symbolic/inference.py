@@ -311,7 +311,21 @@ def _apply(
     mode = layer.padding_mode if kind == "conv" else "zeros"
     ctx_list = [AxisContext(layer.name, a, rank=len(names), padding_mode=mode) for a in names]
     unknowns = layer.has_unknowns
-    dialect.check_layer(_Resolved(layer, resolve) if unknowns else layer, ctx_list[0])
+    if unknowns:
+        dialect.check_layer(_Resolved(layer, resolve), ctx_list[0])
+    else:
+        # Whole-layer checks read only the layer's own fields: decide them once.
+        key = ("check", dialect.name, len(names))
+        verdict = layer.channel_cache.get(key, _UNCHECKED)
+        if verdict is _UNCHECKED:
+            try:
+                dialect.check_layer(layer, ctx_list[0])
+                verdict = None
+            except PlannerError as exc:
+                verdict = exc
+            layer.channel_cache[key] = verdict
+        if verdict is not None:
+            raise verdict
     axes = []
     done: dict[Any, Any] = {}
     signatures = layer.axis_signatures
@@ -339,6 +353,9 @@ def _apply(
             result.formula = "; ".join(f"{n}: {f}" for n, f in zip(names, formulas, strict=True))
     channels = _channels(layer, x.channels, dialect, result, resolve)
     return x.with_spatial(spatial, channels)
+
+
+_UNCHECKED = object()
 
 
 class _Resolved:
