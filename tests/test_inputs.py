@@ -99,3 +99,22 @@ def test_inputs_refuse_networks_with_unknowns():
     )
     with pytest.raises(planner.SolveError, match="unknowns k"):
         valid_inputs(net)
+
+
+def test_sizes_that_settle_late_are_checked_one_by_one():
+    """ONNX Runtime clamps pooling outputs at 1, so sizes are affine only from some k
+    on; below it every size is checked by forward inference."""
+    net = planner.load(
+        {
+            "name": "ort",
+            "framework": "onnx",
+            "input_shape": [2, 6, 6],
+            "layers": [
+                {"type": "max_pool", "pool_size": 3, "strides": 2, "ceil_mode": True},
+                {"type": "cropping", "cropping": [[0, 1], [0, 1]]},
+            ],
+        }
+    )
+    axis = valid_inputs(net).axes["H"]
+    expected = {n for n in range(1, 300) if planner.infer(net, input_shape=[2, n, n]).ok}
+    assert {n for n in range(1, 300) if axis.contains(n)} == expected

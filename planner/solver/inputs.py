@@ -27,7 +27,7 @@ from planner.spec.network import Network
 from planner.spec.values import Unknown
 from planner.symbolic.affine import Lin, LinCond, NotAffine
 from planner.symbolic.inference import axis_names, infer
-from planner.symbolic.ops import clamps_are_identity, no_formulas, render, truth
+from planner.symbolic.ops import eventually, no_formulas, render, truth
 
 K = sympy.Symbol("k", integer=True, nonnegative=True)
 
@@ -305,14 +305,28 @@ def valid_inputs(net: Network, *, exact: bool = False, near: int | None = None) 
             analysed = _analyse(net, names, offset, base, group, p, r)
             if analysed is None:
                 continue
-            result = analysed
+            result, settled = analysed
+            small: list[int] | None = None
             for a in group:
+                if settled:
+                    # Below the k where every decision settles, check sizes one by one.
+                    if small is None:
+                        small = _small_sizes(
+                            net, names, offset, base, a, group, p, r, settled, exact
+                        )
+                    per_axis[a].extend(
+                        Progression(n, 0, n, _output_at(net, names, offset, base, group, a, n))
+                        for n in small
+                    )
+                if not result.ok:
+                    continue
                 conds = [
                     c.expr
                     for c in result.conditions
                     if c.axis in (names[a], None) and _depends_on_k(c.expr)
                 ]
                 conds.append(p * K + r >= 1)
+                conds.append(settled <= K)
                 if exact:
                     conds.extend(_exact_conditions(net, result, dialect, a))
                 try:
@@ -333,6 +347,10 @@ def valid_inputs(net: Network, *, exact: bool = False, near: int | None = None) 
     axes: dict[str, AxisInputs] = {}
     for a, name in enumerate(names):
         p, progressions, notes = found[a]
+        for prog in progressions:
+            if prog.step == 1 and "k" in prog.output:
+                # "H >= 2: output H - 1" reads better than a k nobody defined.
+                prog.output = _in_terms_of(prog.output, name, prog.first, 1)
         if len(progressions) > 1 and generic is None:
             generic = _generic_outputs(net, names, offset, base)
         merged = _merge(progressions, p, generic[a] if generic else "")
@@ -349,6 +367,10 @@ def valid_inputs(net: Network, *, exact: bool = False, near: int | None = None) 
     return InputsResult(net.name, exact, axes, near)
 
 
+# Residues whose sizes settle later than this are left to sympy (with a note).
+MAX_SMALL_K = 4096
+
+
 def _analyse(
     net: Network,
     names: tuple[str, ...],
@@ -357,9 +379,14 @@ def _analyse(
     group: list[int],
     p: int,
     r: int,
-) -> tuple[Any, bool] | None:
-    """Inference with ``H = p*k + r`` on the group's axes: exact affine arithmetic
-    (``Lin``) when every size stays affine, sympy otherwise. None when it fails."""
+) -> tuple[Any, int] | None:
+    """Inference with ``H = p*k + r`` on the group's axes.
+
+    Exact affine arithmetic (``Lin``) first: every max/min/choice takes the side it
+    settles on for large k, and the k from which all of them have settled is returned
+    as well (sizes below it are checked one by one by the caller). Sympy otherwise.
+    None when the residue never works.
+    """
     for affine in (True, False):
         dims: list[Any] = list(base)
         for j, other in enumerate(names):
@@ -370,12 +397,70 @@ def _analyse(
         if affine and len(group) != len(names):
             continue  # mixing Lin with sympy symbols on other axes: use sympy
         try:
-            with no_formulas(), clamps_are_identity():
+            with no_formulas(), eventually() as thresholds:
                 result = infer(net, input_shape=dims)
         except (NotAffine, TypeError):
             continue
-        return result if result.ok else None
+        if not affine:
+            return (result, 0) if result.ok else None
+        settled = max([0, *thresholds])
+        if settled > MAX_SMALL_K:
+            continue
+        if not result.ok and not settled:
+            return None
+        return result, settled
     return None
+
+
+def _output_at(
+    net: Network,
+    names: tuple[str, ...],
+    offset: int,
+    base: list[Any],
+    group: list[int],
+    a: int,
+    n: int,
+) -> str:
+    dims = list(base)
+    for j in group:
+        dims[offset + j] = n
+    spatial = [layer.spatial for layer in infer(net, input_shape=dims).layers if layer.spatial]
+    return str(spatial[-1][a]) if spatial else "no spatial output"
+
+
+def _small_sizes(
+    net: Network,
+    names: tuple[str, ...],
+    offset: int,
+    base: list[Any],
+    a: int,
+    group: list[int],
+    p: int,
+    r: int,
+    below: int,
+    exact: bool,
+) -> list[int]:
+    """The valid sizes ``p*k + r`` for ``k < below``, each by concrete inference."""
+    from planner.solver.search import verify
+    from planner.spec.loading import network_from_data
+
+    good = []
+    for k in range(below):
+        n = p * k + r
+        if n < 1:
+            continue
+        dims = list(base)
+        for j in group:
+            dims[offset + j] = n
+        data = net.to_data()
+        data["input_shape"] = dims
+        if exact:
+            ok = verify(network_from_data(data), {}, [], exact=True)[0]
+        else:
+            ok = infer(net, input_shape=dims).ok
+        if ok:
+            good.append(n)
+    return good
 
 
 def _depends_on_k(expr: Any) -> bool:

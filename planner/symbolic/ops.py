@@ -25,18 +25,33 @@ from planner.symbolic.affine import Lin, LinCond, NotAffine
 _PRINTING: ContextVar[bool] = ContextVar("planner_printing", default=True)
 
 
-# In the valid-input analysis a clamp ``max(size, 0)`` is the identity: every size
-# must be >= 1 there anyway (see planner.solver.inputs).
-_CLAMPS_ARE_IDENTITY: ContextVar[bool] = ContextVar("planner_clamps", default=False)
+# In the valid-input analysis sizes are affine in k only *eventually*: a max, a min
+# or a choice between two affine sizes settles on one side past some k. Within
+# ``eventually()`` those decisions take their eventual side and record the k from
+# which it holds; the analysis checks the smaller k one by one.
+_THRESHOLDS: ContextVar[list[int] | None] = ContextVar("planner_thresholds", default=None)
 
 
 @contextmanager
-def clamps_are_identity() -> Iterator[None]:
-    token = _CLAMPS_ARE_IDENTITY.set(True)
+def eventually() -> Iterator[list[int]]:
+    thresholds: list[int] = []
+    token = _THRESHOLDS.set(thresholds)
     try:
-        yield
+        yield thresholds
     finally:
-        _CLAMPS_ARE_IDENTITY.reset(token)
+        _THRESHOLDS.reset(token)
+
+
+def _settle(diff: Lin) -> bool:
+    """Whether ``diff = a*k + b >= 0`` eventually holds; records from which k."""
+    thresholds = _THRESHOLDS.get()
+    if thresholds is None:
+        raise NotAffine(f"a decision that depends on k: {diff} >= 0")
+    if diff.a > 0:
+        thresholds.append(-(diff.b // diff.a))  # k >= ceil(-b/a)
+        return True
+    thresholds.append(diff.b // -diff.a + 1)  # k > b/|a|
+    return False
 
 
 def printing() -> bool:
@@ -128,12 +143,8 @@ def _lin_extreme(a: Any, b: Any, larger: bool) -> Any:
     diff = Lin.of(a) - Lin.of(b)
     if isinstance(diff, int):
         return a if (diff >= 0) == larger else b
-    if larger and _CLAMPS_ARE_IDENTITY.get():
-        if is_int(b) and b <= 0 and isinstance(a, Lin) and a.a > 0:
-            return a
-        if is_int(a) and a <= 0 and isinstance(b, Lin) and b.a > 0:
-            return b
-    raise NotAffine(f"{'max' if larger else 'min'}({a}, {b})")
+    a_wins = _settle(diff) == larger
+    return a if a_wins else b
 
 
 def maximum(a: Dim, b: Dim) -> Dim:
@@ -209,7 +220,10 @@ def piecewise(cond: Any, then: Dim, otherwise: Dim) -> Dim:
     if decided is False:
         return otherwise
     if isinstance(cond, LinCond):
-        raise NotAffine(f"a choice that depends on k: {cond}")
+        if cond.op == "==":
+            # Equal at one k at most: eventually unequal.
+            return otherwise if _settle(Lin(abs(cond.lin.a), 0) - 1) else then
+        return then if _settle(cond.lin) else otherwise
     return to_int(sympy.Piecewise((then, cond), (otherwise, True)))
 
 
