@@ -51,6 +51,22 @@ InputOpt = Annotated[
 ]
 
 
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"planner {planner.__version__}", markup=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+    ] = False,
+) -> None:
+    """Plan convolutional networks and solve their shapes, exactly as each framework does."""
+
+
 @contextmanager
 def _guard() -> Iterator[None]:
     try:

@@ -116,3 +116,60 @@ def test_python_dash_m_and_console_script_run():
     )
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["output_shape"] == [3, 64, 64]
+
+
+def test_solve_json_interface():
+    result = run("solve", "docs/examples/halve.yaml", "-t", "output=14", "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["complete"] is True and data["reason"] is None
+    assert data["solutions"] == [{"values": {"p": 1}, "cost": 10, "output_shape": [16, 14, 14]}]
+
+
+def test_solve_without_solution_is_an_answer():
+    result = run("solve", "docs/examples/halve.yaml", "-t", "output=40", "--json")
+    assert result.exit_code == 0
+    data = json.loads(result.stdout)
+    assert data["solutions"] == [] and "40 is not reachable" in data["reason"]
+
+
+def test_inputs_json_interface():
+    result = run("inputs", "unet-original", "--near", "570", "--json")
+    data = json.loads(result.stdout)
+    assert data["axes"]["H"]["progressions"] == [
+        {"first": 188, "step": 16, "last": None, "output": "16k + 4"}
+    ]
+    assert data["axes"]["H"]["output"] == "H - 184"
+    assert data["nearest"]["W"] == {"below": 556, "above": 572, "valid": False}
+
+
+def test_translate_json_interface():
+    result = run("translate", "docs/examples/tf-same.yaml", "down", "--to", "torch", "--json")
+    data = json.loads(result.stdout)
+    assert data["exact"] is True
+    assert data["layers"][0] == {"type": "zero_padding", "padding": [[0, 1], [0, 1]]}
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("solve", "unet-original", "-t", "outptu=388"), "Did you mean 'output'"),
+        (("solve", "unet-original", "-t", "output=0"), ">= 1"),
+        (("solve", "unet-original", "-u", "conv9.stride=1..2"), "no field 'stride'"),
+        (("solve", "unet-original", "-u", "nolayer.padding"), "names no layer"),
+        (("solve", "unet-original", "-u", "input.Q=1..9"), "axes are H, W"),
+        (("inputs", "docs/examples/halve.yaml"), "unknowns p"),
+        (("translate", "unet-original", "merge6", "--to", "torch"), "translation covers"),
+        (("translate", "unet-original", "conv1", "--to", "caffe"), "unknown framework"),
+    ],
+)
+def test_solver_commands_refuse_bad_input_clearly(args, message):
+    result = run(*args)
+    assert result.exit_code == 2, result.output
+    assert message in result.output
+    assert "Traceback" not in result.output
+
+
+def test_version():
+    result = run("--version")
+    assert result.exit_code == 0 and result.output.startswith("planner ")
