@@ -50,6 +50,9 @@ class AxisContext:
     conditions: list[Condition] = field(default_factory=list)
     rank: int | None = None  # the layer's spatial rank
     padding_mode: str = "zeros"  # Conv padding_mode (PyTorch)
+    # The whole layer (its per-axis fields resolved), for rules that depend on other
+    # axes too (ONNX Runtime picks a MaxPool kernel by the dilations of every axis).
+    spec: Any = None
 
     def require(self, cond: Any, message: str, field: str | None = None) -> None:
         decided = truth(cond)

@@ -63,14 +63,14 @@ output values).
 - ``Resize`` with ``scales``: ``floor(n * scale)`` computed in float32
   (``float(scale) * float(n)``), so e.g. ``100 * 0.29`` gives 29 where double
   precision gives 28; any scale > 0 (downsampling too), an output of 0 is empty.
-  With ``sizes`` the output is that size (>= 1).
+  With ``sizes`` the output is that size (>= 1). With a symbolic input size
+  planner uses the exact scale (float32 rounding needs a number).
 """
 
 from __future__ import annotations
 
 import math
 import struct
-from contextvars import ContextVar
 from typing import Any
 
 from planner.dialects.arithmetic import effective_kernel, split_pad, transpose_full
@@ -130,11 +130,12 @@ def _same_pads(raw: Dim, upper: bool, bump: int, nonnegative: bool) -> tuple[Dim
     return head, total - head
 
 
-# Set by ``check_layer`` for the layer whose axes come next: a MaxPool with every
-# dilation 1 runs ONNX Runtime's plain pooling kernel, which refuses negative pads;
-# a dilation > 1 on any axis selects another kernel that accepts them. A context
-# variable because the axis rules see one axis only (and dialects are shared).
-_UNDILATED_MAXPOOL: ContextVar[bool] = ContextVar("_UNDILATED_MAXPOOL", default=True)
+def _undilated(ctx: AxisContext) -> bool:
+    """A MaxPool with every dilation 1 runs ONNX Runtime's plain pooling kernel, which
+    refuses negative pads; a dilation > 1 on any axis selects another kernel that
+    accepts them. The axis rule sees one axis, so it asks the whole layer."""
+    dilation = getattr(ctx.spec, "dilation", None) or ()
+    return all(truth(d <= 1) is True for d in dilation)
 
 
 class OnnxDialect(Dialect):
@@ -143,11 +144,6 @@ class OnnxDialect(Dialect):
     pool_stride_is_window = False  # ONNX strides default to 1 along each axis
     batch_norm_per_channel = 4  # scale, B, mean, var initializers
     pad_may_crop = True  # Pad accepts negative amounts
-
-    def check_layer(self, layer: Any, ctx: AxisContext) -> None:
-        if layer.type == "max_pool":
-            dilation = layer.dilation or ()
-            _UNDILATED_MAXPOOL.set(all(truth(d <= 1) is True for d in dilation))
 
     def _mode(self, ctx: AxisContext, padding: Any, what: str) -> Any:
         if isinstance(padding, str):
@@ -213,7 +209,7 @@ class OnnxDialect(Dialect):
             # ONNX Runtime sizes the SAME padding with the undilated kernel and does
             # not clamp it at 0; MaxPool's undilated kernel refuses a negative amount.
             total = (ceil_div(n, s) - 1) * s + k - n
-            if op == "max" and _UNDILATED_MAXPOOL.get():
+            if op == "max" and _undilated(ctx):
                 ctx.require(
                     total >= 0,
                     f"ONNX Runtime refuses MaxPool auto_pad {mode.upper()} here: its padding "

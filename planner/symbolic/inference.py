@@ -309,10 +309,13 @@ def _apply(
 
     _need_spatial(layer, x)
     mode = layer.padding_mode if kind == "conv" else "zeros"
-    ctx_list = [AxisContext(layer.name, a, rank=len(names), padding_mode=mode) for a in names]
     unknowns = layer.has_unknowns
+    view = _Resolved(layer, resolve) if unknowns else layer
+    ctx_list = [
+        AxisContext(layer.name, a, rank=len(names), padding_mode=mode, spec=view) for a in names
+    ]
     if unknowns:
-        dialect.check_layer(_Resolved(layer, resolve), ctx_list[0])
+        dialect.check_layer(view, ctx_list[0])
     else:
         # Whole-layer checks read only the layer's own fields: decide them once.
         key = ("check", dialect.name, len(names))
