@@ -27,7 +27,7 @@ from typing import Any
 import yaml
 
 from planner.errors import SolveError
-from planner.solver.problem import Target, parse_target, resolve_name
+from planner.solver.problem import Target, parse_target, resolve_name, target_sizes
 from planner.solver.search import verify
 from planner.solver.solve import solve
 from planner.spec.loading import network_from_data
@@ -128,21 +128,16 @@ def mismatches(net: Network, targets: Sequence[Target], exact: bool = False) -> 
     for layer in result.layers:
         sizes[layer.name] = layer.spatial
     for t in targets:
+        have, want = target_sizes(t, net, sizes)
+        axes = t.axes if t.axes is not None else tuple(range(net.rank))
         left = resolve_name(t.left, net)
-        axes = t.axes or tuple(range(net.rank))
-        want = (
-            sizes[resolve_name(t.right, net)]
-            if isinstance(t.right, str)
-            else (t.right * net.rank if len(t.right) == 1 else t.right)
-        )
-        for j, a in enumerate(axes):
-            expected = want[a] if isinstance(t.right, str) or t.axes is None else want[j]
-            if sizes[left][a] != expected:
+        for a, got, expected in zip(axes, have, want, strict=True):
+            if got != expected:
                 found.append(
                     Mismatch(
                         "target",
                         left,
-                        f"{left} is {sizes[left][a]} on axis {names[a]}; target {t} wants {expected}",
+                        f"{left} is {got} on axis {names[a]}; target {t} wants {expected}",
                     )
                 )
                 break

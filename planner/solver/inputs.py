@@ -424,8 +424,7 @@ def _output_at(
     dims = list(base)
     for j in group:
         dims[offset + j] = n
-    spatial = [layer.spatial for layer in infer(net, input_shape=dims).layers if layer.spatial]
-    return str(spatial[-1][a]) if spatial else "no spatial output"
+    return str(_last_spatial(infer(net, input_shape=dims))[a])
 
 
 def _small_sizes(
@@ -486,18 +485,22 @@ def _generic_outputs(
     for j, name in enumerate(names):
         dims[offset + j] = name
     result = infer(net, input_shape=dims)
-    spatial = [layer.spatial for layer in result.layers if layer.spatial]
-    if not spatial:
-        return ["no spatial output"] * len(names)
-    return [render(d) for d in spatial[-1]]
+    return [render(d) for d in _last_spatial(result)]
+
+
+def _last_spatial(result: Any) -> tuple[Any, ...]:
+    """The last spatial sizes of the network: its last layer with spatial axes, or
+    the input when no layer has any (then the output is the input)."""
+    for layer in reversed(result.layers):
+        if layer.spatial:
+            return tuple(layer.spatial)
+    dims = result.input_shape
+    return tuple(dims[:-1] if result.network.channels_last else dims[1:])
 
 
 def _output_in_k(result: Any, a: int, lo: int) -> str:
     """The output size on axis ``a`` as a formula of the progression's own ``k``."""
-    spatial_layers = [layer for layer in result.layers if layer.spatial]
-    if not spatial_layers:
-        return "no spatial output"
-    value = spatial_layers[-1].spatial[a]
+    value = _last_spatial(result)[a]
     if isinstance(value, Lin):
         return str(Lin(value.a, value.b + value.a * lo))
     if isinstance(value, int):

@@ -156,6 +156,35 @@ def _check_ref(name: str, net: Network, text: str, allow_input: bool) -> None:
         )
 
 
+def target_sizes(t: Target, net: Network, sizes: Any) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+    """The (left, right) sizes a target compares, on its axes.
+
+    ``sizes`` maps tensor names to spatial sizes. Raises ``SolveError`` when a side
+    has no spatial axes (after Flatten or Dense, targets have nothing to compare).
+    """
+    left_name = resolve_name(t.left, net)
+    left = tuple(sizes[left_name])
+    axes = t.axes if t.axes is not None else tuple(range(net.rank))
+    if len(left) != net.rank:
+        raise SolveError(
+            f"target {t}: '{left_name}' has no spatial axes (flattened); targets compare "
+            "spatial sizes",
+            field="--target",
+        )
+    if isinstance(t.right, str):
+        right_name = resolve_name(t.right, net)
+        right = tuple(sizes[right_name])
+        if len(right) != net.rank:
+            raise SolveError(
+                f"target {t}: '{right_name}' has no spatial axes (flattened); targets "
+                "compare spatial sizes",
+                field="--target",
+            )
+        return tuple(left[a] for a in axes), tuple(right[a] for a in axes)
+    want = t.right if len(t.right) == len(axes) else t.right * len(axes)
+    return tuple(left[a] for a in axes), tuple(want)
+
+
 def resolve_name(name: str, net: Network) -> str:
     if name == "output":
         return net.layer_names[-1] if net.layers else net.input_name

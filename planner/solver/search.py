@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from planner.dialects import get_dialect
-from planner.errors import PlannerError
+from planner.errors import PlannerError, SolveError
 from planner.solver.exact import dropped_pixels
 from planner.solver.problem import (
     DEFAULT_BOUNDS,
@@ -32,6 +32,7 @@ from planner.solver.problem import (
     Target,
     Var,
     resolve_name,
+    target_sizes,
 )
 from planner.spec.network import Network
 from planner.spec.values import Unknown
@@ -176,13 +177,12 @@ def _plan(net: Network, vars: dict[str, Var], targets: list[Target], exact: bool
 
 
 def _target_holds(t: Target, net: Network, tensors: Mapping[str, Tensor]) -> bool:
-    left = tensors[resolve_name(t.left, net)].spatial
-    axes = t.axes if t.axes is not None else tuple(range(len(left)))
-    if isinstance(t.right, str):
-        right = tensors[resolve_name(t.right, net)].spatial
-        return all(left[a] == right[a] for a in axes)
-    want = t.right if len(t.right) == len(axes) else t.right * len(axes)
-    return all(left[a] == w for a, w in zip(axes, want, strict=True))
+    sizes = {name: tensor.spatial for name, tensor in tensors.items()}
+    try:
+        left, right = target_sizes(t, net, sizes)
+    except SolveError:
+        return False  # a flattened side: the target cannot hold
+    return left == right
 
 
 def layer_cost(net: Network, i: int, vars: dict[str, Var], values: Mapping[str, Any]) -> int:

@@ -12,7 +12,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from planner.errors import SolveError
-from planner.solver.problem import Target, assign, parse_target, resolve_name, with_unknowns
+from planner.solver.problem import (
+    Target,
+    assign,
+    parse_target,
+    resolve_name,
+    target_sizes,
+    with_unknowns,
+)
 from planner.solver.search import Assignment, collect_vars, describe_failures, search
 from planner.spec.network import Network
 from planner.symbolic.inference import axis_names, infer
@@ -168,19 +175,13 @@ def explain_failure(
         tensors = _sizes(net, result)
         misses = []
         for t in targets:
-            left = tensors[resolve_name(t.left, net)]
-            right = (
-                tensors[resolve_name(t.right, net)]
-                if isinstance(t.right, str)
-                else t.right * (len(left) // len(t.right) if len(t.right) == 1 else 1)
-            )
-            axes = t.axes or tuple(range(len(left)))
-            for a in axes:
-                want = right[a] if len(right) > 1 or t.axes is None else right[0]
-                if left[a] != want:
+            have, want = target_sizes(t, net, tensors)
+            axes = t.axes if t.axes is not None else tuple(range(net.rank))
+            for a, got, expected in zip(axes, have, want, strict=True):
+                if got != expected:
                     misses.append(
-                        f"{resolve_name(t.left, net)} is {left[a]} on axis {names[a]}, the target "
-                        f"is {want}; the sizes run {_chain(net, result, a)}"
+                        f"{resolve_name(t.left, net)} is {got} on axis {names[a]}, the target "
+                        f"is {expected}; the sizes run {_chain(net, result, a)}"
                     )
                     break
         if exact and not misses:
@@ -235,12 +236,8 @@ def _reachable(
     seen: dict[Any, dict[str, Any]] = {}
     for s in samples:
         result = infer(net, values=s.values)
-        sizes = _sizes(net, result)
-        axes = t.axes or tuple(range(net.rank))
-        value = tuple(sizes[left][a] for a in axes)
-        if isinstance(t.right, str):
-            other = tuple(sizes[resolve_name(t.right, net)][a] for a in axes)
-            value = (value, other)
+        have, other = target_sizes(t, net, _sizes(net, result))
+        value: Any = (have, other) if isinstance(t.right, str) else have
         seen.setdefault(value, s.values)
     if not seen:
         return ""
