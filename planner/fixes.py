@@ -124,9 +124,7 @@ def mismatches(net: Network, targets: Sequence[Target], exact: bool = False) -> 
         )
         return found
     names = axis_names(net.rank)
-    sizes = {net.input_name: _spatial(net, result.input_shape)}
-    for layer in result.layers:
-        sizes[layer.name] = layer.spatial
+    sizes = result.sizes
     for t in targets:
         have, want = target_sizes(t, net, sizes)
         axes = t.axes if t.axes is not None else tuple(range(net.rank))
@@ -144,10 +142,6 @@ def mismatches(net: Network, targets: Sequence[Target], exact: bool = False) -> 
     if exact and not found and not verify(net, {}, list(targets), exact=True)[0]:
         found.append(Mismatch("target", "", "a strided layer drops pixels (--exact)"))
     return found
-
-
-def _spatial(net: Network, dims: tuple[Any, ...]) -> tuple[Any, ...]:
-    return tuple(dims[:-1] if net.channels_last else dims[1:])
 
 
 def fixes(
@@ -390,8 +384,7 @@ def _split(diff: int) -> tuple[int, int]:
 def _align_merge(
     net: Network, data: dict[str, Any], merge: Any, result: Any, mode: str
 ) -> dict[str, Any] | None:
-    sizes = {layer.name: layer.spatial for layer in result.layers}
-    sizes[net.input_name] = _spatial(net, result.input_shape)
+    sizes = result.sizes
     branches = list(merge.inputs)
     shapes = [sizes[b] for b in branches]
     if any(len(s) != net.rank for s in shapes):
@@ -430,9 +423,7 @@ def _match_target(
 ) -> dict[str, Any] | None:
     if resolve_name(t.left, net) != resolve_name("output", net):
         return None
-    result = infer(net)
-    sizes = {layer.name: layer.spatial for layer in result.layers}
-    sizes[net.input_name] = _spatial(net, result.input_shape)
+    sizes = infer(net).sizes
     have = sizes[resolve_name("output", net)]
     want = (
         sizes[resolve_name(t.right, net)]

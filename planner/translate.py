@@ -22,7 +22,7 @@ from typing import Any
 from planner.errors import SolveError, SpecError
 from planner.spec.loading import network_from_data
 from planner.spec.network import FRAMEWORKS, Network
-from planner.symbolic.inference import infer
+from planner.symbolic.inference import Tensor, infer
 from planner.symbolic.ops import is_int
 
 CONV_TYPES = ("conv", "depthwise_conv", "separable_conv")
@@ -94,7 +94,7 @@ def translate(net: Network, layer_name: str, framework: str) -> Translation:
     if res.conditions or not all(is_int(d) for d in res.spatial):
         raise SolveError("translation needs concrete sizes; give an input shape", layer=layer_name)
     source_input = _input_tensor(net, result, layer.inputs[0])
-    spatial_in = _spatial(net, source_input)
+    spatial_in = Tensor(source_input, net.channels_last).spatial
     want_pad = [tuple(p) for p in (res.padding or [])]
     want_out = tuple(res.spatial)
     source_desc = f"{net.framework} {layer.type} {_describe(layer)}"
@@ -143,10 +143,6 @@ def _input_tensor(net: Network, result: Any, name: str) -> tuple[int, ...]:
     if name == net.input_name:
         return tuple(result.input_shape)
     return tuple(result[name].output_shape)
-
-
-def _spatial(net: Network, dims: tuple[int, ...]) -> tuple[int, ...]:
-    return dims[:-1] if net.channels_last else dims[1:]
 
 
 def _describe(layer: Any) -> str:

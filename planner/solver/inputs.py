@@ -494,8 +494,7 @@ def _last_spatial(result: Any) -> tuple[Any, ...]:
     for layer in reversed(result.layers):
         if layer.spatial:
             return tuple(layer.spatial)
-    dims = result.input_shape
-    return tuple(dims[:-1] if result.network.channels_last else dims[1:])
+    return tuple(result.input_spatial)
 
 
 def _output_in_k(result: Any, a: int, lo: int) -> str:
@@ -519,11 +518,8 @@ def _in_terms_of(output_k: str, name: str, first: int, step: int) -> str:
 
 def _exact_conditions(net: Network, result: Any, dialect: Any, a: int) -> list[Any]:
     conds = []
-    spatial = {
-        net.input_name: result.input_shape[:-1] if net.channels_last else result.input_shape[1:]
-    }
+    spatial = result.sizes
     for layer, res in zip(net.layers, result.layers, strict=True):
-        spatial[layer.name] = res.spatial  # type: ignore[index]
         ins = spatial[(layer.inputs or [net.input_name])[0]]
         lost = dropped_pixels(layer, dialect, {}, ins, res)
         if lost:

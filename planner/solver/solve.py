@@ -172,7 +172,7 @@ def explain_failure(
             error = result.first_error
             assert error is not None
             return f"the network fails at layer '{error.name}': {error.error}"
-        tensors = _sizes(net, result)
+        tensors = result.sizes
         misses = []
         for t in targets:
             have, want = target_sizes(t, net, tensors)
@@ -209,20 +209,9 @@ def _domain_text(v: Any) -> str:
     return f"{v.name} in {{{', '.join(map(str, v.domain))}}}"
 
 
-def _sizes(net: Network, result: Any) -> dict[str, tuple[Any, ...]]:
-    sizes = {net.input_name: _spatial(net, result.input_shape)}
-    for layer in result.layers:
-        sizes[layer.name] = layer.spatial
-    return sizes
-
-
-def _spatial(net: Network, dims: tuple[Any, ...]) -> tuple[Any, ...]:
-    return tuple(dims[:-1] if net.channels_last else dims[1:])
-
-
 def _chain(net: Network, result: Any, axis: int) -> str:
     """``28 -> 14 -> 7 -> 4 -> 8 -> 16 -> 32`` along the network, skipping repeats."""
-    sizes = [_spatial(net, result.input_shape)[axis]]
+    sizes = [result.input_spatial[axis]]
     for layer in result.layers:
         if layer.spatial and layer.spatial[axis] != sizes[-1]:
             sizes.append(layer.spatial[axis])
@@ -236,7 +225,7 @@ def _reachable(
     seen: dict[Any, dict[str, Any]] = {}
     for s in samples:
         result = infer(net, values=s.values)
-        have, other = target_sizes(t, net, _sizes(net, result))
+        have, other = target_sizes(t, net, result.sizes)
         value: Any = (have, other) if isinstance(t.right, str) else have
         seen.setdefault(value, s.values)
     if not seen:

@@ -92,7 +92,7 @@ class LayerBase(BaseModel):
         )
 
     @cached_property
-    def channel_cache(self) -> dict[Any, Any]:
+    def memo(self) -> dict[Any, Any]:
         """Inference's per-layer memo: input channels -> (output channels, parameters),
         and the verdict of the dialect's whole-layer checks."""
         return {}

@@ -117,6 +117,19 @@ class Inference:
         return sum((layer.params or 0 for layer in self.layers), 0)
 
     @property
+    def input_spatial(self) -> tuple[Dim, ...]:
+        return Tensor(self.input_shape, self.network.channels_last).spatial
+
+    @property
+    def sizes(self) -> dict[str, tuple[Dim, ...]]:
+        """Spatial sizes by tensor name: the input and every layer that ran."""
+        out = {self.network.input_name: self.input_spatial}
+        for layer in self.layers:
+            if layer.ok:
+                out[layer.name] = layer.spatial
+        return out
+
+    @property
     def conditions(self) -> list[Condition]:
         return [c for layer in self.layers for c in layer.conditions]
 
@@ -319,14 +332,14 @@ def _apply(
     else:
         # Whole-layer checks read only the layer's own fields: decide them once.
         key = ("check", dialect.name, len(names))
-        verdict = layer.channel_cache.get(key, _UNCHECKED)
+        verdict = layer.memo.get(key, _UNCHECKED)
         if verdict is _UNCHECKED:
             try:
                 dialect.check_layer(layer, ctx_list[0])
                 verdict = None
             except PlannerError as exc:
                 verdict = exc
-            layer.channel_cache[key] = verdict
+            layer.memo[key] = verdict
         if verdict is not None:
             raise verdict
     axes = []
@@ -444,12 +457,12 @@ def _channels(
     if kind not in ("conv", "conv_transpose", "depthwise_conv", "separable_conv"):
         return cin
     cacheable = type(cin) is int and not layer.has_unknowns
-    if cacheable and cin in layer.channel_cache:
-        cout, result.params = layer.channel_cache[cin]
+    if cacheable and cin in layer.memo:
+        cout, result.params = layer.memo[cin]
         return cout
     cout = _compute_channels(layer, cin, result, resolve)
     if cacheable:
-        layer.channel_cache[cin] = (cout, result.params)
+        layer.memo[cin] = (cout, result.params)
     return cout
 
 
