@@ -8,14 +8,22 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from planner.symbolic.inference import Inference, LayerResult, _data
-from planner.symbolic.ops import render
+from planner.symbolic.inference import Inference, LayerResult
+from planner.symbolic.ops import is_int, render, to_int
 
 
 def shape_text(shape: Any) -> str:
     if shape is None:
         return "-"
     return "(" + ", ".join(render(d) for d in shape) + ")"
+
+
+def count_text(value: Any) -> str:
+    """``1,160`` for a number, the formula for a symbolic count, ``""`` for none."""
+    if value is None:
+        return ""
+    value = to_int(value)
+    return f"{value:,}" if is_int(value) else render(value)
 
 
 def pad_text(padding: Any) -> str:
@@ -50,13 +58,7 @@ def summary_table(result: Inference) -> Table:
     table.add_column("How", overflow="fold", ratio=3)
     table.add_row(f"{net.input_name} (input)", shape_text(result.input_shape), "0", "")
     for layer in result.layers:
-        params = (
-            ""
-            if layer.params is None
-            else f"{_data(layer.params):,}"
-            if isinstance(_data(layer.params), int)
-            else str(_data(layer.params))
-        )
+        params = count_text(layer.params)
         if layer.error:
             table.add_row(
                 f"{layer.name} ({layer.type})",
@@ -77,9 +79,7 @@ def summary_table(result: Inference) -> Table:
 def summary(result: Inference) -> Group:
     """The table, totals, conditions on symbols, and errors."""
     parts: list[Any] = [summary_table(result)]
-    total = _data(result.total_params)
-    total_text = f"{total:,}" if isinstance(total, int) else str(total)
-    parts.append(Text(f"Total params: {total_text}"))
+    parts.append(Text(f"Total params: {count_text(result.total_params)}"))
     parts.append(Text(f"Output shape: {shape_text(result.output_shape)}"))
     conditions = result.conditions
     if conditions:
