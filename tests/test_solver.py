@@ -182,3 +182,16 @@ def test_bad_requests_are_clear_errors():
         solve(net, [], unknowns=["pool1.kernel=1..3"])
     with pytest.raises(planner.SolveError, match="cannot read target"):
         solve(net, ["output"])
+
+
+def test_a_search_out_of_time_says_so_and_claims_nothing():
+    items = [
+        {"type": "conv", "filters": 2, "kernel_size": 3, "padding": f"?p{i}"} for i in range(40)
+    ]
+    net = network_from_data(
+        {"name": "big", "framework": "torch", "input_shape": [2, 512, 512], "layers": items}
+    )
+    result = solve(net, ["output=input"], time_budget=0.01)
+    assert not result.complete
+    assert result.solutions == [] and result.total == 0
+    assert "stopped" in result.reason and "no answer is claimed" in result.reason
