@@ -35,7 +35,7 @@ from planner.solver.problem import (
     target_sizes,
 )
 from planner.spec.network import Network
-from planner.spec.values import Unknown
+from planner.spec.values import Unknown, leaves
 from planner.symbolic.inference import Tensor, apply_layer, axis_names, infer, input_tensor
 from planner.symbolic.ops import no_formulas, render
 
@@ -115,18 +115,10 @@ def collect_vars(
     for i, layer in enumerate(net.layers):
         for fld in type(layer).model_fields:
             kind = "zero_padding" if layer.type == "zero_padding" and fld == "padding" else fld
-            for value in _walk(getattr(layer, fld)):
+            for value in leaves(getattr(layer, fld)):
                 if isinstance(value, Unknown):
                     add(value, i, kind)
     return found
-
-
-def _walk(value: Any) -> Any:
-    if isinstance(value, tuple | list):
-        for v in value:
-            yield from _walk(v)
-    else:
-        yield value
 
 
 @dataclass

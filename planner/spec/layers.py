@@ -18,7 +18,14 @@ from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
 
-from planner.spec.values import IntOrUnknown, PerAxis, Unknown, check_positive, per_axis
+from planner.spec.values import (
+    IntOrUnknown,
+    PerAxis,
+    Unknown,
+    check_positive,
+    leaves,
+    per_axis,
+)
 
 PaddingMode = Literal[
     "valid", "same", "causal", "same_lower", "same_upper", "circular", "full", "notset"
@@ -70,15 +77,11 @@ class LayerBase(BaseModel):
     @cached_property
     def has_unknowns(self) -> bool:
         """Whether any field holds an ``Unknown`` (inference then resolves values)."""
-
-        def walk(value: Any) -> bool:
-            if isinstance(value, Unknown):
-                return True
-            if isinstance(value, tuple | list):
-                return any(walk(v) for v in value)
-            return False
-
-        return any(walk(getattr(self, f)) for f in type(self).model_fields)
+        return any(
+            isinstance(v, Unknown)
+            for f in type(self).model_fields
+            for v in leaves(getattr(self, f))
+        )
 
     @cached_property
     def axis_signatures(self) -> tuple[tuple[Any, ...], ...]:

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from planner.errors import SpecError
 from planner.spec.layers import Input, Layer, LayerBase, resolve_type
-from planner.spec.values import DIM_SYMBOL, IntOrUnknown, Unknown
+from planner.spec.values import DIM_SYMBOL, IntOrUnknown, Unknown, leaves
 
 Framework = Literal["keras", "torch", "jax", "onnx"]
 DataFormat = Literal["channels_last", "channels_first"]
@@ -199,12 +199,12 @@ class Network(BaseModel):
     def unknowns(self) -> dict[str, Unknown]:
         """Every unknown in the network by name (the first occurrence's bounds win)."""
         found: dict[str, Unknown] = {}
-        for value in _walk(self.input_shape):
+        for value in leaves(self.input_shape):
             if isinstance(value, Unknown):
                 found.setdefault(value.name, value)
         for layer in self.layers:
             for f in type(layer).model_fields:
-                for value in _walk(getattr(layer, f)):
+                for value in leaves(getattr(layer, f)):
                     if isinstance(value, Unknown):
                         found.setdefault(value.name, value)
         return found
@@ -233,14 +233,6 @@ class Network(BaseModel):
             previous = layer.name
         data["layers"] = layers
         return data
-
-
-def _walk(value: Any) -> Any:
-    if isinstance(value, tuple | list):
-        for v in value:
-            yield from _walk(v)
-    else:
-        yield value
 
 
 def _plain(value: Any) -> Any:

@@ -10,7 +10,7 @@ everything downstream relies on it.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -165,6 +165,15 @@ PerAxis = IntOrUnknown | list[IntOrUnknown]
 PadPair = list[IntOrUnknown]
 
 DIM_SYMBOL = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def leaves(value: Any) -> Iterator[Any]:
+    """Every scalar inside nested tuples and lists (per-axis values, padding pairs)."""
+    if isinstance(value, tuple | list):
+        for v in value:
+            yield from leaves(v)
+    else:
+        yield value
 
 
 def per_axis(value: Any, rank: int, field: str) -> tuple[Any, ...]:
