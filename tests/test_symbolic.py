@@ -48,6 +48,9 @@ def check_agreement(net, sizes):
             for s_layer, c_layer in zip(symbolic.layers, concrete.layers, strict=True):
                 got = tuple(substitute(d, values) for d in s_layer.output_shape)
                 assert got == c_layer.output_shape, (h, s_layer.name, s_layer.output_shape)
+                if s_layer.padding is not None:
+                    pads = [tuple(substitute(p, values) for p in pair) for pair in s_layer.padding]
+                    assert pads == [tuple(p) for p in c_layer.padding], (h, s_layer.name)
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,7 @@ argument may be an ``int`` or a sympy expression.
 
 from __future__ import annotations
 
-from planner.symbolic.ops import Dim, ceil_div, floor_div, maximum
+from planner.symbolic.ops import Dim, ceil_div, floor_div, maximum, mod_gap
 
 
 def effective_kernel(k: Dim, d: Dim) -> Dim:
@@ -31,9 +31,10 @@ def window_out_ceil(n: Dim, ek: Dim, s: Dim, before: Dim, after: Dim) -> Dim:
 def same_total_pad(n: Dim, ek: Dim, s: Dim) -> Dim:
     """Total padding of TensorFlow-style ``'same'``: the output is ``ceil(n / s)``.
 
-    ``max((ceil(n / s) - 1) * s + ek - n, 0)``
+    ``max((ceil(n / s) - 1) * s + ek - n, 0)``, written with
+    ``s*ceil(n/s) - n = (-n) mod s`` so that symbolic sizes give readable pads.
     """
-    return maximum((ceil_div(n, s) - 1) * s + ek - n, 0)
+    return maximum(mod_gap(n, s) + ek - s, 0)
 
 
 def split_pad(total: Dim, extra_after: bool = True) -> tuple[Dim, Dim]:

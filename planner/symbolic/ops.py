@@ -11,6 +11,7 @@ The algebra behind floor division, used by the solver:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -115,12 +116,41 @@ def _collapse(expr: Any) -> Any:
     return expr
 
 
+def _floor_of_mod(a: Any, b: Any) -> Any:
+    """``floor((Mod(x, m) + c)/b)`` for a small ``m``: ``Mod(x, m)`` is one of 0..m-1,
+    so the floor is a constant, or (``m == 2``) ``c//b + Mod(x, 2)*step``."""
+    if not (is_int(b) and b > 0 and isinstance(a, sympy.Basic)):
+        return None
+    c, rest = a.as_coeff_Add()
+    if not (c.is_Integer and isinstance(rest, sympy.Mod) and rest.args[1].is_Integer):
+        return None
+    m = int(rest.args[1])
+    lo, hi = int(c) // b, (int(c) + m - 1) // b
+    if lo == hi:
+        return lo
+    if m == 2:
+        return lo + (hi - lo) * rest
+    return None
+
+
+def mod_gap(n: Dim, s: Dim) -> Dim:
+    """``s*ceil(n/s) - n``: how far ``n`` is below the next multiple of ``s``."""
+    if is_int(n) and is_int(s):
+        return (-n) % s  # type: ignore[operator]
+    if isinstance(n, Lin) or isinstance(s, Lin):
+        return ceil_div(n, s) * s - n
+    return to_int(sympy.Mod(-sympy.sympify(n), s))
+
+
 def floor_div(a: Dim, b: Dim) -> Dim:
     """``floor(a / b)``."""
     if is_int(a) and is_int(b):
         return a // b  # type: ignore[operator]
     if isinstance(a, Lin) or isinstance(b, Lin):
         return Lin.of(a).floordiv(b)
+    small = _floor_of_mod(a, b)
+    if small is not None:
+        return to_int(small)
     merged = _nested(a, b, sympy.floor)
     if merged is not None:
         return to_int(sympy.floor(merged))
@@ -242,4 +272,6 @@ def render(x: Any) -> str:
     if not _PRINTING.get():
         return "..."
     text = sympy.sstr(x)
+    # Mod(H, 2) -> H % 2 where the argument is a plain name.
+    text = re.sub(r"Mod\((\w+), (\d+)\)", r"\1 % \2", text)
     return text.replace("ceiling(", "ceil(")
