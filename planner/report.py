@@ -83,14 +83,7 @@ def summary(result: Inference) -> Group:
     parts.append(Text(f"Output shape: {shape_text(result.output_shape)}"))
     conditions = result.conditions
     if conditions:
-        parts.append(Text("Valid when:", style="bold"))
-        seen = set()
-        for c in conditions:
-            key = (c.layer, render(c.expr))
-            if key in seen:
-                continue
-            seen.add(key)
-            parts.append(Text(f"  {c.layer}: {render(c.expr)}  ({c.message})"))
+        parts.extend(_validity(result))
     error = result.first_error
     if error is not None:
         parts.append(Text(f"Error in layer '{error.name}': {error.error}", style="bold red"))
@@ -211,3 +204,34 @@ def fix_report(result: Any) -> Group:
         )
     )
     return Group(*parts)
+
+
+def _validity(result: Inference) -> list[Any]:
+    """When sizes are symbolic: the valid input sizes in closed form when planner can
+    derive them, else the raw conditions (deduplicated, the first ten)."""
+    from planner.errors import PlannerError
+    from planner.solver.inputs import valid_inputs
+
+    try:
+        analysis = valid_inputs(result.network)
+    except PlannerError:
+        analysis = None
+    if analysis is not None and all(a.progressions or not a.notes for a in analysis.axes.values()):
+        lines: list[Any] = [Text("Valid input sizes (planner inputs):", style="bold")]
+        for name, axis in analysis.axes.items():
+            texts = [p.text(name) for p in axis.progressions] or ["none"]
+            shown = "; ".join(texts[:3]) + (
+                f"; ... ({len(texts) - 3} more)" if len(texts) > 3 else ""
+            )
+            lines.append(Text(f"  {shown}"))
+        return lines
+    lines = [Text("Valid when:", style="bold")]
+    seen: list[str] = []
+    for c in result.conditions:
+        text = f"  {c.layer}: {render(c.expr)}  ({c.message})"
+        if text not in seen:
+            seen.append(text)
+    lines.extend(Text(t) for t in seen[:10])
+    if len(seen) > 10:
+        lines.append(Text(f"  ... and {len(seen) - 10} more (--json lists them all)"))
+    return lines
