@@ -15,7 +15,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 # CI runs a fixed, reproducible set of examples (derandomized); local runs keep drawing
 # new ones, which is how rare bugs are found. HYPOTHESIS_PROFILE overrides either.
-from hypothesis import settings  # noqa: E402
+from hypothesis import settings
 
 settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
 settings.register_profile("dev", deadline=None)
