@@ -456,7 +456,8 @@ def _channels(
     kind = layer.type
     if kind not in ("conv", "conv_transpose", "depthwise_conv", "separable_conv"):
         return cin
-    cacheable = type(cin) is int and not layer.has_unknowns
+    # Channels and parameters depend on the kernel, not on padding or strides.
+    cacheable = type(cin) is int and not any(isinstance(k, Unknown) for k in layer.kernel_size)
     if cacheable and cin in layer.memo:
         cout, result.params = layer.memo[cin]
         return cout
