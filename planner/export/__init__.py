@@ -46,6 +46,19 @@ def __dir__() -> list[str]:
 # --- checks shared by both exporters -------------------------------------------------
 
 
+def resolved_pads(result: Any, layer: Any, framework: str) -> list[tuple[int, int]]:
+    """The per-side padding planner resolved for ``layer`` (its inference ``result``),
+    for a padding the target ``framework`` has no argument for."""
+    if result.error is not None or result.padding is None:
+        raise SpecError(
+            f"its padding {layer.padding!r} has no {framework} argument, and planner could "
+            f"not resolve it to per-side amounts ({result.error or 'no padding reported'})",
+            layer=layer.name,
+            field="padding",
+        )
+    return [(int(b), int(a)) for b, a in result.padding]
+
+
 def check_buildable(net: Network) -> None:
     """Refuse a network that a framework cannot build: a symbolic input size
     (``H``) or a field holding an unknown (``?p``) has no value to build with."""

@@ -24,7 +24,13 @@ from typing import TYPE_CHECKING, Any
 
 from planner.dialects import get_dialect
 from planner.errors import SpecError
-from planner.export import activation_key, check_buildable, gelu_approximate, leaky_slope
+from planner.export import (
+    activation_key,
+    check_buildable,
+    gelu_approximate,
+    leaky_slope,
+    resolved_pads,
+)
 
 if TYPE_CHECKING:
     import keras
@@ -112,15 +118,7 @@ class _KerasBuilder:
             from planner.symbolic.inference import infer
 
             self._inference = infer(self.net)
-        result = self._inference[layer.name]
-        if result.error is not None or result.padding is None:
-            raise SpecError(
-                f"its padding {layer.padding!r} has no Keras argument, and planner could not "
-                f"resolve it to per-side amounts ({result.error or 'no padding reported'})",
-                layer=layer.name,
-                field="padding",
-            )
-        return [(int(b), int(a)) for b, a in result.padding]
+        return resolved_pads(self._inference[layer.name], layer, "Keras")
 
     def explicit_pads(self, layer: Any) -> list[tuple[int, int]] | None:
         """Per-side amounts when the padding is not a Keras mode; None when it is."""

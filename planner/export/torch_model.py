@@ -29,7 +29,13 @@ from torch import nn
 
 from planner.dialects import get_dialect
 from planner.errors import SpecError
-from planner.export import activation_key, check_buildable, gelu_approximate, leaky_slope
+from planner.export import (
+    activation_key,
+    check_buildable,
+    gelu_approximate,
+    leaky_slope,
+    resolved_pads,
+)
 
 if TYPE_CHECKING:
     from planner.spec.network import Network
@@ -304,15 +310,7 @@ class _TorchBuilder:
         return _ChannelsLast(module) if self.net.channels_last else module
 
     def resolved_pads(self, layer: Any) -> list[tuple[int, int]]:
-        result = self.inference[layer.name]
-        if result.error is not None or result.padding is None:
-            raise SpecError(
-                f"its padding {layer.padding!r} has no PyTorch argument, and planner could "
-                f"not resolve it to per-side amounts ({result.error or 'no padding reported'})",
-                layer=layer.name,
-                field="padding",
-            )
-        return [(int(b), int(a)) for b, a in result.padding]
+        return resolved_pads(self.inference[layer.name], layer, "PyTorch")
 
     def pads(self, layer: Any, native_modes: tuple[str, ...]) -> str | list[tuple[int, int]]:
         """A PyTorch padding mode, or per-side pairs (explicit or as planner resolved)."""
