@@ -26,6 +26,7 @@ from typing import Any
 
 import yaml
 
+from planner.budget import Budget, CancelToken, ProgressCallback
 from planner.errors import SolveError
 from planner.solver.problem import Target, parse_target, resolve_name, target_sizes
 from planner.solver.search import verify
@@ -151,8 +152,13 @@ def fixes(
     exact: bool = False,
     per_kind: int = 3,
     time_budget: float = 5.0,
+    progress: ProgressCallback | None = None,
+    cancel: CancelToken | None = None,
 ) -> FixResult:
     """Every kind of verified fix for ``net``'s mismatches, least disruptive first.
+
+    ``time_budget`` bounds each field search; ``progress`` and ``cancel`` report on and
+    stop the whole run (see :mod:`planner.budget`).
 
     >>> import planner
     >>> result = fixes(planner.load("unet-original").model_copy(
@@ -168,7 +174,8 @@ def fixes(
         raise SolveError(f"{net.name} has symbolic sizes; give concrete input sizes to fix it")
     explicit = _explicit(net)
     candidates: list[tuple[str, str, dict[str, Any], list[dict[str, Any]]]] = []
-    candidates += _field_fixes(net, explicit, parsed, exact, per_kind, time_budget)
+    budget = Budget(task="fixes", seconds=time_budget, progress=progress, cancel=cancel)
+    candidates += _field_fixes(net, explicit, parsed, exact, per_kind, budget)
     candidates += _input_fixes(net, explicit, parsed, exact)
     candidates += _insertion_fixes(net, explicit, parsed, exact)
     out: list[Fix] = []
@@ -207,12 +214,15 @@ def _field_fixes(
     targets: list[Target],
     exact: bool,
     per_kind: int,
-    time_budget: float,
+    budget: Budget,
 ) -> list[Any]:
     """Change one field of one layer: mode, padding, output_padding, stride, kernel."""
     out = []
     framework = net.framework
     for i, layer in enumerate(net.layers):
+        if budget.cancelled():
+            break
+        budget.report(i, len(net.layers), f"fixes for layer '{layer.name}'")
         name = layer.name
         specs: list[tuple[str, str]] = []
         padding = getattr(layer, "padding", None) if layer.type in MODE_LAYERS else None
@@ -234,8 +244,9 @@ def _field_fixes(
                     unknowns=[spec],
                     exact=exact,
                     limit=per_kind + 1,
-                    time_budget=time_budget,
+                    time_budget=budget.seconds,
                     explain=False,
+                    cancel=budget.cancel_token,
                 )
             except SolveError:
                 continue

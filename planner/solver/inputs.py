@@ -20,6 +20,7 @@ from typing import Any
 
 import sympy
 
+from planner.budget import Budget, CancelToken, ProgressCallback
 from planner.dialects import get_dialect
 from planner.errors import SolveError
 from planner.solver.exact import WINDOW_TYPES, dropped_pixels
@@ -102,11 +103,17 @@ class InputsResult:
     exact: bool
     axes: dict[str, AxisInputs]
     near: int | None = None
+    # False when the budget ran out or the run was cancelled: then ``reason`` says
+    # where, and the progressions listed are proved but may not be all of them.
+    complete: bool = True
+    reason: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {
             "network": self.network,
             "exact": self.exact,
+            "complete": self.complete,
+            "reason": self.reason,
             "axes": {
                 name: {
                     "period": a.period,
@@ -269,7 +276,15 @@ def _k_range(conditions: list[Any]) -> tuple[int, int | None] | None:
     return lo, hi
 
 
-def valid_inputs(net: Network, *, exact: bool = False, near: int | None = None) -> InputsResult:
+def valid_inputs(
+    net: Network,
+    *,
+    exact: bool = False,
+    near: int | None = None,
+    time_budget: float = 10.0,
+    progress: ProgressCallback | None = None,
+    cancel: CancelToken | None = None,
+) -> InputsResult:
     """The input sizes for which ``net`` runs, every merge aligns and (``exact``) no
     pixel is dropped, per spatial axis, as unions of arithmetic progressions.
 
@@ -297,11 +312,22 @@ def valid_inputs(net: Network, *, exact: bool = False, near: int | None = None) 
     # Axes treated alike by every layer share one analysis (one inference per residue).
     groups = [list(range(len(names)))] if _axes_alike(net) else [[a] for a in range(len(names))]
     found: dict[int, tuple[int, list[Progression], list[str]]] = {}
+    budget = Budget(task="inputs", seconds=time_budget, progress=progress, cancel=cancel)
+    stopped: str | None = None
     for group in groups:
         p = period(net, group[0])
         per_axis: dict[int, list[Progression]] = {a: [] for a in group}
         notes: dict[int, list[str]] = {a: [] for a in group}
         for r in range(p):
+            why = budget.check(force=True)
+            if why:
+                stopped = (
+                    f"{'cancelled' if why == 'cancelled' else 'the time budget ran out'} after "
+                    f"{budget.elapsed:.1f} s, at residue {r} of {p} for axis "
+                    f"{names[group[0]]}: the sizes listed are valid, but others may be too"
+                )
+                break
+            budget.report(r, p, f"axis {names[group[0]]}, residue {r} of {p}")
             analysed = _analyse(net, names, offset, base, group, p, r)
             if analysed is None:
                 continue
@@ -364,7 +390,8 @@ def valid_inputs(net: Network, *, exact: bool = False, near: int | None = None) 
         else:
             summary = "no valid input size"
         axes[name] = AxisInputs(name, p, merged, summary, notes)
-    return InputsResult(net.name, exact, axes, near)
+    budget.report(1, 1, "done", final=True)
+    return InputsResult(net.name, exact, axes, near, stopped is None, stopped)
 
 
 # Residues whose sizes settle later than this are left to sympy (with a note).

@@ -23,6 +23,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from planner.budget import Budget
 from planner.dialects import get_dialect
 from planner.errors import PlannerError, SolveError
 from planner.solver.exact import dropped_pixels
@@ -229,8 +230,13 @@ def search(
     limit: int | None = 20,
     time_budget: float = 10.0,
     max_states: int = 2_000_000,
+    budget: Budget | None = None,
 ) -> SearchResult:
-    """Every assignment of ``net``'s unknowns meeting ``targets``, best ``limit`` first."""
+    """Every assignment of ``net``'s unknowns meeting ``targets``, best ``limit`` first.
+
+    ``budget`` (else one of ``time_budget`` seconds) bounds the walk and reports progress."""
+    if budget is None:
+        budget = Budget(task="solve", seconds=time_budget)
     with no_formulas():
         return _search(
             net,
@@ -239,7 +245,7 @@ def search(
             refs=refs,
             domains=domains,
             limit=limit,
-            time_budget=time_budget,
+            budget=budget,
             max_states=max_states,
         )
 
@@ -252,7 +258,7 @@ def _search(
     refs: Mapping[str, Any] | None,
     domains: Mapping[str, list[Any]] | None,
     limit: int | None,
-    time_budget: float,
+    budget: Budget,
     max_states: int,
 ) -> SearchResult:
     started = time.perf_counter()
@@ -350,7 +356,10 @@ def _search(
             {name: v for (name, _), v in zip(dom, cv, strict=True)}
             for cv in itertools.product(*[d for _, d in dom])
         ]
+        budget.report(i, len(net.layers), f"layer '{layer.name}', {len(frontier):,} states")
         for key, (tensors, values) in frontier.items():
+            if budget.check():
+                break
             prev_best = best[step - 1][key]
             prev_count = count[step - 1][key]
             for combo in combos:
@@ -391,9 +400,16 @@ def _search(
         frontier = new_frontier
         total_states += len(frontier)
         elapsed = time.perf_counter() - started
-        if not frontier:
+        why = budget.check(force=True)
+        if not frontier and not why:
             break
-        if elapsed > time_budget or total_states > max_states:
+        if why == "cancelled":
+            stopped = (
+                f"cancelled after {elapsed:.1f} s and {total_states:,} states, at layer "
+                f"'{layer.name}' ({step} of {len(net.layers)}): no answer is claimed"
+            )
+            break
+        if why or total_states > max_states:
             stopped = (
                 f"the search stopped after {elapsed:.1f} s and {total_states:,} states, at layer "
                 f"'{layer.name}' ({step} of {len(net.layers)}): no answer is claimed. Narrow the "
@@ -402,6 +418,7 @@ def _search(
             break
 
     last = len(net.layers)
+    budget.report(len(net.layers), len(net.layers), "done", final=True)
     if stopped:
         return SearchResult(
             [], 0, False, stopped, total_states, time.perf_counter() - started, failures

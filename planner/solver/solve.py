@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from planner.budget import Budget, CancelToken, ProgressCallback
 from planner.errors import SolveError
 from planner.solver.problem import (
     Target,
@@ -73,13 +74,16 @@ def solve(
     limit: int | None = 20,
     time_budget: float = 10.0,
     explain: bool = True,
+    progress: ProgressCallback | None = None,
+    cancel: CancelToken | None = None,
 ) -> SolveResult:
     """Find every value of the network's unknowns that meets ``targets``.
 
     ``unknowns`` adds unknowns by ``LAYER.FIELD[=LO..HI]``; merges always have to
     align; ``exact`` also forbids dropping pixels to the floor. ``explain=False``
     skips the search for reasons when there is no solution (for callers that only
-    want solutions).
+    want solutions). ``time_budget``, ``progress`` and ``cancel`` bound the search
+    and report on it (see :mod:`planner.budget`).
 
     >>> import planner
     >>> net = planner.loads('''
@@ -110,9 +114,8 @@ def solve(
         if not v.domain:
             raise SolveError(f"unknown '{name}' has an empty domain; check its min and max")
     domains = input_domains(net, vars, exact)
-    found = search(
-        net, parsed, exact=exact, refs=refs, domains=domains, limit=limit, time_budget=time_budget
-    )
+    budget = Budget(task="solve", seconds=time_budget, progress=progress, cancel=cancel)
+    found = search(net, parsed, exact=exact, refs=refs, domains=domains, limit=limit, budget=budget)
     reason = found.reason
     if found.complete and not found.solutions:
         reason = (

@@ -1,0 +1,119 @@
+"""Budgets for every search: a time limit, a state (memory) bound, progress and cancel.
+
+Every question that can take long (``solve``, ``valid_inputs``, ``fixes``) takes the
+same three keyword arguments, so the CLI, scripts and the terminal UI drive them alike:
+
+- ``time_budget``: seconds; the search checks it inside its loops and returns an
+  honest partial answer (``complete=False`` and a ``reason``) when it runs out;
+- ``progress``: a callable given a :class:`Progress` now and then (at most every
+  ``Budget.interval`` seconds, and once at the end), from the thread that searches;
+- ``cancel``: a ``threading.Event`` (or any callable returning ``bool``); once set,
+  the search stops at its next check and returns what it has, with a reason that
+  starts with ``"cancelled"``.
+
+A search owns one :class:`Budget` and calls :meth:`Budget.check` in its inner loops;
+``check`` is cheap (a clock read every few hundred calls), so it can sit in the
+innermost loop.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+ProgressCallback = Callable[["Progress"], None]
+CancelToken = threading.Event | Callable[[], bool]
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Where a search is: ``done`` of ``total`` steps (``total`` None when unknown)."""
+
+    task: str
+    done: int
+    total: int | None
+    message: str
+    elapsed: float
+
+    @property
+    def fraction(self) -> float | None:
+        if not self.total:
+            return None
+        return min(1.0, self.done / self.total)
+
+
+class Budget:
+    """The limits of one search, and its progress reporting.
+
+    >>> b = Budget(task="solve", seconds=5)
+    >>> b.check() is None
+    True
+    >>> b.cancel_token = lambda: True
+    >>> b.check(force=True)
+    'cancelled'
+    """
+
+    interval = 0.1
+    # Clock reads are cheap but not free: look at the clock every this many checks.
+    every = 256
+
+    def __init__(
+        self,
+        *,
+        task: str,
+        seconds: float = 10.0,
+        progress: ProgressCallback | None = None,
+        cancel: CancelToken | None = None,
+    ) -> None:
+        self.task = task
+        self.seconds = seconds
+        self.started = time.perf_counter()
+        self.progress = progress
+        self.cancel_token = cancel
+        self._calls = 0
+        self._last_report = 0.0
+        self.stopped: str | None = None
+
+    @property
+    def elapsed(self) -> float:
+        return time.perf_counter() - self.started
+
+    @property
+    def deadline(self) -> float:
+        return self.started + self.seconds
+
+    def cancelled(self) -> bool:
+        token = self.cancel_token
+        if token is None:
+            return False
+        if isinstance(token, threading.Event):
+            return token.is_set()
+        return bool(token())
+
+    def check(self, *, force: bool = False) -> str | None:
+        """``None`` while the search may go on, else why it must stop
+        (``"cancelled"`` or ``"time"``); once stopped, it stays stopped."""
+        if self.stopped:
+            return self.stopped
+        self._calls += 1
+        if not force and self._calls % self.every:
+            return None
+        if self.cancelled():
+            self.stopped = "cancelled"
+        elif time.perf_counter() >= self.deadline:
+            self.stopped = "time"
+        return self.stopped
+
+    def report(
+        self, done: int, total: int | None, message: str = "", *, final: bool = False
+    ) -> None:
+        """Tell the progress callback, at most every ``interval`` seconds (always if final)."""
+        if self.progress is None:
+            return
+        now = time.perf_counter()
+        if not final and now - self._last_report < self.interval:
+            return
+        self._last_report = now
+        self.progress(Progress(self.task, done, total, message, now - self.started))

@@ -1,0 +1,50 @@
+"""The budget contract every long question shares: progress, cancel, honest partial answers."""
+
+from __future__ import annotations
+
+import threading
+
+import planner
+from planner.budget import Budget, Progress
+
+
+def test_cancelled_solve_claims_nothing() -> None:
+    stop = threading.Event()
+    stop.set()
+    result = planner.solve(
+        planner.load("unet-original"), ["output=388"], unknowns=["input=1..5000"], cancel=stop
+    )
+    assert not result.complete
+    assert result.reason is not None and result.reason.startswith("cancelled")
+    assert result.solutions == []
+
+
+def test_solve_reports_progress_to_the_end() -> None:
+    seen: list[Progress] = []
+    result = planner.solve(
+        planner.load("unet-original"),
+        ["output=388"],
+        unknowns=["input=1..5000"],
+        progress=seen.append,
+    )
+    assert [s.values for s in result.solutions] == [{"input": 572}]
+    assert seen and seen[-1].done == seen[-1].total == len(planner.load("unet-original").layers)
+    assert all(p.task == "solve" for p in seen)
+
+
+def test_cancelled_inputs_and_fixes() -> None:
+    net = planner.load("unet-original")
+    inputs = planner.valid_inputs(net, cancel=lambda: True)
+    assert not inputs.complete and inputs.reason.startswith("cancelled")
+    assert planner.valid_inputs(net).complete
+    bad = net.model_copy(update={"input_shape": [570, 570, 1]})
+    cancelled = planner.fixes(bad, cancel=lambda: True)
+    searched = {"padding_mode", "padding", "output_padding", "stride", "kernel"}
+    assert not [f for f in cancelled.fixes if f.kind in searched]
+    assert [f for f in planner.fixes(bad).fixes if f.kind in searched]
+
+
+def test_budget_stops_on_time_and_stays_stopped() -> None:
+    b = Budget(task="t", seconds=0.0)
+    assert b.check(force=True) == "time"
+    assert b.check() == "time"
