@@ -14,7 +14,6 @@ from contextlib import contextmanager
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 
 import planner
 from planner.errors import PlannerError, SpecError
@@ -27,8 +26,26 @@ app = typer.Typer(
     add_completion=False,
     rich_markup_mode=None,
 )
-out = Console(highlight=False, soft_wrap=False)
-err = Console(stderr=True, highlight=False)
+
+
+class _LazyConsole:
+    """A rich ``Console`` made on first use: ``--help``, ``--json`` and the commands
+    that print plain text never pay for importing rich."""
+
+    def __init__(self, **options: Any) -> None:
+        self._options = options
+        self._console: Any = None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(**self._options)
+        return getattr(self._console, name)
+
+
+out: Any = _LazyConsole(highlight=False, soft_wrap=False)
+err: Any = _LazyConsole(stderr=True, highlight=False)
 
 NetArg = Annotated[
     str, typer.Argument(help="A preset name (see `planner presets`) or a YAML/JSON file.")
@@ -327,19 +344,10 @@ def _null() -> Iterator[None]:
 @app.command()
 def presets(json_: JsonOpt = False) -> None:
     """List the bundled preset networks."""
+    from planner.presets import preset_summary
+
     with _guard():
-        rows = []
-        for name in planner.preset_names():
-            net = planner.load(name)
-            rows.append(
-                {
-                    "name": name,
-                    "framework": net.framework,
-                    "input_shape": net.input_shape,
-                    "layers": len(net.layers),
-                    "description": net.description or "",
-                }
-            )
+        rows = [preset_summary(name) for name in planner.preset_names()]
     if json_:
         _print_json(rows)
         return

@@ -79,3 +79,47 @@ def test_submodule_import_keeps_public_functions():
         "assert planner.infer(found[0].network).output_shape == (28, 28, 1)\n"
     )
     assert _loaded_after(code, ("planner.solver",)) == ["planner.solver"]
+
+
+def _cli_loaded_after(args: list[str], watched: tuple[str, ...]) -> list[str]:
+    """The modules of ``watched`` loaded by the time the CLI finished ``args``."""
+    code = (
+        "import sys, contextlib, io\n"
+        f"sys.argv = ['planner', *{args!r}]\n"
+        "from planner.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):\n"
+        "    main()"
+    )
+    return _loaded_after(code, watched)
+
+
+@pytest.mark.parametrize(
+    ("args", "watched"),
+    [
+        (["--help"], ("rich", "pydantic", "yaml", "sympy", "planner.shapes")),
+        # typer itself brings pydantic in to coerce its own --help flag; the listing
+        # must not build the network models.
+        (["presets"], ("planner.spec.network", "sympy", "planner.shapes")),
+        (["show", "unet-original"], SYMBOLIC),
+        (["show", "unet-original", "--json"], ("rich", *SYMBOLIC)),
+    ],
+)
+def test_cli_imports_only_what_the_command_needs(args, watched):
+    assert _cli_loaded_after(args, watched) == []
+
+
+def test_preset_summary_agrees_with_a_full_load():
+    """``planner presets`` reads the YAML without validating; every figure it lists
+    must be what the validated network says."""
+    import planner
+    from planner.presets import preset_summary
+
+    for name in planner.preset_names():
+        net = planner.load(name)
+        assert preset_summary(name) == {
+            "name": name,
+            "framework": net.framework,
+            "input_shape": net.input_shape,
+            "layers": len(net.layers),
+            "description": net.description or "",
+        }
