@@ -17,14 +17,31 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from planner.errors import PlannerError, ShapeError, SolveError, SpecError
-from planner.fixes import Fix, FixResult, apply_fix, fixes, write_network
+from planner.arguments import checked
+from planner.errors import (
+    ArgumentError,
+    FileError,
+    PlannerError,
+    ShapeError,
+    SolveError,
+    SpecError,
+    received_text,
+)
+from planner.files import write_network
+from planner.fixes import Fix, FixResult, apply_fix, fixes
 from planner.presets import preset_names
 from planner.solver import InputsResult, SolveResult, Target, solve, valid_inputs
 from planner.spec.network import Network
 from planner.spec.values import Unknown
 from planner.symbolic.inference import Inference, LayerResult, infer
 from planner.translate import Translation, translate
+
+# The public functions check their arguments' types once, here at the boundary.
+infer = checked(infer, "planner.infer")
+solve = checked(solve, "planner.solve")
+valid_inputs = checked(valid_inputs, "planner.valid_inputs")
+fixes = checked(fixes, "planner.fixes")
+translate = checked(translate, "planner.translate")
 
 __version__ = "0.1.0"
 
@@ -42,6 +59,14 @@ def load(source: str | Path | dict[str, Any] | Network) -> Network:
         return source
     if isinstance(source, dict):
         return network_from_data(source)
+    if not isinstance(source, str | Path) or (isinstance(source, str) and not source.strip()):
+        raise ArgumentError(
+            "planner.load takes a preset name (see planner.preset_names()), a path to a "
+            "YAML or JSON file, a dict or a Network; received "
+            f"{received_text(source)}"
+            + (". For YAML text use planner.loads(text)" if isinstance(source, bytes) else ""),
+            field="source",
+        )
     return load_path(resolve(source))
 
 
@@ -53,6 +78,8 @@ def loads(text: str, source: str = "<string>") -> Network:
 
 
 __all__ = [
+    "ArgumentError",
+    "FileError",
     "Fix",
     "FixResult",
     "Inference",
