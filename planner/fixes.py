@@ -272,6 +272,8 @@ def _all_equal(current: Any, value: Any) -> bool:
 
 
 def _describe_value(value: Any) -> str:
+    if value is None:
+        return "unset"
     if isinstance(value, tuple):
         flat = [v for pair in value for v in (pair if isinstance(pair, tuple) else (pair,))]
         if len(set(map(str, flat))) == 1:

@@ -15,6 +15,7 @@ pass reads the parser's event stream once, keeping the expanded size of every an
 from __future__ import annotations
 
 import difflib
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -146,9 +147,10 @@ def network_from_data(
     """Validate plain data into a ``Network``, turning errors into ``SpecError``."""
     lines = lines or {}
     if not isinstance(data, dict):
+        what = "an empty document" if data is None else received_text(data)
         raise SpecError(
             "a network is a mapping with keys name, framework, input_shape and layers; "
-            f"received {type(data).__name__}",
+            f"received {what}",
             source=source,
         )
     try:
@@ -157,71 +159,109 @@ def network_from_data(
         raise _from_validation(exc, data, source, lines) from None
     except SpecError as exc:
         line = None
+        field = exc.field
         if exc.layer:
             for i, layer in enumerate(data.get("layers") or []):
                 if isinstance(layer, dict) and layer.get("name") == exc.layer:
-                    line = lines.get(("layers", i, exc.field)) or lines.get(("layers", i))
+                    field = _written_key(layer, exc.field)
+                    line = lines.get(("layers", i, field)) or lines.get(("layers", i))
+        if field != exc.field:
+            exc = replace(exc, field=field)
         raise exc.with_context(source=source, line=line) from None
+
+
+def _written_key(item: dict[str, Any], field: str | None) -> str | None:
+    """The key the user wrote for a layer's canonical ``field`` (``dilation_rate``
+    for ``dilation``), so that errors name what is in the file."""
+    if field is None or field in item:
+        return field
+    resolved, _ = resolve_type(item)
+    cls = LAYER_CLASSES.get(resolved.get("type")) if isinstance(resolved, dict) else None
+    info = cls.model_fields.get(field) if cls is not None else None
+    alias = info.validation_alias if info is not None else None
+    choices = [str(c) for c in getattr(alias, "choices", [])]
+    if field in ("scale", "output_size"):
+        choices.append("size")  # UpSample: Keras' factor, PyTorch's output size
+    return next((key for key in choices if key in item), field)
 
 
 def _layer_label(data: dict[str, Any], index: int) -> str:
     layers = data.get("layers") or []
     item = layers[index] if index < len(layers) else None
     if isinstance(item, dict):
-        if item.get("name"):
-            return str(item["name"])
-        return f"#{index + 1} ({item.get('type', '?')})"
+        if isinstance(item.get("name"), str) and item["name"]:
+            return item["name"]
+        kind = item.get("type")
+        return f"#{index + 1} ({kind})" if isinstance(kind, str) and kind else f"#{index + 1}"
     return f"#{index + 1}"
 
 
 def _from_validation(
     exc: ValidationError, data: dict[str, Any], source: str, lines: dict[Path_, int]
 ) -> SpecError:
-    messages = []
-    first_line = None
-    first_layer = None
-    first_field = None
+    located = []  # (layer, field, root field, line, text, root value)
     errors = _drop_explained(_clean_locations(exc.errors(include_url=False)), data)
     for err in errors:
         loc = list(err["loc"])
         layer = None
-        path: list[Any] = []
+        root_value: Any = None
         if loc and loc[0] == "layers" and len(loc) > 1 and isinstance(loc[1], int):
             index = loc[1]
             layer = _layer_label(data, index)
             rest = [p for p in loc[2:] if p not in LAYER_CLASSES]
-            path = ["layers", index, *rest[:1]]
+            path: list[Any] = ["layers", index, *rest[:1]]
             field = ".".join(str(p) for p in rest) or None
+            if err["type"] in ("union_tag_invalid", "union_tag_not_found"):
+                field = "type"
+            item = _item(data, index)
+            root = field.split(".")[0] if field else None
+            if isinstance(item, dict) and root in item:
+                root_value = item[root]
         else:
             path = loc[:1]
             field = ".".join(str(p) for p in loc) or None
-        text = _describe(err, data, loc)
+            root = str(loc[0]) if loc else None
+            root_value = data.get(root) if root else None
         line = None
         for cut in range(len(path), 0, -1):
             line = lines.get(tuple(path[:cut]))
             if line is not None:
                 break
-        where = f"layer '{layer}'" if layer else ""
+        located.append((layer, field, root, line, _describe(err, data, loc), root_value))
+    groups = {(layer, root) for layer, _, root, *_ in located}
+    if len(groups) == 1:
+        # One value is wrong (pydantic may report it once per union branch): one
+        # message whose location lives in the SpecError fields.
+        layer, field, root, line, text, value = located[0]
+        if len(located) > 1:
+            field = root
+            if value is not None and "received" not in text:
+                text += f"; received {received_text(value)}"
+        return SpecError(text, layer=layer, field=field, source=source, line=line)
+    messages = []
+    layers = {layer for layer, *_ in located}
+    one_layer = layers.pop() if len(layers) == 1 else None
+    for layer, field, _, line, text, _ in located:
+        where = f"layer '{layer}'" if layer and not one_layer else ""
         if field:
             where += (", " if where else "") + f"field '{field}'"
         if line is not None and messages:
             where = f"line {line}, " + where
         messages.append(f"{where}: {text}" if where else text)
-        if first_line is None:
-            first_line, first_layer, first_field = line, layer, field
-    text = messages[0] if len(messages) == 1 else "; ".join(messages[:5])
+    text = "; ".join(messages[:5])
     if len(messages) > 5:
         text += f"; and {len(messages) - 5} more"
-    if len(messages) == 1:
-        # The location prefix of a single error lives in the SpecError fields.
-        return SpecError(
-            _describe(errors[0], data, list(errors[0]["loc"])),
-            layer=first_layer,
-            field=first_field,
-            source=source,
-            line=first_line,
-        )
-    return SpecError(text, source=source, line=first_line)
+    return SpecError(
+        text,
+        layer=one_layer,
+        source=source,
+        line=located[0][3],
+    )
+
+
+def _item(data: dict[str, Any], index: int) -> Any:
+    layers = data.get("layers")
+    return layers[index] if isinstance(layers, list) and index < len(layers) else None
 
 
 _SCHEMA_TAGS = {"int", "str", "float", "bool", "list", "tuple", "dict", "none"}
