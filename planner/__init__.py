@@ -30,10 +30,10 @@ from planner.errors import (
 from planner.files import write_network
 from planner.fixes import Fix, FixResult, apply_fix, fixes
 from planner.presets import preset_names
+from planner.shapes import Inference, LayerResult, infer
 from planner.solver import InputsResult, SolveResult, Target, solve, valid_inputs
 from planner.spec.network import Network
 from planner.spec.values import Unknown
-from planner.symbolic.inference import Inference, LayerResult, infer
 from planner.translate import Translation, translate
 
 # The public functions check their arguments' types once, here at the boundary.
