@@ -50,7 +50,9 @@ def check(text: str, source: str = "fuzz.yaml") -> planner.Network | planner.Pla
         if "None" not in text:
             assert "None" not in message, message
         if exc.line is not None:
-            assert 1 <= exc.line <= text.count("\n") + 2, (exc.line, message)
+            # YAML also breaks lines at \r, NEL and the Unicode separators.
+            breaks = sum(text.count(c) for c in "\n\r\x85\u2028\u2029")
+            assert 1 <= exc.line <= breaks + 2, (exc.line, message)
     assert time.perf_counter() - start < SECONDS
     return result
 
@@ -158,7 +160,7 @@ def test_one_bad_value_names_its_layer_and_field(index, field, value):
         assert result.field.split(".")[0] in (field, "inputs", "type", "name", "input_shape")
     if isinstance(result, planner.Network):
         inferred = planner.infer(result)
-        assert inferred.layers[-1].name == "m1"
+        assert len(inferred.layers) == len(data["layers"])
 
 
 def bomb(levels: int, fanout: int) -> str:
