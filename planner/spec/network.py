@@ -95,7 +95,8 @@ class Network(BaseModel):
             if isinstance(first, dict) and first.get("type") == "input" and first.get("shape"):
                 data["input_shape"] = first["shape"]
                 shape = first["shape"]
-        rank = len(shape) - 1 if isinstance(shape, list) else None
+        # Too short a shape is reported by the field's own check, not as "-1 axes".
+        rank = len(shape) - 1 if isinstance(shape, list) and len(shape) >= 2 else None
         if isinstance(layers, list):
             resolved = []
             for i, layer in enumerate(layers):
