@@ -148,9 +148,9 @@ def solve_input(
     """Every size of ``var`` (on ``axes``) meeting the network's requirements and
     ``targets``, as runs. Raises ``NotClosed`` when a residue has no affine form."""
     from planner.dialects import get_dialect
+    from planner.shapes import infer
     from planner.solver.inputs import K, _depends_on_k, _exact_conditions, _k_range, period
     from planner.symbolic.affine import Lin, NotAffine
-    from planner.symbolic.inference import infer
     from planner.symbolic.ops import eventually, no_formulas
 
     lo = max(var.domain.start, 1)

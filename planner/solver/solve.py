@@ -16,6 +16,7 @@ from typing import Any
 
 from planner.budget import Budget, CancelToken, ProgressCallback
 from planner.errors import SolveError
+from planner.shapes import axis_names, infer
 from planner.solver.closed import NotClosed, input_var, solve_input
 from planner.solver.problem import (
     Target,
@@ -35,7 +36,6 @@ from planner.solver.search import (
     verify,
 )
 from planner.spec.network import Network
-from planner.symbolic.inference import axis_names, infer
 from planner.symbolic.ops import render
 
 
