@@ -88,6 +88,7 @@ def solve(
     explain: bool = True,
     progress: ProgressCallback | None = None,
     cancel: CancelToken | None = None,
+    max_states: int | None = None,
 ) -> SolveResult:
     """Find every value of the network's unknowns that meets ``targets``.
 
@@ -97,8 +98,9 @@ def solve(
     want solutions). ``time_budget``, ``progress`` and ``cancel`` bound the search
     and report on it (see :mod:`planner.budget`): the answer comes back within the
     budget, incomplete (``complete=False``, and ``reason`` says how far it got) when
-    the search did not finish. When the only unknown is the input size, the answer
-    is derived in closed form, however wide its range.
+    the search did not finish. ``max_states`` bounds its memory (states kept, default
+    ``Budget.MAX_STATES``, and about 1 GiB of them). When the only unknown is the
+    input size, the answer is derived in closed form, however wide its range.
 
     >>> import planner
     >>> net = planner.loads('''
@@ -148,7 +150,20 @@ def solve(
             raise SolveError(
                 f"unknown '{name}' has an empty domain; check its min and max", field=name
             )
-    budget = Budget(task="solve", seconds=time_budget, progress=progress, cancel=cancel)
+    if max_states is not None and (
+        isinstance(max_states, bool) or not isinstance(max_states, int) or max_states < 1
+    ):
+        raise SolveError(
+            f"max_states must be a whole number >= 1; received {max_states!r}",
+            field="max_states",
+        )
+    budget = Budget(
+        task="solve",
+        seconds=time_budget,
+        progress=progress,
+        cancel=cancel,
+        max_states=max_states,
+    )
 
     def answer(
         complete: bool, reason: str | None, total: int, found: list[Assignment]
@@ -251,6 +266,9 @@ def explain_closed(
         if not sizes:
             continue
         left = resolve_name(t.left, net)
+        if sizes[0][0] == "":
+            parts.append(f"{t} holds for no {rng} (the smallest that runs is {sizes[0][1]})")
+            continue
         near = ", ".join(f"{left} {have} (with {var.name}={n})" for have, n in sizes)
         parts.append(f"{t} holds for no {rng}; nearest: {near}")
     if parts:
@@ -275,31 +293,29 @@ def _inputs_text(net: Network, exact: bool) -> str:
 def _sample_outputs(
     net: Network, var: Var, axes: list[int], t: Target, free: Any, budget: Budget
 ) -> list[tuple[str, int]]:
-    """The target's left side for the valid sizes nearest to where it is wanted: the
-    nearest below and above, for a target that misses; empty when it can be met."""
+    """For a target that no size meets alone: what its left side is at the largest
+    size that stays below it and the smallest that goes above (each from the closed
+    form); empty when the target can be met alone, or is not a plain ``==``."""
     alone = solve_input(net, var, axes, [t], False, budget.child())
     if alone.runs or not alone.complete:
         return []
-    seen: list[tuple[Any, int]] = []
-    for n in itertools.islice(free.in_cost_order(), 4096):
-        if budget.check():
-            break
-        result = infer(net, values={var.name: n})
-        have, _ = target_sizes(t, net, result.sizes)
-        seen.append((have, n))
-    if not seen:
-        return []
-    want_value = t.right[0] if not isinstance(t.right, str) and t.op in ("==", "..") else None
-    if want_value is None:
-        return [(_size_text(seen[0][0]), seen[0][1])]
-    below = [s for s in seen if max(s[0]) < want_value]
-    above = [s for s in seen if min(s[0]) > want_value]
+    if t.op != "==" or isinstance(t.right, str):
+        return [] if not free.runs else [("", free.runs[0].first)]
+    picks = []
+    if min(t.right) > 1:
+        below = Target(t.left, tuple(v - 1 for v in t.right), t.axes, op="<=")
+        found = solve_input(net, var, axes, [below], False, budget.child())
+        if found.runs:
+            picks.append(max(run.last for run in found.runs))
+    above = Target(t.left, tuple(v + 1 for v in t.right), t.axes, op=">=")
+    found = solve_input(net, var, axes, [above], False, budget.child())
+    if found.runs:
+        picks.append(min(run.first for run in found.runs))
     out = []
-    if below:
-        out.append(max(below, key=lambda s: (max(s[0]), -s[1])))
-    if above:
-        out.append(min(above, key=lambda s: (min(s[0]), s[1])))
-    return [(_size_text(have), n) for have, n in out]
+    for n in picks:
+        have, _ = target_sizes(t, net, infer(net, values={var.name: n}).sizes)
+        out.append((_size_text(have), n))
+    return out
 
 
 def _size_text(sizes: tuple[Any, ...]) -> str:
