@@ -71,6 +71,8 @@ class SolveResult:
             "complete": self.complete,
             "reason": self.reason,
             "total": self.total,
+            # How many of the solutions are listed below (the best ``limit``).
+            "listed": len(self.solutions),
             "solutions": [s.to_dict() for s in self.solutions],
             "seconds": round(self.seconds, 4),
         }
