@@ -26,32 +26,27 @@ def samplecnn(stages: int = 10, size: int = 59049) -> dict[str, Any]:
 
 
 def concat_net(blocks: int = 20) -> dict[str, Any]:
-    """About 60 layers with ``blocks`` concatenations (DenseNet-like, 2D, keras)."""
-    layers: list[dict[str, Any]] = [
-        {"type": "Conv2D", "filters": 16, "kernel_size": 3, "padding": "same", "name": "stem"}
-    ]
-    prev = "stem"
+    """60 layers with ``blocks`` concatenations: each block halves (stride-2 conv),
+    doubles back (upsampling) and concatenates with its input, so every block needs
+    an even size and the product of the strides is 2**blocks."""
+    layers: list[dict[str, Any]] = []
+    prev = "input"
     for i in range(blocks):
         layers.append(
             {
                 "type": "Conv2D",
                 "filters": 8,
                 "kernel_size": 3,
+                "strides": 2,
                 "padding": "same",
-                "name": f"b{i}_conv",
+                "name": f"b{i}_down",
                 "inputs": [prev],
             }
         )
         layers.append(
-            {
-                "type": "Conv2D",
-                "filters": 8,
-                "kernel_size": 1,
-                "name": f"b{i}_proj",
-                "inputs": [f"b{i}_conv"],
-            }
+            {"type": "UpSampling2D", "size": 2, "name": f"b{i}_up", "inputs": [f"b{i}_down"]}
         )
-        layers.append({"type": "Concatenate", "name": f"b{i}_cat", "inputs": [prev, f"b{i}_proj"]})
+        layers.append({"type": "Concatenate", "name": f"b{i}_cat", "inputs": [prev, f"b{i}_up"]})
         prev = f"b{i}_cat"
     return {"name": "concat60", "framework": "keras", "input_shape": [64, 64, 3], "layers": layers}
 

@@ -149,7 +149,14 @@ def solve_input(
     ``targets``, as runs. Raises ``NotClosed`` when a residue has no affine form."""
     from planner.dialects import get_dialect
     from planner.shapes import infer
-    from planner.solver.inputs import K, _depends_on_k, _exact_conditions, _k_range, period
+    from planner.solver.inputs import (
+        K,
+        _depends_on_k,
+        _exact_conditions,
+        _k_range,
+        _smallest_factor,
+        period,
+    )
     from planner.symbolic.affine import Lin, NotAffine
     from planner.symbolic.ops import eventually, no_formulas
 
@@ -159,17 +166,24 @@ def solve_input(
         monotone = _monotone(net, var, axes, targets, lo, hi, budget)
         if monotone is not None:
             return monotone
-    p = math.lcm(*(period(net, a) for a in axes))
+    full = math.lcm(*(period(net, a) for a in axes))
     offset = 0 if net.channels_last else 1
     runs: list[Run] = []
     complete = True
-    checked = f"every residue of {var.name} mod {p}"
-    for r in range(p):
+    checked = f"every residue class of {var.name} (period {full})"
+    # Residue classes H = p*k + r from H = k up, split only where sizes are not affine
+    # (as in valid_inputs).
+    work = [(1, 0)]
+    visited = 0
+    periods: set[int] = set()
+    while work:
+        p, r = work.pop()
         if budget.check(force=True):
             complete = False
-            checked = f"residues 0..{r - 1} of {var.name} mod {p}" if r else "nothing"
+            checked = f"{visited:,} residue classes of {var.name} (of at most {full:,})"
             break
-        budget.report(r, p, f"{var.name} = {p}k + {r}")
+        visited += 1
+        budget.report(visited, None, f"{var.name} = {p}k + {r}")
         # k with lo <= p*k + r <= hi.
         k_lo = max(0, -(-(lo - r) // p))
         k_hi = (hi - r) // p
@@ -182,13 +196,18 @@ def solve_input(
             with no_formulas(), eventually() as thresholds:
                 result = infer(net, input_shape=dims)
         except (NotAffine, TypeError) as exc:
+            if p < full:
+                f = _smallest_factor(full // p)
+                work.extend((p * f, r + p * j) for j in range(f - 1, -1, -1))
+                continue
             raise NotClosed(str(exc)) from None
+        periods.add(p)
         settled = max([0, *thresholds])
         # Sizes before every decision has settled: one by one.
         for k in range(k_lo, min(settled, k_hi + 1)):
             if budget.check():
                 complete = False
-                checked = f"residues 0..{r - 1} of {var.name} mod {p}" if r else "nothing"
+                checked = f"{visited:,} residue classes of {var.name} (of at most {full:,})"
                 break
             if _holds_at(net, var, p * k + r, targets, exact):
                 runs.append(Run(p * k + r, 0, p * k + r))
@@ -216,6 +235,7 @@ def solve_input(
                 end = start + (last_k - start) // m * m
                 step = p * m if end > start else 0
                 runs.append(Run(p * start + r, step, p * end + r))
+    p = math.lcm(*periods) if periods else full
     return ClosedAnswer(var, _disjoint(runs), complete, checked, p)
 
 

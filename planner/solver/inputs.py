@@ -325,28 +325,41 @@ def valid_inputs(
             budget.report(1, 1, "done", final=True)
             return InputsResult(net.name, exact, monotone, near)
     for group in groups:
-        p = period(net, group[0])
+        full = period(net, group[0])
         per_axis: dict[int, list[Progression]] = {a: [] for a in group}
         notes: dict[int, list[str]] = {a: [] for a in group}
-        for r in range(p):
+        # Residue classes H = p*k + r, from H = k up: a class is split (by a prime
+        # factor of what is left of the full period) only when its sizes are not
+        # affine in k, so a network whose strides cancel (stride 2 then upsampling 2)
+        # needs 2 classes, not 2**20. Exact affine arithmetic never guesses, so a
+        # class that infers without splitting is answered exactly.
+        refine = len(group) == len(names)
+        work = [(1, 0)] if refine else [(full, r) for r in range(full - 1, -1, -1)]
+        visited = 0
+        periods: set[int] = set()
+        while work:
+            p, r = work.pop()
+            visited += 1
             why = budget.check(force=True)
+            if not why:
+                budget.report(visited, None, f"axis {names[group[0]]}, {visited:,} residue classes")
+                analysed = _analyse(
+                    net, names, offset, base, group, p, r, budget, split=refine and p < full
+                )
+                why = budget.stopped
             if why:
                 stopped = (
                     f"{'cancelled' if why == 'cancelled' else 'the time budget ran out'} after "
-                    f"{budget.elapsed:.1f} s, at residue {r} of {p} for axis "
-                    f"{names[group[0]]}: the sizes listed are valid, but others may be too"
+                    f"{budget.elapsed:.1f} s, after {visited - 1:,} residue classes (of at most "
+                    f"{full:,}) for axis {names[group[0]]}: the sizes listed are valid, but "
+                    "others may be too"
                 )
                 break
-            budget.report(r, p, f"axis {names[group[0]]}, residue {r} of {p}")
-            analysed = _analyse(net, names, offset, base, group, p, r, budget)
-            if budget.stopped:
-                why = budget.stopped
-                stopped = (
-                    f"{'cancelled' if why == 'cancelled' else 'the time budget ran out'} after "
-                    f"{budget.elapsed:.1f} s, at residue {r} of {p} for axis "
-                    f"{names[group[0]]}: the sizes listed are valid, but others may be too"
-                )
-                break
+            if analysed is SPLIT:
+                f = _smallest_factor(full // p)
+                work.extend((p * f, r + p * j) for j in range(f - 1, -1, -1))
+                continue
+            periods.add(p)
             if analysed is None:
                 continue
             result, settled = analysed
@@ -386,8 +399,9 @@ def valid_inputs(
                 step = 0 if last == first else p
                 out = _output_in_k(result, a, lo)
                 per_axis[a].append(Progression(first, step, last, out))
+        effective = math.lcm(*periods) if periods and not stopped else full
         for a in group:
-            found[a] = (p, per_axis[a], notes[a])
+            found[a] = (effective, per_axis[a], notes[a])
     axes: dict[str, AxisInputs] = {}
     for a, name in enumerate(names):
         p, progressions, notes = found[a]
@@ -473,6 +487,19 @@ def _monotone_inputs(
     return axes
 
 
+# _analyse's answer for a residue class whose sizes are not affine: split it.
+SPLIT = object()
+
+
+def _smallest_factor(n: int) -> int:
+    f = 2
+    while f * f <= n:
+        if n % f == 0:
+            return f
+        f += 1
+    return n
+
+
 # Residues whose sizes settle later than this are left to sympy (with a note).
 MAX_SMALL_K = 4096
 
@@ -486,13 +513,15 @@ def _analyse(
     p: int,
     r: int,
     budget: Budget | None = None,
-) -> tuple[Any, int] | None:
+    split: bool = False,
+) -> tuple[Any, int] | object | None:
     """Inference with ``H = p*k + r`` on the group's axes.
 
     Exact affine arithmetic (``Lin``) first: every max/min/choice takes the side it
     settles on for large k, and the k from which all of them have settled is returned
     as well (sizes below it are checked one by one by the caller). Sympy otherwise.
-    None when the residue never works.
+    None when the residue never works; ``SPLIT`` (when ``split``) when its sizes
+    are not affine in k, so that a finer class must be taken.
     """
     for affine in (True, False):
         if not affine and budget is not None and budget.check(force=True):
@@ -509,6 +538,8 @@ def _analyse(
             with no_formulas(), eventually() as thresholds:
                 result = infer(net, input_shape=dims)
         except (NotAffine, TypeError):
+            if affine and split:
+                return SPLIT
             continue
         if not affine:
             return (result, 0) if result.ok else None
