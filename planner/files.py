@@ -230,6 +230,27 @@ class _Unreconcilable(Exception):
 
 
 def _reconciled(text: str, old: Network, new: Network, explicit_names: bool) -> str:
+    """The fast path (edits at libyaml's node spans) when the document allows it and
+    its result checks out; ruamel.yaml otherwise."""
+    from planner.spec.loading import loads
+    from planner.yaml_edits import Unsupported, edit_in_place
+
+    if not _is_json(text):
+        try:
+            candidate = edit_in_place(
+                text,
+                lambda doc: _reconcile(
+                    doc, old, new, explicit_names, flow_items=False, make_map=dict
+                ),
+            )
+            if loads(candidate).to_data() == new.to_data():
+                return candidate
+        except (Unsupported, _Unreconcilable, PlannerError):
+            pass
+    return _rendered(text, old, new, explicit_names)
+
+
+def _rendered(text: str, old: Network, new: Network, explicit_names: bool) -> str:
     if _is_json(text):
         doc = json.loads(text)
         _reconcile(doc, old, new, explicit_names, flow_items=False, make_map=dict)
