@@ -19,12 +19,19 @@ flow or block style, quoting, indentation and spellings (``Conv2D`` stays
 document is reconciled with the new network: layers are matched by name; a changed
 field is written under the key the user used for it; added layers are inserted in
 place (in the style of their neighbours), removed ones deleted, moved ones moved,
-and top-level fields (``name``, ``input_shape``...) updated. ruamel.yaml renders the
-edited document; the changed lines are then transplanted into the user's original
-text, so lines ruamel would render differently but that did not change are kept
-byte for byte. The result is checked by loading it back: it must describe exactly
-the new network, otherwise planner writes layer names out explicitly, and as a last
-resort writes the network plainly (it never writes a file that means something else).
+and top-level fields (``name``, ``input_shape``...) updated. Two ways to write the
+edits, the first that works:
+
+1. in place (``planner.yaml_edits``): each difference becomes an edit of the text at
+   the span libyaml reports for its node; everything else stays byte for byte;
+2. ruamel.yaml, for documents the first cannot edit (aliases, merge keys, moved
+   layers, flow-style layer lists that grow...): it renders the edited document, and
+   the changed lines are transplanted into the user's text, so lines ruamel would
+   render differently but that did not change are kept byte for byte.
+
+The result is checked by loading it back: it must describe exactly the new network,
+otherwise planner writes layer names out explicitly, and as a last resort writes the
+network plainly (it never writes a file that means something else).
 
 ``planner fix --apply`` and the terminal UI's save both go through ``write_network``.
 
@@ -230,6 +237,27 @@ class _Unreconcilable(Exception):
 
 
 def _reconciled(text: str, old: Network, new: Network, explicit_names: bool) -> str:
+    """The fast path (edits at libyaml's node spans) when the document allows it and
+    its result checks out; ruamel.yaml otherwise."""
+    from planner.spec.loading import loads
+    from planner.yaml_edits import Unsupported, edit_in_place
+
+    if not _is_json(text):
+        try:
+            candidate = edit_in_place(
+                text,
+                lambda doc: _reconcile(
+                    doc, old, new, explicit_names, flow_items=False, make_map=dict
+                ),
+            )
+            if loads(candidate).to_data() == new.to_data():
+                return candidate
+        except (Unsupported, _Unreconcilable, PlannerError):
+            pass
+    return _rendered(text, old, new, explicit_names)
+
+
+def _rendered(text: str, old: Network, new: Network, explicit_names: bool) -> str:
     if _is_json(text):
         doc = json.loads(text)
         _reconcile(doc, old, new, explicit_names, flow_items=False, make_map=dict)
