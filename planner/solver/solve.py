@@ -422,7 +422,8 @@ def check_arguments(
         )
     if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
         raise SolveError(
-            f"limit must be a whole number >= 1 (or None for every solution); received {limit!r}",
+            f"limit must be a whole number >= 1, or limit=None for every solution; "
+            f"received {limit!r}",
             field="limit",
         )
     if (
