@@ -8,6 +8,7 @@ sets it for solve and fixes, whose answers would be stale. Progress arrives thro
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from typing import TYPE_CHECKING, Any
 
@@ -59,10 +60,8 @@ class Runs:
         )
 
     def _post(self, callback: Any, *args: Any) -> None:
-        try:
+        with contextlib.suppress(RuntimeError):  # the app has closed meanwhile
             self.app.call_from_thread(callback, *args)
-        except RuntimeError:  # the app has closed meanwhile
-            pass
 
     def cancel(self, kind: str) -> bool:
         event = self.cancels.get(kind)

@@ -14,11 +14,11 @@ from __future__ import annotations
 import types
 import typing
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.suggester import SuggestFromList
 from textual.widget import Widget
@@ -78,7 +78,7 @@ def field_id(name: str) -> str:
 class LayerForm(VerticalScroll):
     """The fields of the selected layer, or of the network when the input row is selected."""
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "revert", "Revert form", id="form.revert"),
         Binding("ctrl+u", "mark_unknown", "Unknown for solve", id="form.unknown"),
     ]

@@ -8,7 +8,9 @@ refresh). The table is never cleared and rebuilt.
 
 from __future__ import annotations
 
-from textual.binding import Binding
+from typing import ClassVar
+
+from textual.binding import Binding, BindingType
 from textual.widgets import DataTable
 
 from planner.tui.rows import COLUMN_KEYS, COLUMNS, INPUT_KEY, Row
@@ -17,7 +19,7 @@ from planner.tui.rows import COLUMN_KEYS, COLUMNS, INPUT_KEY, Row
 class LayerTable(DataTable[object]):
     """Layers keyed by name; the input row first."""
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("j", "cursor_down", "Down", show=False, id="table.down"),
         Binding("k", "cursor_up", "Up", show=False, id="table.up"),
         Binding("g", "scroll_top", "Top", show=False, id="table.top"),
