@@ -312,7 +312,13 @@ class PlannerApp(FileActions, App[None]):
         if name is None:
             self.notify("Select a layer to delete (the input cannot be)", severity="warning")
             return
-        self.try_edit(f"delete {name}", edits.delete_layer, name)
+        index = self.document.network.layer_names.index(name)
+
+        def neighbour(net: Network) -> str:
+            names = net.layer_names
+            return names[min(index, len(names) - 1)] if names else INPUT_KEY
+
+        self.try_edit(f"delete {name}", edits.delete_layer, name, select=neighbour)
 
     def action_duplicate_layer(self) -> None:
         name = self._layer_selected()

@@ -57,6 +57,12 @@ class PromptDialog(ModalScreen[str | None]):
             )
             yield Static("Enter to confirm, Esc to cancel", classes="hint")
 
+    def on_mount(self) -> None:
+        field = self.query_one("#prompt-input", Input)
+        field.focus()
+        if not self.paths:
+            field.select_all()  # typing replaces a name; a path is usually extended
+
     @on(Input.Submitted)
     def _done(self, event: Input.Submitted) -> None:
         event.stop()

@@ -118,10 +118,12 @@ class LayerForm(VerticalScroll):
             return
         model, values, names = self._model_and_values()
         specs = {n: field_spec(model, n, values[n]) for n in names}
-        shape = (key, model, tuple(specs.values()))
+        shape = (key == INPUT_KEY, model, tuple(specs.values()))
         if shape != self._shape:
             self._specs = specs
             await self._rebuild(shape)
+        else:
+            self.query_one("#form-title", Static).update(self._title())
         self.revert_values()
 
     async def _rebuild(self, shape: tuple[Any, ...]) -> None:
@@ -130,21 +132,23 @@ class LayerForm(VerticalScroll):
         if self.key is None or self.network is None:
             await self.mount(Static("Select a layer to edit it.", id="form-title"))
             return
-        if self.key == INPUT_KEY:
-            title = f"network {self.network.name}"
-        else:
-            title = f"{self.key} ({self.network.layer(self.key).type})"
-        widgets: list[Widget] = [Static(title, id="form-title")]
+        widgets: list[Widget] = [Static(self._title(), id="form-title")]
         for spec in self._specs.values():
             widgets.append(Label(spec.name, classes="field-label"))
             widgets.append(self._widget(spec))
             widgets.append(Static("", id=f"msg-{spec.name}", classes="field-message"))
         await self.mount_all(widgets)
 
+    def _title(self) -> str:
+        assert self.network is not None and self.key is not None
+        if self.key == INPUT_KEY:
+            return f"network {self.network.name}"
+        return f"{self.key} ({self.network.layer(self.key).type})"
+
     def _widget(self, spec: FieldSpec) -> Widget:
         wid = field_id(spec.name)
         if spec.kind == "switch":
-            return Switch(id=wid, compact=True)
+            return Switch(id=wid)
         if spec.kind == "select":
             options = [(str(o), str(o)) for o in spec.options]
             if spec.optional:
