@@ -19,7 +19,7 @@ Select a layer in the table; its fields are in the Edit panel (e). Type a value 
 press Enter to apply it (one undo step); an invalid value shows the library's message
 under the field and is not applied; Esc reverts the form. Select the input row to
 change the input shape (numbers or symbols such as H), framework and data format.
-Type ?p in a field, or press Ctrl+U there, to leave it to the solver (s).
+Type ?p in a field, or press Ctrl+G there, to leave it to the solver (s).
 """
 
 

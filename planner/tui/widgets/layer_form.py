@@ -80,7 +80,7 @@ class LayerForm(VerticalScroll):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "revert", "Revert form", id="form.revert"),
-        Binding("ctrl+u", "mark_unknown", "Unknown for solve", id="form.unknown"),
+        Binding("ctrl+g", "mark_unknown", "Unknown for solve", id="form.unknown"),
     ]
 
     def __init__(self, **kwargs: Any) -> None:

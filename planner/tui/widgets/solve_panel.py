@@ -1,7 +1,7 @@
 """Solve in place: unknowns and targets, a run in a worker, ranked solutions to apply.
 
 Unknowns use the CLI's ``LAYER.FIELD[=LO..HI]`` syntax (``conv2d_5.padding``,
-``input=16..64``); fields typed as ``?p`` in the form are unknowns too. Ctrl+U in the
+``input=16..64``); fields typed as ``?p`` in the form are unknowns too. Ctrl+G in the
 form adds the focused field here.
 """
 
