@@ -70,7 +70,9 @@ async def select_row(app: PlannerApp, pilot: Any, key: str) -> None:
     assert app.selected == key
 
 
-async def type_into(pilot: Any, app: PlannerApp, field: str, text: str, submit: bool = True) -> None:
+async def type_into(
+    pilot: Any, app: PlannerApp, field: str, text: str, submit: bool = True
+) -> None:
     """Focus a form field, replace its text, optionally press Enter."""
     widget = app.form.query_one(f"#field-{field}", Input)
     widget.focus()

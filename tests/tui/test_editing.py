@@ -9,9 +9,9 @@ from tests.tui.conftest import (
     library_outputs,
     screen_outputs,
     select_row,
-    table_outputs,
     type_into,
 )
+
 
 async def test_preset_loads_with_every_shape(app_for):
     app = app_for("unet-original")

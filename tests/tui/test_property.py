@@ -21,7 +21,9 @@ STEP = st.one_of(
     st.tuples(st.just("delete"), st.integers(0, 20)),
     st.tuples(st.just("duplicate"), st.integers(0, 20)),
     st.tuples(st.just("move"), st.integers(0, 20), st.sampled_from([-1, 1])),
-    st.tuples(st.just("input"), st.sampled_from([[28, 28, 1], [30, 31, 1], ["H", 28, 1], [3, 3, 1]])),
+    st.tuples(
+        st.just("input"), st.sampled_from([[28, 28, 1], [30, 31, 1], ["H", 28, 1], [3, 3, 1]])
+    ),
     st.tuples(st.just("undo")),
     st.tuples(st.just("redo")),
 )
