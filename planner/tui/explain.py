@@ -16,11 +16,12 @@ from typing import Any
 from rich.console import Group, RenderableType
 from rich.text import Text
 
+from planner import Inference
 from planner.dialects import get_dialect
 from planner.errors import PlannerError
 from planner.report import shape_text
+from planner.shapes import axis_names
 from planner.spec.network import FRAMEWORKS, Network
-from planner.symbolic.inference import Inference, axis_names
 from planner.symbolic.ops import is_int, render
 from planner.translate import CONV_TYPES, POOL_TYPES
 from planner.translate import translate as run_translate

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 from rich.text import Text
 
+from planner import Inference
 from planner.report import count_text, pad_text, shape_text
-from planner.symbolic.inference import Inference
 from planner.symbolic.ops import render
 from planner.tui.edits import plain, value_text
 

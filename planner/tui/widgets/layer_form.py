@@ -11,6 +11,7 @@ one field (one undo step); Esc reverts the form to the network.
 
 from __future__ import annotations
 
+import asyncio
 import types
 import typing
 from dataclasses import dataclass
@@ -92,6 +93,7 @@ class LayerForm(VerticalScroll):
         # The values last put into the widgets: a change event that reports one of
         # them (Select and Switch post one when mounted or set) is not an edit.
         self._loaded: dict[str, Any] = {}
+        self._lock = asyncio.Lock()
 
     def compose(self) -> ComposeResult:
         yield Static("Select a layer to edit it.", id="form-title")
@@ -108,7 +110,12 @@ class LayerForm(VerticalScroll):
         return type(layer), {f: getattr(layer, f) for f in names}, names
 
     async def show(self, network: Network, key: str | None) -> None:
-        """Show ``key``'s fields (rebuilding only when the layer type or name changes)."""
+        """Show ``key``'s fields (rebuilding only when the kind of layer changes)."""
+        # A selection and an edit may both ask at once; one rebuild at a time.
+        async with self._lock:
+            await self._show(network, key)
+
+    async def _show(self, network: Network, key: str | None) -> None:
         self.network = network
         if key is not None and key != INPUT_KEY and key not in network.layer_names:
             key = None
@@ -136,7 +143,6 @@ class LayerForm(VerticalScroll):
         for spec in self._specs.values():
             widgets.append(Label(spec.name, classes="field-label"))
             widgets.append(self._widget(spec))
-            widgets.append(Static("", id=f"msg-{spec.name}", classes="field-message"))
         await self.mount_all(widgets)
 
     def _title(self) -> str:
@@ -165,7 +171,10 @@ class LayerForm(VerticalScroll):
             return
         _, values, _ = self._model_and_values()
         for name, spec in self._specs.items():
-            widget = self.query_one(f"#{field_id(name)}")
+            found = self.query(f"#{field_id(name)}")
+            if not found:
+                continue
+            widget = found.first()
             value = values[name]
             self._loaded[name] = value
             with widget.prevent(Input.Changed, Switch.Changed, Select.Changed):
@@ -186,12 +195,18 @@ class LayerForm(VerticalScroll):
         return edits.value_text(value)
 
     def _message(self, name: str, error: str | None) -> None:
-        for msg in self.query(f"#msg-{name}"):
+        # Messages are mounted on first use: most fields never need one.
+        messages = self.query(f"#msg-{name}")
+        for widget in self.query(f"#{field_id(name)}"):
+            widget.set_class(bool(error), "-invalid")
+            if error and not messages:
+                self.mount(
+                    Static(error, id=f"msg-{name}", classes="field-message -shown"), after=widget
+                )
+        for msg in messages:
             assert isinstance(msg, Static)
             msg.update(error or "")
             msg.set_class(bool(error), "-shown")
-        for widget in self.query(f"#{field_id(name)}"):
-            widget.set_class(bool(error), "-invalid")
 
     # -- turning a typed value into a network -------------------------------------
 
