@@ -563,6 +563,21 @@ def presets(json_: JsonOpt = False) -> None:
 
 
 @app.command()
+def tui(
+    net: Annotated[
+        str | None,
+        typer.Argument(help="A preset name, a YAML/JSON file, or nothing for a new network."),
+    ] = None,
+) -> None:
+    """Edit a network in a terminal UI: every shape updates as you edit; solve and fix in place."""
+    from planner.tui import make_app
+
+    with _guard():
+        application = make_app(net)
+    application.run()
+
+
+@app.command()
 def schema() -> None:
     """Print the JSON Schema of the network file format (for editor completion)."""
     from planner.spec.schema import network_schema
