@@ -138,6 +138,7 @@ MODULES = [
     "planner.solver.inputs",
     "planner.fixes",
     "planner.translate",
+    "planner.codegen",
 ]
 
 

@@ -9,7 +9,7 @@ raises at once; with symbols it is recorded as a condition on them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from planner.dialects.arithmetic import same_total_pad, split_pad, transpose_full, window_out
 from planner.errors import ShapeError
@@ -181,7 +181,39 @@ class Dialect:
         out = mul_floor(n, scale)
         return AxisResult(out, None, f"{_t(n)} * {render(scale)} = {render(out)}")
 
+    # Padding with the input's own values: the largest amount per side, as a function
+    # of the input size ``n`` (``None``: any amount). A mode missing here is refused.
+    fill_limits: ClassVar[dict[str, Any]] = {}
+
+    def fill_pad_axis(self, ctx: AxisContext, n: Dim, before: Dim, after: Dim) -> None:
+        """Limits of reflect / replicate / circular padding (``ctx.padding_mode``)."""
+        mode = ctx.padding_mode
+        if mode not in self.fill_limits:
+            raise ctx.refuse(
+                f"{self.title} has no {mode} padding layer; valid: constant"
+                + "".join(f", {m}" for m in self.fill_limits),
+                field="padding_mode",
+            )
+        limit = self.fill_limits[mode]
+        for amount in (before, after):
+            ctx.require(
+                amount >= 0,
+                f"{mode} padding takes amounts >= 0, received {render(amount)}; crop with a "
+                "cropping layer",
+                "padding",
+            )
+            if limit is not None:
+                bound = limit(n)
+                ctx.require(
+                    amount <= bound,
+                    f"{self.title} {mode} padding needs each side at most {render(bound)} "
+                    f"for an input of {render(n)}; received {render(amount)}",
+                    "padding",
+                )
+
     def zero_pad_axis(self, ctx: AxisContext, n: Dim, before: Dim, after: Dim) -> AxisResult:
+        if ctx.padding_mode not in ("constant", "zeros"):
+            self.fill_pad_axis(ctx, n, before, after)
         if not self.pad_may_crop:
             for amount in (before, after):
                 ctx.require(

@@ -3,7 +3,9 @@
 - ``'SAME'``: output ``ceil(n/s)``, the odd pixel after; ``'SAME_LOWER'``: before.
 - ``'VALID'``: ``floor((n - ek)/s) + 1``. JAX returns an empty array (size 0) where
   other frameworks raise; planner refuses it and says so.
-- ``'CIRCULAR'`` (Flax): wraps ``(ek-1)//2`` before and ``ek//2`` after, then VALID.
+- ``'CIRCULAR'`` / ``'REFLECT'`` (Flax ``Conv``): wraps (mirrors) ``(ek-1)//2`` before
+  and ``ek//2`` after with ``jnp.pad``, then VALID.
+- Padding layers (``jnp.pad`` modes ``reflect``, ``edge``, ``wrap``): any amount.
 - ``'CAUSAL'`` (Flax, 1D): ``ek - 1`` on the left.
 - Explicit ``(low, high)`` pairs per axis, asymmetric and negative allowed; a
   negative total that removes more than the whole input makes lax raise instead.
@@ -24,7 +26,7 @@ the forward convolution's padding of the dilated input).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from planner.dialects.arithmetic import effective_kernel, transpose_full
 from planner.dialects.base import AxisContext, AxisResult, Dialect, _t, window_formula
@@ -47,6 +49,8 @@ class JaxDialect(Dialect):
     title = "JAX/Flax"
     pool_stride_is_window = False
     batch_norm_per_channel = 2  # scale and bias; batch_stats are a separate collection
+    # jnp.pad modes 'reflect', 'edge', 'wrap' repeat as often as needed: any amount.
+    fill_limits: ClassVar[dict[str, Any]] = {"reflect": None, "replicate": None, "circular": None}
 
     def check_layer(self, layer: Any, ctx: AxisContext) -> None:
         if layer.type != "conv_transpose":
@@ -81,7 +85,7 @@ class JaxDialect(Dialect):
             return self.same(ctx, n, ek, s, extra_after=padding == "same")
         if padding == "valid":
             before = after = 0
-        elif padding == "circular":
+        elif padding in ("circular", "reflect"):
             before, after = floor_div(ek - 1, 2), floor_div(ek, 2)
         elif padding == "causal":
             if ctx.axis != "L":
@@ -116,7 +120,7 @@ class JaxDialect(Dialect):
             s,
             padding,
             "Flax Conv",
-            ("valid", "same", "same_lower", "circular", "causal"),
+            ("valid", "same", "same_lower", "circular", "reflect", "causal"),
             convolution=True,
         )
 

@@ -29,6 +29,10 @@ an even effective kernel needs torch output padding 1 >= stride, which raised
 ``AveragePooling3D`` 'same' with an even split on every axis and an axis smaller
 than its pool raises on torch (torch's avg_pool3d checks the unpadded input) while
 ``compute_output_shape`` and JAX give the shape, which is the one given here.
+Keras has no reflection, replication or circular padding layer (``ZeroPadding``
+pads with zeros only; ``keras.ops.pad`` with a mode is not a layer): planner refuses
+those modes.
+
 ``ZeroPadding2D(-1)`` (a negative int, which Keras does not validate beyond 1D)
 crops on torch and in ``compute_output_shape`` but raises on JAX; it is refused
 here, as the pair form is by Keras.

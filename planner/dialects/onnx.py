@@ -59,7 +59,8 @@ output values).
     ``full + s - 1`` (the forward check again; "Explicit output_shape is
     inconsistent"); ``0`` is refused.
 - ``Pad`` accepts negative amounts (they crop); an output below 1 is empty or
-  refused.
+  refused. Mode ``reflect`` takes at most ``n - 1`` per side, ``edge`` and ``wrap``
+  any amount.
 - ``Resize`` with ``scales``: ``floor(n * scale)`` computed in float32
   (``float(scale) * float(n)``), so e.g. ``100 * 0.29`` gives 29 where double
   precision gives 28; any scale > 0 (downsampling too), an output of 0 is empty.
@@ -71,7 +72,7 @@ from __future__ import annotations
 
 import math
 import struct
-from typing import Any
+from typing import Any, ClassVar
 
 from planner.dialects.arithmetic import effective_kernel, split_pad, transpose_full
 from planner.dialects.base import AxisContext, AxisResult, Dialect, positive, window_formula
@@ -144,6 +145,13 @@ class OnnxDialect(Dialect):
     pool_stride_is_window = False  # ONNX strides default to 1 along each axis
     batch_norm_per_channel = 4  # scale, B, mean, var initializers
     pad_may_crop = True  # Pad accepts negative amounts
+    # Pad mode 'reflect': each side at most n - 1 ("pre-pad exceeds maximum allowed");
+    # 'edge' and 'wrap' (planner: replicate, circular) take any amount.
+    fill_limits: ClassVar[dict[str, Any]] = {
+        "reflect": lambda n: n - 1,
+        "replicate": None,
+        "circular": None,
+    }
 
     def _mode(self, ctx: AxisContext, padding: Any, what: str) -> Any:
         if isinstance(padding, str):

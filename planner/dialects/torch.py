@@ -17,11 +17,14 @@
   ``size``; the output must be at least 1.
 - ``ZeroPad2d``/``F.pad`` list the last axis first; negative amounts crop, and the
   crops alone must not exceed the input (they are applied before any padding).
+  ``ReflectionPad``: each side below the input size; ``CircularPad``: at most the
+  input size; ``ReplicationPad``: any amount. Negative amounts with these modes are
+  refused by planner (torch 2.13 reads outside the tensor for some of them).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from planner.dialects.arithmetic import effective_kernel, transpose_full
 from planner.dialects.base import AxisContext, AxisResult, Dialect, positive, window_formula
@@ -34,6 +37,14 @@ class TorchDialect(Dialect):
     pool_stride_is_window = True
     batch_norm_per_channel = 2  # weight and bias; running stats are buffers
     pad_may_crop = True  # F.pad / ZeroPad accept negative amounts
+    # ReflectionPad mirrors without the edge: each side below the input size;
+    # CircularPad wraps once: at most the input size. (Negative amounts with these
+    # modes read outside the tensor in torch 2.13; planner refuses them.)
+    fill_limits: ClassVar[dict[str, Any]] = {
+        "reflect": lambda n: n - 1,
+        "replicate": None,
+        "circular": lambda n: n,
+    }
 
     def check_layer(self, layer: Any, ctx: AxisContext) -> None:
         if layer.type in ("conv", "depthwise_conv", "separable_conv") and layer.padding == "same":

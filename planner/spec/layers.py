@@ -28,7 +28,15 @@ from planner.spec.values import (
 )
 
 PaddingMode = Literal[
-    "valid", "same", "causal", "same_lower", "same_upper", "circular", "full", "notset"
+    "valid",
+    "same",
+    "causal",
+    "same_lower",
+    "same_upper",
+    "circular",
+    "reflect",
+    "full",
+    "notset",
 ]
 PADDING_MODES: tuple[str, ...] = PaddingMode.__args__  # type: ignore[attr-defined]
 
@@ -362,13 +370,29 @@ class UpSample(LayerBase):
         return LayerBase.normalized(layer, rank, framework)
 
 
+FillMode = Literal["constant", "reflect", "replicate", "circular"]
+# Other spellings of the fill modes: PyTorch Conv ``padding_mode``, NumPy/ONNX ``Pad``.
+FILL_ALIASES = {"zeros": "constant", "edge": "replicate", "wrap": "circular"}
+
+
 class ZeroPadding(LayerBase):
-    """Explicit zero padding per side (``ZeroPadding2D``, ``nn.ZeroPad2d``, ``F.pad``)."""
+    """Explicit padding per side (``ZeroPadding2D``, ``nn.ZeroPad2d``, ``F.pad``), with
+    zeros by default or the input's own values (``padding_mode``: ``reflect`` for
+    ``nn.ReflectionPad2d``, ``replicate``, ``circular``; ONNX ``Pad`` modes
+    ``edge`` and ``wrap`` are read as ``replicate`` and ``circular``)."""
 
     type: Literal["zero_padding"] = "zero_padding"
     pad_fields: ClassVar[tuple[str, ...]] = ("padding",)
     padding: PaddingInput = Field(1, validation_alias=AliasChoices("padding", "pads", "pad"))
+    padding_mode: FillMode = Field(
+        "constant", validation_alias=AliasChoices("padding_mode", "mode")
+    )
     keras_name: ClassVar[str] = "zero_padding{rank}d"
+
+    @field_validator("padding_mode", mode="before")
+    @classmethod
+    def _fill_alias(cls, v: Any) -> Any:
+        return FILL_ALIASES.get(v.lower(), v.lower()) if isinstance(v, str) else v
 
 
 class Cropping(LayerBase):
@@ -532,6 +556,9 @@ TYPE_ALIASES: dict[str, tuple[str, int | None, dict[str, Any]]] = _rank_aliases(
         "AdaptiveMaxPool{r}d": ("global_pool", {"op": "max", "keepdims": True}),
         "ZeroPad{r}d": ("zero_padding", {}),
         "ConstantPad{r}d": ("zero_padding", {}),
+        "ReflectionPad{r}d": ("zero_padding", {"padding_mode": "reflect"}),
+        "ReplicationPad{r}d": ("zero_padding", {"padding_mode": "replicate"}),
+        "CircularPad{r}d": ("zero_padding", {"padding_mode": "circular"}),
         "BatchNorm{r}d": ("batch_norm", {}),
         "Upsample": ("upsample", {}),
         "UpsamplingNearest2d": ("upsample", {"mode": "nearest"}),

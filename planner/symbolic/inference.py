@@ -321,7 +321,7 @@ def _apply(
         )
 
     _need_spatial(layer, x)
-    mode = layer.padding_mode if kind == "conv" else "zeros"
+    mode = getattr(layer, "padding_mode", "zeros")
     unknowns = layer.has_unknowns
     view = _Resolved(layer, resolve) if unknowns else layer
     ctx_list = [
