@@ -120,6 +120,11 @@ class Dialect:
     def check_layer(self, layer: Any, ctx: AxisContext) -> None:
         """Refusals that concern the whole layer, not one axis."""
 
+    def notes(self, layer: Any) -> list[str]:
+        """What a user should know about this layer beyond its shape: where one of
+        the framework's backends behaves otherwise."""
+        return []
+
     def pool_stride(self, pool_size: Any) -> Any:
         return pool_size if self.pool_stride_is_window else 1
 

@@ -6,7 +6,9 @@ output values).
 
 - ``auto_pad``: ``NOTSET`` (explicit ``pads``, asymmetric allowed; planner's
   ``padding`` pairs or the flat ``pads`` list), ``SAME_UPPER`` (planner ``'same'``),
-  ``SAME_LOWER``, ``VALID``. Explicit ``pads`` must be >= 0 on every op (ONNX shape
+  ``SAME_LOWER``, ``VALID``. Given together with ``pads``, ``NOTSET`` takes the
+  pads; any other mode wins over them in pooling (the pads are ignored), and
+  ``Conv``/``ConvTranspose`` refuse the pair. Explicit ``pads`` must be >= 0 on every op (ONNX shape
   inference: "Attribute pads must not contain negative values").
 - ``SAME_*`` total padding is ``(ceil(n/s) - 1)*s + k - n``, *not* clamped at 0,
   and split in C integer division (toward zero): ``before = total/2``
@@ -152,6 +154,17 @@ class OnnxDialect(Dialect):
         "replicate": None,
         "circular": None,
     }
+
+    def check_layer(self, layer: Any, ctx: AxisContext) -> None:
+        extra = getattr(layer, "pads_beside_auto_pad", None)
+        if extra is not None and layer.type in ("conv", "conv_transpose", "depthwise_conv"):
+            # ConvAttributes refuses the pair; pooling ignores the pads (below).
+            raise ctx.refuse(
+                f"ONNX Runtime refuses a {'ConvTranspose' if layer.type == 'conv_transpose' else 'Conv'} "
+                f"with auto_pad={str(layer.padding).upper()} and pads={extra} together; "
+                "use auto_pad=NOTSET with the pads, or drop the pads",
+                field="padding",
+            )
 
     def _mode(self, ctx: AxisContext, padding: Any, what: str) -> Any:
         if isinstance(padding, str):

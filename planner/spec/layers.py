@@ -16,7 +16,7 @@ from __future__ import annotations
 from functools import cached_property
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from planner.spec.values import (
     IntOrUnknown,
@@ -130,7 +130,11 @@ class LayerBase(BaseModel):
                 raise _field_error(self, f, str(exc)) from None
         for f in self.pad_fields:
             update[f] = normalize_padding(self, getattr(self, f), rank, framework, f)
-        return self.model_copy(update=update)
+        out = self.model_copy(update=update)
+        # Normal forms are not user choices: keep "which fields were written" (a
+        # framework's default may differ from planner's, e.g. ONNX count_include_pad).
+        object.__setattr__(out, "__pydantic_fields_set__", set(self.model_fields_set))
+        return out
 
 
 def _field_error(layer: LayerBase, field: str, message: str) -> Exception:
@@ -164,6 +168,12 @@ def normalize_padding(
     if isinstance(value, tuple) and all(isinstance(p, tuple) and len(p) == 2 for p in value):
         return value
     values = list(value)
+    if (
+        framework == "torch"
+        and layer.type == "zero_padding"
+        and all(not isinstance(v, list) for v in values)
+    ):
+        return _torch_pad_list(layer, values, rank, field)
     if (len(values) == 2 * rank and rank > 1) or (
         rank == 1 and len(values) == 2 and all(not isinstance(v, list) for v in values)
     ):
@@ -204,6 +214,22 @@ def normalize_padding(
     return tuple(pairs)
 
 
+def _torch_pad_list(layer: LayerBase, values: list[Any], rank: int, field: str) -> Any:
+    """``F.pad``/``nn.ZeroPad2d`` amounts: pairs from the last axis backwards; a
+    shorter list pads only the last axes (``(4, 0)`` on a 2D image pads W alone)."""
+    if len(values) % 2 or len(values) > 2 * rank:
+        raise _field_error(
+            layer,
+            field,
+            f"PyTorch padding lists hold (before, after) pairs, last axis first, at most "
+            f"{2 * rank} amounts for {rank} spatial axes; received {values}. Write "
+            f"[[before, after], ...] per axis (first axis first) to avoid the question",
+        )
+    pairs = [(values[2 * i], values[2 * i + 1]) for i in range(len(values) // 2)]
+    pairs += [(0, 0)] * (rank - len(pairs))
+    return tuple(reversed(pairs))
+
+
 class Input(LayerBase):
     """The network input. Optional: ``Network.input_shape`` creates one."""
 
@@ -229,6 +255,39 @@ class _Windowed(LayerBase):
             "dilation", "dilation_rate", "dilations", "kernel_dilation", "rhs_dilation"
         ),
     )
+    # ONNX nodes may carry ``pads`` beside an ``auto_pad`` other than NOTSET: ONNX
+    # Runtime then refuses a Conv/ConvTranspose and ignores the pads of a pooling.
+    # Set from the two attributes as ONNX writes them (see ``_onnx_auto_pad``).
+    pads_beside_auto_pad: list[Any] | None = None
+
+    def normalized(self, rank: int, framework: str) -> LayerBase:
+        if self.pads_beside_auto_pad is not None and framework != "onnx":
+            raise _field_error(
+                self,
+                "padding",
+                f"auto_pad={self.padding!r} together with pads is an ONNX form; a "
+                f"{framework} layer takes one padding",
+            )
+        return super().normalized(rank, framework)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _onnx_auto_pad(cls, data: Any) -> Any:
+        """``auto_pad`` together with ``pads``/``padding``: NOTSET means the pads;
+        another mode wins, and the pads are kept aside for the dialect to judge."""
+        if not isinstance(data, dict) or "auto_pad" not in data:
+            return data
+        given = [k for k in ("padding", "pads", "pad") if k in data]
+        if not given:
+            return data
+        data = dict(data)
+        mode = data.pop("auto_pad")
+        if isinstance(mode, str) and mode.lower() == "notset":
+            return data
+        pads = data.pop(given[0])
+        data["padding"] = mode
+        data["pads_beside_auto_pad"] = pads if isinstance(pads, list) else [pads]
+        return data
 
 
 class Conv(_Windowed):
@@ -362,6 +421,15 @@ class UpSample(LayerBase):
             else:
                 layer = self.model_copy(update={"scale": self.size, "size": None})
         if layer.scale is None and layer.output_size is None:
+            if framework != "keras":
+                # torch: "either size or scale_factor should be defined"; ONNX Resize
+                # needs scales or sizes; jax.image.resize needs the shape.
+                raise _field_error(
+                    self,
+                    "scale",
+                    f"{framework} upsampling needs a scale factor (scale_factor) or an "
+                    "output size (size); only Keras' UpSampling defaults to 2",
+                )
             layer = layer.model_copy(update={"scale": 2})
         if layer.scale is not None and layer.output_size is not None:
             raise _field_error(
