@@ -21,9 +21,9 @@ from typing import Any
 
 from planner.codegen import CodeContext, layers_code
 from planner.errors import SolveError, SpecError
+from planner.shapes import Tensor, infer
 from planner.spec.loading import network_from_data
 from planner.spec.network import FRAMEWORK_ALIASES, FRAMEWORKS, Network
-from planner.symbolic.inference import Tensor, infer
 from planner.symbolic.ops import is_int
 
 CONV_TYPES = ("conv", "depthwise_conv", "separable_conv")
