@@ -15,6 +15,9 @@ from planner.dialects.arithmetic import same_total_pad, split_pad, transpose_ful
 from planner.errors import ShapeError
 from planner.symbolic.ops import Dim, ceil_div, is_int, mul_floor, printing, render, truth
 
+# Spatial axis names by rank (``X0``, ``X1``... beyond 3), as the shapes step names them.
+AXIS_NAMES: dict[int, tuple[str, ...]] = {1: ("L",), 2: ("H", "W"), 3: ("D", "H", "W")}
+
 
 @dataclass(frozen=True)
 class AxisResult:
@@ -53,6 +56,19 @@ class AxisContext:
     # The whole layer (its per-axis fields resolved), for rules that depend on other
     # axes too (ONNX Runtime picks a MaxPool kernel by the dilations of every axis).
     spec: Any = None
+
+    @property
+    def index(self) -> int:
+        """The position of this axis among the layer's spatial axes."""
+        names = AXIS_NAMES.get(self.rank or 0, ())
+        return names.index(self.axis) if self.axis in names else int(self.axis.lstrip("X"))
+
+    def at(self, field: str, default: Any = None) -> Any:
+        """This axis' entry of a per-axis field of the layer (``default`` if absent)."""
+        value = getattr(self.spec, field, None)
+        if value is None:
+            return default
+        return value[self.index] if isinstance(value, tuple) else value
 
     def require(self, cond: Any, message: str, field: str | None = None) -> None:
         decided = truth(cond)

@@ -238,11 +238,24 @@ class Input(LayerBase):
     keras_name: ClassVar[str] = "input_layer"
 
 
+JaxApi = Literal["flax", "lax"]
+
+
 class _Windowed(LayerBase):
     """Shared by convolutions and pooling: a window sliding with stride and padding."""
 
-    per_axis_fields: ClassVar[tuple[str, ...]] = ("kernel_size", "strides", "dilation")
-    positive_fields: ClassVar[tuple[str, ...]] = ("kernel_size", "strides", "dilation")
+    per_axis_fields: ClassVar[tuple[str, ...]] = (
+        "kernel_size",
+        "strides",
+        "dilation",
+        "input_dilation",
+    )
+    positive_fields: ClassVar[tuple[str, ...]] = (
+        "kernel_size",
+        "strides",
+        "dilation",
+        "input_dilation",
+    )
     pad_fields: ClassVar[tuple[str, ...]] = ("padding",)
 
     strides: PerAxis = Field(1, validation_alias=AliasChoices("strides", "stride", "subsample"))
@@ -252,15 +265,38 @@ class _Windowed(LayerBase):
     dilation: PerAxis = Field(
         1,
         validation_alias=AliasChoices(
-            "dilation", "dilation_rate", "dilations", "kernel_dilation", "rhs_dilation"
+            "dilation",
+            "dilation_rate",
+            "dilations",
+            "kernel_dilation",
+            "rhs_dilation",
+            "window_dilation",
         ),
     )
+    # JAX only: the input dilated before the window slides (``lhs_dilation`` of
+    # ``lax.conv_general_dilated``, Flax ``Conv(input_dilation=)``, ``base_dilation``
+    # of ``lax.reduce_window``).
+    input_dilation: PerAxis = Field(
+        1, validation_alias=AliasChoices("input_dilation", "lhs_dilation", "base_dilation")
+    )
+    # JAX only: which level the layer is written at, ``flax`` (flax.linen, the
+    # default) or ``lax`` (jax.lax); set for every layer by the network's ``api``.
+    api: JaxApi | None = None
     # ONNX nodes may carry ``pads`` beside an ``auto_pad`` other than NOTSET: ONNX
     # Runtime then refuses a Conv/ConvTranspose and ignores the pads of a pooling.
     # Set from the two attributes as ONNX writes them (see ``_onnx_auto_pad``).
     pads_beside_auto_pad: list[Any] | None = None
 
     def normalized(self, rank: int, framework: str) -> LayerBase:
+        if framework != "jax":
+            for f, default in JAX_ONLY.items():
+                if getattr(self, f, default) != default:
+                    raise _field_error(
+                        self,
+                        f,
+                        f"{f}={getattr(self, f)!r} is a JAX (jax.lax / flax) setting; a "
+                        f"{framework} layer has none",
+                    )
         if self.pads_beside_auto_pad is not None and framework != "onnx":
             raise _field_error(
                 self,
@@ -352,15 +388,40 @@ class ConvTranspose(_Windowed):
     output_size: PerAxis | None = Field(
         None, validation_alias=AliasChoices("output_size", "output_shape")
     )
+    # jax.lax.conv_transpose: explicit pairs are the forward convolution's padding
+    # (PyTorch's meaning) instead of padding of the dilated input.
+    use_consistent_padding: bool = False
     groups: Annotated[int, Field(ge=1)] = Field(1, validation_alias=AliasChoices("groups", "group"))
     use_bias: bool = Field(True, validation_alias=AliasChoices("use_bias", "bias"))
     activation: str | None = None
     keras_name: ClassVar[str] = "conv{rank}d_transpose"
 
 
+# Fields only JAX has, with their defaults (refused in other frameworks).
+JAX_ONLY: dict[str, Any] = {
+    "input_dilation": 1,
+    "api": None,
+    "use_consistent_padding": False,
+    "reduce": None,
+}
+
+
 class _Pool(_Windowed):
-    per_axis_fields: ClassVar[tuple[str, ...]] = ("pool_size", "strides", "dilation")
-    positive_fields: ClassVar[tuple[str, ...]] = ("pool_size", "strides", "dilation")
+    per_axis_fields: ClassVar[tuple[str, ...]] = (
+        "pool_size",
+        "strides",
+        "dilation",
+        "input_dilation",
+    )
+    positive_fields: ClassVar[tuple[str, ...]] = (
+        "pool_size",
+        "strides",
+        "dilation",
+        "input_dilation",
+    )
+    # JAX: ``min`` pooling (flax.linen.min_pool, lax.reduce_window with lax.min) on a
+    # max_pool, ``sum`` pooling (lax.reduce_window with lax.add) on an avg_pool.
+    reduce: Literal["min", "sum"] | None = None
 
     pool_size: PerAxis = _alias(
         "pool_size", "kernel_size", "window_shape", "kernel_shape", "kernel"
@@ -645,6 +706,8 @@ TYPE_ALIASES: dict[str, tuple[str, int | None, dict[str, Any]]] = _rank_aliases(
         # Flax
         "max_pool": ("max_pool", {}),
         "avg_pool": ("avg_pool", {}),
+        "min_pool": ("max_pool", {"reduce": "min"}),
+        "sum_pool": ("avg_pool", {"reduce": "sum"}),
         "BatchNorm": ("batch_norm", {}),
         "Dropout": ("dropout", {}),
         # Generic spellings
