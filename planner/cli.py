@@ -515,11 +515,17 @@ def fix(
 def translate(
     net: NetArg,
     layer: Annotated[str, typer.Argument(help="The layer whose padding to translate.")],
-    to: Annotated[str, typer.Option("--to", help="Target framework: keras, torch, jax, onnx.")],
+    to: Annotated[
+        str,
+        typer.Option(
+            "--to",
+            help="Target framework: keras, torch, jax, onnx (or tensorflow, pytorch, flax).",
+        ),
+    ],
     input: InputOpt = None,
     json_: JsonOpt = False,
 ) -> None:
-    """The exact equivalent of a layer's padding in another framework, or why none exists."""
+    """The exact equivalent of a layer in another framework, as code, or why none exists."""
     from planner.translate import translate as run_translate
 
     with _guard():

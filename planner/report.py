@@ -76,11 +76,24 @@ def summary_table(result: Inference) -> Table:
     return table
 
 
+PAD_LEGEND = (
+    "pad b|a: padding before|after on each axis (top|bottom, left|right), negative "
+    "crops; for a transposed convolution, what is cropped from its full output "
+    "(n-1)*s + ek (negative: added)"
+)
+
+
 def summary(result: Inference) -> Group:
-    """The table, totals, conditions on symbols, and errors."""
+    """The table, totals, notes, conditions on symbols, and errors."""
+    from planner.dialects import layer_notes
+
     parts: list[Any] = [summary_table(result)]
     parts.append(Text(f"Total params: {count_text(result.total_params)}"))
     parts.append(Text(f"Output shape: {shape_text(result.output_shape)}"))
+    if any(layer.padding for layer in result.layers):
+        parts.append(Text(PAD_LEGEND, style="dim"))
+    for name, note in layer_notes(result.network):
+        parts.append(Text(f"note ({name}): {note}", style="yellow"))
     conditions = result.conditions
     if conditions:
         parts.extend(_validity(result))

@@ -350,7 +350,16 @@ def _describe(err: Any, data: dict[str, Any], loc: list[Any]) -> str:
     if kind == "extra_forbidden":
         key = str(loc[-1])
         valid = _valid_keys(data, loc)
-        guess = difflib.get_close_matches(key, valid, n=1)
+        field = _field_of(data, loc, key)
+        if field is not None:
+            # A valid spelling, refused because another spelling of the same field
+            # came first: never suggest the key itself.
+            others = [k for k in _given_spellings(data, loc, field) if k != key]
+            return (
+                f"'{key}' and '{others[0] if others else field}' both set the field "
+                f"'{field}'; give it once"
+            )
+        guess = difflib.get_close_matches(key, [k for k in valid if k != key], n=1)
         hint = f"; did you mean '{guess[0]}'?" if guess else ""
         return f"unknown key '{key}'{hint} Valid keys: {', '.join(valid)}"
     if kind in ("union_tag_invalid", "union_tag_not_found"):
@@ -382,6 +391,40 @@ def _describe(err: Any, data: dict[str, Any], loc: list[Any]) -> str:
 
 def received_value(data: dict[str, Any], key: str) -> Any:
     return data.get(key) if isinstance(data, dict) else None
+
+
+def _layer_class(data: dict[str, Any], loc: list[Any]) -> Any:
+    if loc and loc[0] == "layers" and len(loc) > 2 and isinstance(loc[1], int):
+        item = (data.get("layers") or [])[loc[1]]
+        resolved, _ = resolve_type(item)
+        if isinstance(resolved, dict):
+            return LAYER_CLASSES.get(resolved.get("type"))
+    return None
+
+
+def _spellings(cls: Any, field: str) -> list[str]:
+    alias = cls.model_fields[field].validation_alias
+    names = (
+        [str(c) for c in alias.choices] if alias is not None and hasattr(alias, "choices") else []
+    )
+    return [field, *names]
+
+
+def _field_of(data: dict[str, Any], loc: list[Any], key: str) -> str | None:
+    """The field that ``key`` spells in the layer at ``loc`` (None: no field)."""
+    cls = _layer_class(data, loc)
+    if cls is None:
+        return None
+    for name in cls.model_fields:
+        if key in _spellings(cls, name):
+            return name
+    return None
+
+
+def _given_spellings(data: dict[str, Any], loc: list[Any], field: str) -> list[str]:
+    cls = _layer_class(data, loc)
+    item = (data.get("layers") or [])[loc[1]]
+    return [k for k in _spellings(cls, field) if isinstance(item, dict) and k in item]
 
 
 def _valid_keys(data: dict[str, Any], loc: list[Any]) -> list[str]:

@@ -37,6 +37,8 @@ FRAMEWORK_ALIASES = {
     "flax": "jax",
     "onnxruntime": "onnx",
 }
+# Framework names that also say the JAX level.
+JAX_LEVELS = {"flax": "flax", "flax.linen": "flax", "jax.lax": "lax", "lax": "lax"}
 INPUT_NAME = "input"
 
 # A size as written: a number, a symbol for formulas (``H``), or an unknown (``?H``).
@@ -62,6 +64,8 @@ class Network(BaseModel):
     input_shape: list[Dim] = Field(min_length=2)
     input_name: str = INPUT_NAME
     description: str | None = None
+    # JAX only: the level layers are written at unless they say (flax.linen or jax.lax).
+    api: Literal["flax", "lax"] | None = None
     layers: list[Layer] = Field(default_factory=list)
 
     @field_validator("framework", mode="before")
@@ -70,6 +74,17 @@ class Network(BaseModel):
         if isinstance(v, str):
             return FRAMEWORK_ALIASES.get(v.lower(), v.lower())
         return v
+
+    @model_validator(mode="before")
+    @classmethod
+    def _jax_level(cls, data: Any) -> Any:
+        """``framework: flax`` / ``jax.lax`` name JAX and the level (``api``)."""
+        if isinstance(data, dict) and isinstance(data.get("framework"), str):
+            level = JAX_LEVELS.get(data["framework"].lower())
+            if level is not None:
+                data = {**data, "framework": "jax"}
+                data.setdefault("api", level)
+        return data
 
     @field_validator("input_shape")
     @classmethod
@@ -114,6 +129,12 @@ class Network(BaseModel):
     @model_validator(mode="after")
     def _normalize(self) -> Network:
         rank = self.rank
+        if self.api is not None and self.framework != "jax":
+            raise SpecError(
+                f"api {self.api!r} names a JAX level (flax or lax); a {self.framework} "
+                "network has none",
+                field="api",
+            )
         fmt = self.data_format or DEFAULT_DATA_FORMAT[self.framework]
         object.__setattr__(self, "data_format", fmt)
 
@@ -163,6 +184,8 @@ class Network(BaseModel):
                     field="inputs",
                 )
             layer = layer.model_copy(update={"name": name, "inputs": inputs})
+            if self.api is not None and "api" in type(layer).model_fields and layer.api is None:
+                layer = layer.model_copy(update={"api": self.api})
             layer = layer.normalized(rank, self.framework)
             out.append(layer)
             known.add(name)
@@ -220,13 +243,15 @@ class Network(BaseModel):
             data["data_format"] = self.data_format
         if self.description:
             data["description"] = self.description
+        if self.api is not None:
+            data["api"] = self.api
         data["input_shape"] = [_plain(d) for d in self.input_shape]
         layers = []
         previous = self.input_name
         for layer in self.layers:
             item: dict[str, Any] = {"type": layer.type}
             for key, info in type(layer).model_fields.items():
-                if key in ("type", "inputs"):
+                if key in ("type", "inputs") or (key == "api" and layer.api == self.api):
                     continue
                 value = _plain(getattr(layer, key))
                 if value != _plain(info.default):
