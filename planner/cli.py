@@ -319,6 +319,32 @@ def translate(
         out.print(f"note: {result.note}", markup=False)
 
 
+OutOpt = Annotated[
+    str | None, typer.Option("--output", "-o", help="File to write; '-' or none: stdout.")
+]
+ForceOpt = Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")]
+
+
+@app.command()
+def export(
+    net: NetArg,
+    to: Annotated[str, typer.Option("--to", help="Target: keras, torch or flax.")],
+    output: OutOpt = None,
+    force: ForceOpt = False,
+    input: InputOpt = None,
+) -> None:
+    """Write the network as source code for Keras, PyTorch or Flax (exact, or a refusal
+    naming the layer that cannot be translated and why)."""
+    from planner.export.source import to_source
+    from planner.export.writing import write_output
+
+    with _guard():
+        network = load_network(net, None, input)
+        path = write_output(to_source(network, to), output, force)
+    if path is not None:
+        err.print(f"wrote {path}", markup=False)
+
+
 @contextmanager
 def _null() -> Iterator[None]:
     yield

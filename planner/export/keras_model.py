@@ -20,6 +20,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import sys
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from planner.dialects import get_dialect
@@ -99,10 +100,7 @@ class _KerasBuilder:
         consumed: set[str] = set()
         for layer in net.layers:
             assert layer.name is not None and layer.inputs is not None
-            make = getattr(self, f"_{layer.type}", None)
-            if make is None:
-                raise SpecError(f"no Keras mapping for layer type {layer.type!r}", layer=layer.name)
-            parts = make(layer)
+            parts = self.layer_parts(layer)
             op = parts[0] if len(parts) == 1 else self.keras.Sequential(parts, name=layer.name)
             ins = [tensors[i] for i in layer.inputs]
             consumed.update(layer.inputs)
@@ -110,6 +108,13 @@ class _KerasBuilder:
         sinks = [tensors[n] for n in net.layer_names if n not in consumed] or [inputs]
         outputs = sinks[0] if len(sinks) == 1 else sinks
         return self.keras.Model(inputs=inputs, outputs=outputs, name=_keras_name(net.name))
+
+    def layer_parts(self, layer: Any) -> list[Any]:
+        """The Keras layers of one planner layer (itself, then or after its helpers)."""
+        make = getattr(self, f"_{layer.type}", None)
+        if make is None:
+            raise SpecError(f"no Keras mapping for layer type {layer.type!r}", layer=layer.name)
+        return make(layer)
 
     # --- helpers -------------------------------------------------------------
     def resolved_pads(self, layer: Any) -> list[tuple[int, int]]:
@@ -162,7 +167,10 @@ class _KerasBuilder:
         return -1 if self.net.channels_last else 1
 
     def activation_fn(self, layer: Any, name: str | None, field: str = "activation") -> Any:
-        """A Keras activation (name or callable) for an ``activation=`` argument."""
+        """A Keras activation (name or callable) for an ``activation=`` argument.
+
+        Callables are ``functools.partial`` objects of ``keras.activations``, so the
+        source generator can write them out (``planner.export.source``)."""
         if name is None:
             return None
         key = activation_key(name, layer.name, field)
@@ -176,14 +184,12 @@ class _KerasBuilder:
             )
         if key == "leakyrelu":
             slope = leaky_slope(fw, name, getattr(layer, "negative_slope", None))
-            return lambda x: A.leaky_relu(x, negative_slope=slope)
+            return partial(A.leaky_relu, negative_slope=slope)
         if key in ("softmax", "logsoftmax"):
             fn = A.softmax if key == "softmax" else A.log_softmax
-            axis = self.channel_axis()
-            return lambda x: fn(x, axis=axis)
+            return partial(fn, axis=self.channel_axis())
         if key == "gelu":
-            approximate = gelu_approximate(fw)
-            return lambda x: A.gelu(x, approximate=approximate)
+            return partial(A.gelu, approximate=gelu_approximate(fw))
         names = {
             "hardsigmoid": "hard_sigmoid",
             "hardswish": "hard_silu",
