@@ -135,9 +135,13 @@ def literal(value: Any) -> str:
 
 def compact(value: Any) -> Any:
     """One value for per-axis tuples whose entries are equal (``(3, 3)`` -> ``3``)."""
-    if isinstance(value, tuple) and value and all(v == value[0] for v in value):
-        if not isinstance(value[0], tuple | list):
-            return value[0]
+    if (
+        isinstance(value, tuple)
+        and value
+        and not isinstance(value[0], tuple | list)
+        and all(v == value[0] for v in value)
+    ):
+        return value[0]
     return value
 
 
