@@ -345,6 +345,46 @@ def export(
         err.print(f"wrote {path}", markup=False)
 
 
+@app.command("import")
+def import_(
+    source: Annotated[
+        str,
+        typer.Argument(
+            help="A Keras .json/.keras file, an .onnx file, Python code (.py, or '-' for "
+            "stdin: read as text, never run), or package.module:attr, a PyTorch module "
+            "class or factory: that form IMPORTS AND RUNS the module's code."
+        ),
+    ],
+    output: OutOpt = None,
+    force: ForceOpt = False,
+    input: InputOpt = None,
+) -> None:
+    """Turn an existing model into a planner network (YAML). Layers that cannot be
+    represented are listed by name and op; the network keeps everything before them."""
+    import yaml
+
+    from planner.export.writing import write_output
+    from planner.importers import import_model
+
+    with _guard():
+        shape = parse_shape(input) if input else None
+        text = sys.stdin.read() if source == "-" else None
+        result = import_model(source, shape, text)
+        net = result.network
+        yaml_text = yaml.safe_dump(
+            net.to_data(), sort_keys=False, default_flow_style=None, width=100
+        )
+        path = write_output(yaml_text, output, force)
+    for note in result.notes:
+        err.print(f"note: {note}", markup=False)
+    for problem in result.problems:
+        err.print(f"not imported: {problem}", markup=False)
+    if path is not None:
+        err.print(f"wrote {path} ({len(net.layers)} layers)", markup=False)
+    if result.problems:
+        raise typer.Exit(1)
+
+
 @contextmanager
 def _null() -> Iterator[None]:
     yield
