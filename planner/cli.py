@@ -385,6 +385,48 @@ def import_(
         raise typer.Exit(1)
 
 
+@app.command()
+def layer(
+    call: Annotated[
+        str,
+        typer.Argument(
+            help='One layer call as code, e.g. "nn.Conv2d(3, 16, 3, stride=2)" or '
+            "\"Conv2D(16, 3, strides=2, padding='same')\" (read, never run)."
+        ),
+    ],
+    input: Annotated[
+        str,
+        typer.Option(
+            "--input", "-i", help="Input shape without the batch axis: 3,28,28 or 28,28,3."
+        ),
+    ],
+    json_: JsonOpt = False,
+) -> None:
+    """One layer's output shape, per-side padding and formula, from a code snippet."""
+    from planner.importers.code_text import one_layer
+
+    with _guard():
+        net, result = one_layer(call, parse_shape(input))
+    if json_:
+        _print_json({"framework": net.framework, **result.to_dict()})
+        return
+    shape = tuple(net.input_shape)
+    out.print(f"{call.strip()}  ({net.framework}, input {shape})", markup=False)
+    if result.error:
+        out.print(f"error: {result.error}", markup=False)
+        raise typer.Exit(1)
+    out.print(f"output: {tuple(result.output_shape)}", markup=False)
+    if result.padding:
+        axes = {1: "W", 2: "HW", 3: "DHW"}.get(len(result.padding), "")
+        sides = ", ".join(
+            f"{axes[i] if axes else i} {b}|{a}" for i, (b, a) in enumerate(result.padding)
+        )
+        out.print(f"padding (before|after): {sides}", markup=False)
+    if result.formula:
+        out.print(f"formula: {result.formula}", markup=False)
+    out.print(f"params: {result.params}", markup=False)
+
+
 @contextmanager
 def _null() -> Iterator[None]:
     yield
