@@ -20,10 +20,10 @@ from typing import Any
 from planner.errors import PlannerError, ShapeError, SolveError, SpecError
 from planner.fixes import Fix, FixResult, apply_fix, fixes, write_network
 from planner.presets import preset_names
+from planner.shapes import Inference, LayerResult, infer
 from planner.solver import InputsResult, SolveResult, Target, solve, valid_inputs
 from planner.spec.network import Network
 from planner.spec.values import Unknown
-from planner.symbolic.inference import Inference, LayerResult, infer
 from planner.translate import Translation, translate
 
 __version__ = "0.1.0"

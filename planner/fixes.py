@@ -28,12 +28,12 @@ import yaml
 
 from planner.budget import Budget, CancelToken, ProgressCallback
 from planner.errors import SolveError
+from planner.shapes import axis_names, infer
 from planner.solver.problem import Target, parse_target, resolve_name, target_sizes
 from planner.solver.search import verify
 from planner.solver.solve import solve
 from planner.spec.loading import network_from_data
 from planner.spec.network import Network
-from planner.symbolic.inference import axis_names, infer
 
 # Kinds in the order they are offered: the least disruptive first.
 KIND_ORDER = (

@@ -8,7 +8,7 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from planner.symbolic.inference import Inference, LayerResult
+from planner.shapes import Inference, LayerResult
 from planner.symbolic.ops import is_int, render, to_int
 
 

@@ -20,9 +20,9 @@ from itertools import product
 from typing import Any
 
 from planner.errors import SolveError, SpecError
+from planner.shapes import Tensor, infer
 from planner.spec.loading import network_from_data
 from planner.spec.network import FRAMEWORKS, Network
-from planner.symbolic.inference import Tensor, infer
 from planner.symbolic.ops import is_int
 
 CONV_TYPES = ("conv", "depthwise_conv", "separable_conv")

@@ -9,8 +9,7 @@ from hypothesis import strategies as st
 
 import planner
 from planner.spec.loading import network_from_data
-from planner.symbolic.inference import symbol
-from planner.symbolic.ops import truth
+from planner.symbolic.ops import symbol, truth
 from tests.strategies import sequential_network
 
 H, W = symbol("H"), symbol("W")

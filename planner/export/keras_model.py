@@ -36,8 +36,8 @@ from planner.export import (
 if TYPE_CHECKING:
     import keras
 
+    from planner.shapes import Inference
     from planner.spec.network import Network
-    from planner.symbolic.inference import Inference
 
 
 def to_keras(net: Network) -> keras.Model:
@@ -120,7 +120,7 @@ class _KerasBuilder:
     def resolved_pads(self, layer: Any) -> list[tuple[int, int]]:
         """The per-side padding planner resolved for ``layer`` (concrete ints)."""
         if self._inference is None:
-            from planner.symbolic.inference import infer
+            from planner.shapes import infer
 
             self._inference = infer(self.net)
         return resolved_pads(self._inference[layer.name], layer, "Keras")

@@ -23,11 +23,11 @@ import sympy
 from planner.budget import Budget, CancelToken, ProgressCallback
 from planner.dialects import get_dialect
 from planner.errors import SolveError
+from planner.shapes import axis_names, infer
 from planner.solver.exact import WINDOW_TYPES, dropped_pixels
 from planner.spec.network import Network
 from planner.spec.values import Unknown
 from planner.symbolic.affine import Lin, LinCond, NotAffine
-from planner.symbolic.inference import axis_names, infer
 from planner.symbolic.ops import eventually, no_formulas, render, truth
 
 K = sympy.Symbol("k", integer=True, nonnegative=True)

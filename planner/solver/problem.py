@@ -20,10 +20,10 @@ from dataclasses import field as dc_field
 from typing import Any
 
 from planner.errors import SolveError
+from planner.shapes import axis_names
 from planner.spec.layers import LayerBase
 from planner.spec.network import Network
 from planner.spec.values import Unknown
-from planner.symbolic.inference import axis_names
 
 # Domains of unknowns the user did not bound, per field. Documented in docs/solver.md.
 DEFAULT_BOUNDS: dict[str, tuple[int, int]] = {

@@ -26,6 +26,7 @@ from typing import Any
 from planner.budget import Budget
 from planner.dialects import get_dialect
 from planner.errors import PlannerError, SolveError
+from planner.shapes import Tensor, apply_layer, axis_names, infer, input_tensor
 from planner.solver.exact import dropped_pixels
 from planner.solver.problem import (
     DEFAULT_BOUNDS,
@@ -37,7 +38,6 @@ from planner.solver.problem import (
 )
 from planner.spec.network import Network
 from planner.spec.values import Unknown, leaves
-from planner.symbolic.inference import Tensor, apply_layer, axis_names, infer, input_tensor
 from planner.symbolic.ops import no_formulas, render
 
 # Cost weights (documented in docs/solver.md): fewest layers changed first (against

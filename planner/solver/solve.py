@@ -13,6 +13,7 @@ from typing import Any
 
 from planner.budget import Budget, CancelToken, ProgressCallback
 from planner.errors import SolveError
+from planner.shapes import axis_names, infer
 from planner.solver.problem import (
     Target,
     assign,
@@ -23,7 +24,6 @@ from planner.solver.problem import (
 )
 from planner.solver.search import Assignment, collect_vars, describe_failures, search
 from planner.spec.network import Network
-from planner.symbolic.inference import axis_names, infer
 from planner.symbolic.ops import render
 
 

@@ -11,6 +11,7 @@ The algebra behind floor division, used by the solver:
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -74,6 +75,11 @@ def no_formulas() -> Iterator[None]:
 Dim = int | sympy.Expr
 
 
+def symbol(name: str) -> sympy.Symbol:
+    """The sympy symbol planner uses for a size or an unknown called ``name``."""
+    return sympy.Symbol(name, integer=True)
+
+
 def is_int(x: Any) -> bool:
     return isinstance(x, int) and not isinstance(x, bool)
 
@@ -83,6 +89,18 @@ def to_int(x: Any) -> Any:
     if isinstance(x, sympy.Integer):
         return int(x)
     return x
+
+
+def product(values: tuple[Dim, ...]) -> Dim:
+    """The product of sizes (``Flatten``, a kernel's weights per channel pair)."""
+    if all(is_int(v) for v in values):
+        return math.prod(values)  # type: ignore[arg-type]
+    if any(isinstance(v, Lin) for v in values):
+        out: Any = 1
+        for v in values:
+            out = v * out
+        return out
+    return to_int(sympy.Mul(*values))
 
 
 def _nested(a: Any, b: Any, kind: type) -> Any:
