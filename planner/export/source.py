@@ -31,7 +31,7 @@ from planner.export import check_buildable
 
 if TYPE_CHECKING:
     from planner.spec.network import Network
-    from planner.symbolic.inference import Inference
+    from planner.shapes import Inference
 
 TARGETS = ("keras", "torch", "flax")
 _TARGET_ALIASES = {"pytorch": "torch", "jax": "flax", "tensorflow": "keras", "tf": "keras"}
@@ -63,7 +63,7 @@ def to_source(net: Network, framework: str) -> str:
     """
     target = target_name(framework)
     check_buildable(net)
-    from planner.symbolic.inference import infer
+    from planner.shapes import infer
 
     inference = infer(net)
     if target == "torch":

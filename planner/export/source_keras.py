@@ -20,7 +20,7 @@ from planner.export.keras_model import _import_keras, _keras_name, _KerasBuilder
 
 if TYPE_CHECKING:
     from planner.spec.network import Network
-    from planner.symbolic.inference import Inference
+    from planner.shapes import Inference
 
 # Configuration keys that are not constructor choices a reader needs to see.
 _SKIP = ("dtype", "trainable", "name")

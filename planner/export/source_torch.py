@@ -22,7 +22,7 @@ from planner.export import torch_model as T
 
 if TYPE_CHECKING:
     from planner.spec.network import Network
-    from planner.symbolic.inference import Inference
+    from planner.shapes import Inference
 
 _HELPERS = {
     T._ChannelsLast: "ChannelsLast",

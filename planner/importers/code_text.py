@@ -603,7 +603,7 @@ def one_layer(text: str, input_shape: list[Any]) -> tuple[Any, Any]:
     ((16, 14, 14), [(1, 1), (1, 1)])
     """
     from planner.spec.loading import network_from_data
-    from planner.symbolic.inference import infer
+    from planner.shapes import infer
 
     framework, data, channels = layer_from_call(text)
     data["name"] = "layer"
