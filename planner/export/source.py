@@ -30,8 +30,8 @@ from planner.errors import SpecError
 from planner.export import check_buildable
 
 if TYPE_CHECKING:
-    from planner.spec.network import Network
     from planner.shapes import Inference
+    from planner.spec.network import Network
 
 TARGETS = ("keras", "torch", "flax")
 _TARGET_ALIASES = {"pytorch": "torch", "jax": "flax", "tensorflow": "keras", "tf": "keras"}

@@ -19,8 +19,8 @@ from planner.export import source as S
 from planner.export.keras_model import _import_keras, _keras_name, _KerasBuilder
 
 if TYPE_CHECKING:
-    from planner.spec.network import Network
     from planner.shapes import Inference
+    from planner.spec.network import Network
 
 # Configuration keys that are not constructor choices a reader needs to see.
 _SKIP = ("dtype", "trainable", "name")

@@ -21,8 +21,8 @@ from planner.export import source as S
 from planner.export import torch_model as T
 
 if TYPE_CHECKING:
-    from planner.spec.network import Network
     from planner.shapes import Inference
+    from planner.spec.network import Network
 
 _HELPERS = {
     T._ChannelsLast: "ChannelsLast",

@@ -602,8 +602,8 @@ def one_layer(text: str, input_shape: list[Any]) -> tuple[Any, Any]:
     >>> result.output_shape, result.padding
     ((16, 14, 14), [(1, 1), (1, 1)])
     """
-    from planner.spec.loading import network_from_data
     from planner.shapes import infer
+    from planner.spec.loading import network_from_data
 
     framework, data, channels = layer_from_call(text)
     data["name"] = "layer"
