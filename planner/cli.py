@@ -427,6 +427,33 @@ def layer(
     out.print(f"params: {result.params}", markup=False)
 
 
+@app.command()
+def draw(
+    net: NetArg,
+    output: Annotated[
+        str, typer.Option("--output", "-o", help="net.svg or net.png ('-': SVG to stdout).")
+    ],
+    layer: Annotated[
+        str | None,
+        typer.Option("--layer", help="Draw this layer's padding (cells, pads, windows)."),
+    ] = None,
+    force: ForceOpt = False,
+    input: InputOpt = None,
+) -> None:
+    """Draw the network (a U-Net as a U, anything else top to bottom; failing layers in
+    red), or one layer's padding with --layer. SVG in pure Python; PNG via resvg-py."""
+    from planner.draw import network_svg, padding_svg, to_png
+    from planner.export.writing import write_output
+
+    with _guard():
+        network = load_network(net, None, input)
+        svg = padding_svg(network, layer) if layer else network_svg(network)
+        content: str | bytes = to_png(svg) if output.lower().endswith(".png") else svg
+        path = write_output(content, output, force)
+    if path is not None:
+        err.print(f"wrote {path}", markup=False)
+
+
 @contextmanager
 def _null() -> Iterator[None]:
     yield
