@@ -42,6 +42,7 @@ from test_presets_frameworks import (
 import planner
 from planner.errors import SpecError
 from planner.export import to_keras, to_source, to_torch
+from planner.export.keras_model import keras_layer_name
 from planner.export.source import Names
 from planner.spec.network import Network
 
@@ -103,10 +104,8 @@ def torch_code_report(net: Network, module: ModuleType, device: str) -> tuple[Re
 
 def keras_code_report(net: Network, module: ModuleType) -> tuple[Report, Any]:
     model = module.build_model()
-    report = {
-        n: (tuple(model.get_layer(n).output.shape[1:]), model.get_layer(n).count_params())
-        for n in net.layer_names
-    }
+    layers = {n: model.get_layer(keras_layer_name(n)) for n in net.layer_names}
+    report = {n: (tuple(lay.output.shape[1:]), lay.count_params()) for n, lay in layers.items()}
     return report, model
 
 

@@ -55,7 +55,36 @@ def to_keras(net: Network) -> keras.Model:
     """
     check_buildable(net)
     keras = _import_keras()
-    return _KerasBuilder(net, keras).build()
+    return _KerasBuilder(keras_safe_names(net), keras).build()
+
+
+def keras_layer_name(name: str) -> str:
+    """The Keras name of a planner layer: Keras (on PyTorch) refuses '.' and '/' in
+    names, which imported PyTorch and ONNX layers have (``down1.conv1``).
+
+    >>> keras_layer_name("down1.conv1")
+    'down1_conv1'
+    """
+    return name.replace(".", "_").replace("/", "_")
+
+
+def keras_safe_names(net: Network) -> Network:
+    """``net`` with every layer named as Keras allows (``keras_layer_name``)."""
+    names = {n: keras_layer_name(n) for n in [net.input_name, *net.layer_names]}
+    if all(k == v for k, v in names.items()):
+        return net
+    if len(set(names.values())) != len(names):
+        raise SpecError(
+            "layer names collide once '.' and '/' become '_' for Keras: "
+            + ", ".join(sorted(k for k, v in names.items() if list(names.values()).count(v) > 1))
+        )
+    layers = [
+        layer.model_copy(
+            update={"name": names[layer.name], "inputs": [names[i] for i in layer.inputs]}
+        )
+        for layer in net.layers
+    ]
+    return net.model_copy(update={"layers": layers, "input_name": names[net.input_name]})
 
 
 def _import_keras() -> Any:
@@ -378,6 +407,8 @@ class _KerasBuilder:
         if all(b >= 0 and a >= 0 for b, a in pairs):
             return [self.zero_pad(pairs, layer.name)]
         # Negative amounts (PyTorch F.pad) crop.
+        if all(b <= 0 and a <= 0 for b, a in pairs):
+            return [self.crop([(-b, -a) for b, a in pairs], layer.name, layer)]
         return self.adjust(layer, [(-b, -a) for b, a in pairs])
 
     def _cropping(self, layer: Any) -> list[Any]:

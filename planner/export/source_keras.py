@@ -16,7 +16,12 @@ import inspect
 from typing import TYPE_CHECKING, Any
 
 from planner.export import source as S
-from planner.export.keras_model import _import_keras, _keras_name, _KerasBuilder
+from planner.export.keras_model import (
+    _import_keras,
+    _keras_name,
+    _KerasBuilder,
+    keras_safe_names,
+)
 
 if TYPE_CHECKING:
     from planner.shapes import Inference
@@ -29,6 +34,11 @@ _SKIP_SUFFIXES = ("_initializer", "_regularizer", "_constraint")
 
 def keras_source(net: Network, inference: Inference) -> str:
     keras = _import_keras()
+    if keras_safe_names(net) is not net:
+        from planner.shapes import infer
+
+        net = keras_safe_names(net)
+        inference = infer(net)
     builder = _KerasBuilder(net, keras)
     builder._inference = inference
     names = S.Names(("inputs", "keras", "layers", "partial", "model", "build_model"))

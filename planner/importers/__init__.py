@@ -48,6 +48,8 @@ class ImportResult:
     data: dict[str, Any]
     problems: list[Problem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # Each planner layer's origin in the source: an ONNX output tensor, an ATen node.
+    origins: dict[str, str] = field(default_factory=dict)
 
     @property
     def complete(self) -> bool:
