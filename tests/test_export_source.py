@@ -109,6 +109,45 @@ def keras_code_report(net: Network, module: ModuleType) -> tuple[Report, Any]:
     return report, model
 
 
+def flax_code_report(net: Network, module: ModuleType, path: Path) -> tuple[Report, Any]:
+    """Shapes of every layer (``__call__``'s locals, traced abstractly by
+    ``jax.eval_shape``: no compute) and parameters per named submodule."""
+    import jax
+    import jax.numpy as jnp
+
+    model = module.build()
+    x = jax.ShapeDtypeStruct((1, *net.input_shape), jnp.float32)
+    seen: dict[str, Any] = {}
+    filename = str(path)
+
+    def profile(frame: Any, event: str, _arg: Any) -> None:
+        if (
+            event == "return"
+            and frame.f_code.co_filename == filename
+            and frame.f_code.co_name == "__call__"
+        ):
+            seen.update(frame.f_locals)
+
+    sys.setprofile(profile)
+    try:
+        variables = jax.eval_shape(model.init, jax.random.PRNGKey(0), x)
+    finally:
+        sys.setprofile(None)
+    params = variables.get("params", {})
+    names = Names(("x", "self", "jax", "jnp", "nn", "lax", "to_last", "to_first"))
+    report: Report = {}
+    for layer in net.layers:
+        ident = names(layer.name)
+        count = sum(
+            int(a.size)
+            for key, tree in params.items()
+            if key in (layer.name, f"{layer.name}_depthwise", f"{layer.name}_pointwise")
+            for a in jax.tree_util.tree_leaves(tree)
+        )
+        report[layer.name] = (tuple(seen[ident].shape[1:]), count)
+    return report, (model, variables)
+
+
 def check_shapes(report: Report, plan: Report, net: Network, params: bool = True) -> None:
     assert list(report) == list(plan)
     wrong = {n: (report[n][0], plan[n][0]) for n in plan if report[n][0] != plan[n][0]}
@@ -147,6 +186,14 @@ def test_preset_to_keras_code(name: str, tmp_path: Path) -> None:
     keras.backend.clear_session()
 
 
+@pytest.mark.parametrize("name", PRESETS)
+def test_preset_to_flax_code(name: str, tmp_path: Path) -> None:
+    net = planner.load(name)
+    path = tmp_path / "f.py"
+    report, _ = flax_code_report(net, load_code(to_source(net, "flax"), path), path)
+    check_shapes(report, plan_report(net), net)
+
+
 @pytest.mark.parametrize("framework", ["keras", "torch"])
 @pytest.mark.parametrize("rank", [1, 2, 3])
 def test_every_layer_type_both_targets(framework: str, rank: int, tmp_path: Path) -> None:
@@ -164,6 +211,9 @@ def test_every_layer_type_both_targets(framework: str, rank: int, tmp_path: Path
         return
     report, _ = keras_code_report(net, load_code(code, tmp_path / "k.py"))
     check_shapes(report, plan, net)
+    path = tmp_path / "f.py"
+    report, _ = flax_code_report(net, load_code(to_source(net, "flax"), path), path)
+    check_shapes(report, plan, net)
 
 
 @pytest.mark.parametrize("framework", ["keras", "torch"])
@@ -177,24 +227,48 @@ def test_unet_skips_crops_in_forward(framework: str, tmp_path: Path) -> None:
     check_shapes(report, plan_report(net), net)
 
 
+def flax_ones_outputs(net: Network, code: str, path: Path, x: np.ndarray) -> list[np.ndarray]:
+    """The generated Flax model's outputs with all-ones weights and zero biases (and
+    batch statistics mean 0, variance 1), like ``ones_weights_keras``/``_torch``."""
+    import jax
+    import jax.numpy as jnp
+
+    model = load_code(code, path).build()
+    variables = jax.eval_shape(model.init, jax.random.PRNGKey(0), jnp.asarray(x))
+
+    def fill(p: Any, leaf: Any) -> Any:
+        key = jax.tree_util.keystr(p)
+        zero = "bias" in key or "'mean'" in key
+        return jnp.zeros(leaf.shape) if zero else jnp.ones(leaf.shape)
+
+    values = jax.tree_util.tree_map_with_path(fill, variables)
+    out = model.apply(values, jnp.asarray(x))
+    return [np.asarray(t) for t in (out if isinstance(out, tuple) else (out,))]
+
+
+@pytest.mark.parametrize("target", ["other", "flax"])
 @pytest.mark.parametrize("case", sorted(CROSS))
-def test_translated_code_computes_the_same_values(case: str, tmp_path: Path) -> None:
-    """Code for the other framework computes what the network's own framework does."""
+def test_translated_code_computes_the_same_values(case: str, target: str, tmp_path: Path) -> None:
+    """Code for another framework computes what the network's own framework does."""
     net = CROSS[case]
     x = np.random.default_rng(3).standard_normal((1, *net.input_shape)).astype("float32")
     if net.framework == "keras":
         reference = to_keras(net)
         ones_weights_keras(reference)
         want = [keras.ops.convert_to_numpy(t) for t in reference(x, training=False)]
-        model = load_code(to_source(net, "torch"), tmp_path / "t.py").build().eval()
-        ones_weights_torch(model)
-        with torch.no_grad():
-            got = [t.numpy() for t in model(torch.from_numpy(x))]
     else:
         reference = to_torch(net).eval()
         ones_weights_torch(reference)
         with torch.no_grad():
             want = [t.numpy() for t in reference(torch.from_numpy(x))]
+    if target == "flax":
+        got = flax_ones_outputs(net, to_source(net, "flax"), tmp_path / "f.py", x)
+    elif net.framework == "keras":
+        model = load_code(to_source(net, "torch"), tmp_path / "t.py").build().eval()
+        ones_weights_torch(model)
+        with torch.no_grad():
+            got = [t.numpy() for t in model(torch.from_numpy(x))]
+    else:
         model = load_code(to_source(net, "keras"), tmp_path / "k.py").build_model()
         ones_weights_keras(model)
         got = [keras.ops.convert_to_numpy(t) for t in model(x, training=False)]
@@ -234,7 +308,7 @@ def test_same_average_pool_carries_its_helper(tmp_path: Path) -> None:
         lambda d: d["framework"] in ("keras", "torch")
     ),
     size=st.integers(12, 30),
-    target=st.sampled_from(["keras", "torch"]),
+    target=st.sampled_from(["keras", "torch", "flax"]),
 )
 def test_random_networks_round_trip(
     data: dict, size: int, target: str, tmp_path_factory: Any
@@ -254,6 +328,8 @@ def test_random_networks_round_trip(
     module = load_code(code, path)
     if target == "torch":
         report, _ = torch_code_report(net, module, "cpu")
+    elif target == "flax":
+        report, _ = flax_code_report(net, module, path)
     else:
         report, _ = keras_code_report(net, module)
     check_shapes(report, plan_report(net), net)
