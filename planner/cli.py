@@ -545,6 +545,140 @@ def translate(
 
 
 @app.command()
+def export(
+    net: NetArg,
+    to: Annotated[str, typer.Option("--to", help="Target: keras, torch or flax.")],
+    output: OutputOpt = None,
+    force: ForceOpt = False,
+    input: InputOpt = None,
+) -> None:
+    """Write the network as source code for Keras, PyTorch or Flax (exact, or a refusal
+    naming the layer that cannot be translated and why)."""
+    from planner.export.source import to_source
+    from planner.export.writing import write_output
+
+    with _guard():
+        network = load_network(net, None, input)
+        path = write_output(to_source(network, to), output, force)
+    if path is not None:
+        err.print(f"wrote {path}", markup=False)
+
+
+@app.command("import")
+def import_(
+    source: Annotated[
+        str,
+        typer.Argument(
+            help="A Keras .json/.keras file, an .onnx file, Python code (.py, or '-' for "
+            "stdin: read as text, never run), or package.module:attr, a PyTorch module "
+            "class or factory: that form IMPORTS AND RUNS the module's code."
+        ),
+    ],
+    output: OutputOpt = None,
+    force: ForceOpt = False,
+    input: InputOpt = None,
+) -> None:
+    """Turn an existing model into a planner network (YAML). Layers that cannot be
+    represented are listed by name and op; the network keeps everything before them."""
+    import yaml
+
+    from planner.export.writing import write_output
+    from planner.importers import import_model
+
+    with _guard():
+        shape = parse_shape(input) if input else None
+        text = sys.stdin.read() if source == "-" else None
+        result = import_model(source, shape, text)
+        net = result.network
+        yaml_text = yaml.safe_dump(
+            net.to_data(), sort_keys=False, default_flow_style=None, width=100
+        )
+        path = write_output(yaml_text, output, force)
+    for note in result.notes:
+        err.print(f"note: {note}", markup=False)
+    for problem in result.problems:
+        err.print(f"not imported: {problem}", markup=False)
+    if path is not None:
+        err.print(f"wrote {path} ({len(net.layers)} layers)", markup=False)
+    if result.problems:
+        raise typer.Exit(1)
+
+
+@app.command()
+def layer(
+    call: Annotated[
+        str,
+        typer.Argument(
+            help='One layer call as code, e.g. "nn.Conv2d(3, 16, 3, stride=2)" or '
+            "\"Conv2D(16, 3, strides=2, padding='same')\" (read, never run)."
+        ),
+    ],
+    input: Annotated[
+        str,
+        typer.Option(
+            "--input", "-i", help="Input shape without the batch axis: 3,28,28 or 28,28,3."
+        ),
+    ],
+    json_: JsonOpt = False,
+) -> None:
+    """One layer's output shape, per-side padding and formula, from a code snippet."""
+    from planner.importers.code_text import one_layer
+
+    with _guard():
+        net, result = one_layer(call, parse_shape(input))
+    if json_:
+        _print_json({"framework": net.framework, **result.to_dict()})
+        return
+    shape = tuple(net.input_shape)
+    out.print(f"{call.strip()}  ({net.framework}, input {shape})", markup=False)
+    if result.error:
+        out.print(f"error: {result.error}", markup=False)
+        raise typer.Exit(1)
+    out.print(f"output: {tuple(result.output_shape)}", markup=False)
+    if result.padding:
+        axes = {1: "W", 2: "HW", 3: "DHW"}.get(len(result.padding), "")
+        sides = ", ".join(
+            f"{axes[i] if axes else i} {b}|{a}" for i, (b, a) in enumerate(result.padding)
+        )
+        out.print(f"padding (before|after): {sides}", markup=False)
+    if result.formula:
+        out.print(f"formula: {result.formula}", markup=False)
+    out.print(f"params: {result.params}", markup=False)
+
+
+@app.command()
+def draw(
+    net: NetArg,
+    output: Annotated[
+        str, typer.Option("--output", "-o", help="net.svg or net.png ('-': SVG to stdout).")
+    ],
+    layer: Annotated[
+        str | None,
+        typer.Option("--layer", help="Draw this layer's padding (cells, pads, windows)."),
+    ] = None,
+    force: ForceOpt = False,
+    input: InputOpt = None,
+) -> None:
+    """Draw the network (a U-Net as a U, anything else top to bottom; failing layers in
+    red), or one layer's padding with --layer. SVG in pure Python; PNG via resvg-py."""
+    from planner.draw import network_svg, padding_svg, to_png
+    from planner.export.writing import write_output
+
+    with _guard():
+        network = load_network(net, None, input)
+        svg = padding_svg(network, layer) if layer else network_svg(network)
+        content: str | bytes = to_png(svg) if output.lower().endswith(".png") else svg
+        path = write_output(content, output, force)
+    if path is not None:
+        err.print(f"wrote {path}", markup=False)
+
+
+@contextmanager
+def _null() -> Iterator[None]:
+    yield
+
+
+@app.command()
 def presets(json_: JsonOpt = False) -> None:
     """List the bundled preset networks."""
     from planner.presets import preset_summary

@@ -77,9 +77,15 @@ STDOUT = "-"
 def write_text(path: str | Path, text: str, *, overwrite: bool = False) -> Path:
     """Write ``text`` to ``path`` atomically (see the module docstring); ``-`` writes
     to standard output. Returns the path written (for a link: the link's path)."""
+    return write_bytes(path, text.encode("utf-8"), overwrite=overwrite)
+
+
+def write_bytes(path: str | Path, data: bytes, *, overwrite: bool = False) -> Path:
+    """``write_text`` for bytes (a PNG, say): atomic, keeping mode and links."""
     if str(path) == STDOUT:
-        sys.stdout.write(text)
         sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
         return Path(STDOUT)
     link = Path(path)
     if os.path.lexists(link) and not overwrite:
@@ -107,8 +113,8 @@ def write_text(path: str | Path, text: str, *, overwrite: bool = False) -> Path:
     tmp = None
     try:
         tmp, fd = _create_temporary(directory, target.name)
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         if old is not None:
