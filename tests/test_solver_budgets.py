@@ -341,3 +341,27 @@ def test_monotone_chains_valid_inputs_match_a_scan(data):
                 expected.add(n)
         got = {n for n in range(1, 121) if result.axes[name].contains(n)}
         assert got == expected, (name, sorted(got ^ expected)[:5])
+
+
+def test_the_framework_default_stride_is_a_choice_checked_by_torch():
+    torch = pytest.importorskip("torch")
+    net = planner.loads(
+        """
+name: pool
+framework: torch
+input_shape: [1, 20, 20]
+layers:
+  - {type: MaxPool2d, name: pool, kernel_size: 3}
+"""
+    )
+    result = solve(net, ["output<=10"], unknowns=["pool.stride"], limit=None)
+    assert result.unknowns["pool.strides"]["choices"][0] == "default"
+    assert result.solutions[0].values == {"pool.strides": "default"}  # the value it had
+    x = torch.zeros(1, 1, 20, 20)
+    for s in result.solutions:
+        stride = s.values["pool.strides"]
+        layer = torch.nn.MaxPool2d(3) if stride == "default" else torch.nn.MaxPool2d(3, stride)
+        assert tuple(layer(x).shape[1:]) == s.output_shape
+    listed = {s.values["pool.strides"] for s in result.solutions}
+    expected = {"default"} | {s for s in range(1, 9) if torch.nn.MaxPool2d(3, s)(x).shape[-1] <= 10}
+    assert listed == expected

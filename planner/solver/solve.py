@@ -31,6 +31,7 @@ from planner.solver.search import (
     Assignment,
     collect_vars,
     describe_failures,
+    infer_assigned,
     layer_cost,
     search,
     verify,
@@ -583,7 +584,7 @@ def _reachable(
         if budget.check():
             complete = False
             break
-        result = infer(net, values=s.values)
+        result = infer_assigned(net, s.values)
         have, other = target_sizes(t, net, result.sizes)
         if all(t.holds(h, o) for h, o in zip(have, other, strict=True)):
             return ""
