@@ -12,19 +12,15 @@ output that misses its target) planner proposes edits of each kind that can work
 
 Each candidate is found by the solver (so it is exact for the framework's
 arithmetic) and verified by forward inference on the edited network; ``apply_fix``
-returns that network and ``write_network`` saves it atomically.
+returns that network and ``planner.files.write_network`` saves it, editing only the
+changed values of the user's file.
 """
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
-
-import yaml
 
 from planner.budget import Budget, CancelToken, ProgressCallback
 from planner.errors import SolveError
@@ -618,22 +614,3 @@ def _fresh(data: dict[str, Any], base: str) -> str:
 def apply_fix(result: FixResult, fix_id: int) -> Network:
     """The edited network of fix ``fix_id``."""
     return result.get(fix_id).network
-
-
-def write_network(net: Network, path: str | Path) -> Path:
-    """Write ``net`` as YAML, atomically: a temporary file renamed over the target, so
-    an interrupted write never leaves a half-written file."""
-    target = Path(path)
-    text = yaml.safe_dump(net.to_data(), sort_keys=False, default_flow_style=None, width=100)
-    directory = target.parent if str(target.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return target
