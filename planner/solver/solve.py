@@ -129,6 +129,21 @@ def solve(
         progress=progress,
         cancel=cancel,
     )
+    if max_states is not None and (
+        isinstance(max_states, bool) or not isinstance(max_states, int) or max_states < 1
+    ):
+        raise SolveError(
+            f"max_states must be a whole number >= 1; received {max_states!r}",
+            field="max_states",
+        )
+    # The budget starts now: reading the unknowns and targets is part of the question.
+    budget = Budget(
+        task="solve",
+        seconds=time_budget,
+        progress=progress,
+        cancel=cancel,
+        max_states=max_states,
+    )
     target_list = _as_list(targets, "targets")
     net = with_unknowns(net, _as_list(unknowns, "unknowns"))
     parsed = [parse_target(t, net) for t in target_list]
@@ -153,20 +168,6 @@ def solve(
             raise SolveError(
                 f"unknown '{name}' has an empty domain; check its min and max", field=name
             )
-    if max_states is not None and (
-        isinstance(max_states, bool) or not isinstance(max_states, int) or max_states < 1
-    ):
-        raise SolveError(
-            f"max_states must be a whole number >= 1; received {max_states!r}",
-            field="max_states",
-        )
-    budget = Budget(
-        task="solve",
-        seconds=time_budget,
-        progress=progress,
-        cancel=cancel,
-        max_states=max_states,
-    )
 
     def answer(
         complete: bool, reason: str | None, total: int, found: list[Assignment]
@@ -270,7 +271,8 @@ def explain_closed(
             continue
         left = resolve_name(t.left, net)
         if sizes[0][0] == "":
-            parts.append(f"{t} holds for no {rng} (the smallest that runs is {sizes[0][1]})")
+            sizes_text = _inputs_text(net, exact) or f" (the smallest that runs is {sizes[0][1]})"
+            parts.append(f"{t} holds for no {rng}{sizes_text}")
             continue
         near = ", ".join(f"{left} {have} (with {var.name}={n})" for have, n in sizes)
         parts.append(f"{t} holds for no {rng}; nearest: {near}")
