@@ -365,3 +365,14 @@ layers:
     listed = {s.values["pool.strides"] for s in result.solutions}
     expected = {"default"} | {s for s in range(1, 9) if torch.nn.MaxPool2d(3, s)(x).shape[-1] <= 10}
     assert listed == expected
+
+
+def test_a_value_for_an_unknown_the_network_lacks_is_an_error():
+    net = planner.load("docs/examples/halve.yaml")
+    assert planner.solver.assign(net, {"p": 1}).layers[0].padding == ((1, 1), (1, 1))
+    with pytest.raises(
+        planner.SolveError, match="'q', which is not an unknown of halve; its unknowns are p"
+    ):
+        planner.solver.assign(net, {"q": 1})
+    with pytest.raises(planner.SolveError, match="its unknowns are p"):
+        solve(net, ["output=14"], refs={"q": 1})

@@ -476,6 +476,15 @@ def assign(net: Network, values: dict[str, Any]) -> Network:
             return None if filled and all(v is None for v in filled) else filled
         return value
 
+    have = net.unknowns()
+    stray = sorted(set(values) - set(have))
+    if stray:
+        raise SolveError(
+            f"values name {', '.join(repr(s) for s in stray)}, which "
+            f"{'is not an unknown' if len(stray) == 1 else 'are not unknowns'} of {net.name}; "
+            f"its unknowns are {', '.join(have) or 'none'}",
+            field="values",
+        )
     data = net.to_data()
     data["input_shape"] = [fill(d) for d in data["input_shape"]]
     data["layers"] = [{k: fill(v) for k, v in item.items()} for item in data["layers"]]
