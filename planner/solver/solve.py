@@ -229,10 +229,17 @@ def _solve_closed(
             raise AssertionError(f"closed form produced an unverified size {n}")
         listed.append(Assignment(values, layer_cost(net, -1, vars, values), shape))
     budget.report(1, 1, "done", final=True)
-    if not result.complete or budget.stopped:
-        why = (
-            "cancelled" if budget.stopped == "cancelled" else "incomplete: the time budget ran out"
+    why = "cancelled" if budget.stopped == "cancelled" else "incomplete: the time budget ran out"
+    if result.complete and budget.stopped:
+        # The count is exact; only the listing was cut short.
+        return answer(
+            False,
+            f"{why} after {budget.elapsed:.1f} s while listing: all {result.total:,} solutions "
+            f"are counted exactly, the best {len(listed):,} listed",
+            result.total,
+            listed,
         )
+    if not result.complete:
         return answer(
             False,
             f"{why} after {budget.elapsed:.1f} s; {len(listed)} solution"
