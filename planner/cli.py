@@ -391,10 +391,10 @@ def solve(
     json_: JsonOpt = False,
 ) -> None:
     """Find every value of the unknowns that meets the targets, best first."""
-    from planner.progress_display import progress_display
-    from planner.solver import solve as run_solve
-
     with _interruptible("solve"), _guard():
+        from planner.progress_display import progress_display
+        from planner.solver import solve as run_solve
+
         _check_limits(None if all_ else limit, time_budget)
         network = load_network(net, framework, input)
         with progress_display(err, "solving", not json_) as progress:
@@ -427,10 +427,10 @@ def inputs(
     json_: JsonOpt = False,
 ) -> None:
     """The input sizes for which the network runs and every skip aligns, in closed form."""
-    from planner.progress_display import progress_display
-    from planner.solver import valid_inputs
-
     with _interruptible("inputs"), _guard():
+        from planner.progress_display import progress_display
+        from planner.solver import valid_inputs
+
         _check_limits(None, time_budget)
         network = load_network(net, framework, None)
         with progress_display(err, "valid inputs", not json_) as progress:
@@ -467,10 +467,10 @@ def fix(
 ) -> None:
     """Propose verified fixes for every mismatch; --apply ID -o FILE writes one, editing
     only the fixed values of your file (comments and spellings stay)."""
-    from planner.fixes import fixes as run_fixes
-    from planner.progress_display import progress_display
-
     with _interruptible("fix"), _guard():
+        from planner.fixes import fixes as run_fixes
+        from planner.progress_display import progress_display
+
         _check_limits(None, time_budget)
         if apply is not None and output is None:
             raise SpecError(

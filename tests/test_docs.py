@@ -187,6 +187,8 @@ MODULES = [
     "planner.shapes.walk",
     "planner.shapes.tensor",
     "planner.solver.solve",
+    "planner.solver.problem",
+    "planner.budget",
     "planner.solver.inputs",
     "planner.fixes",
     "planner.translate",

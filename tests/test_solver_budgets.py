@@ -341,3 +341,49 @@ def test_monotone_chains_valid_inputs_match_a_scan(data):
                 expected.add(n)
         got = {n for n in range(1, 121) if result.axes[name].contains(n)}
         assert got == expected, (name, sorted(got ^ expected)[:5])
+
+
+def test_the_framework_default_stride_is_a_choice_checked_by_torch():
+    torch = pytest.importorskip("torch")
+    net = planner.loads(
+        """
+name: pool
+framework: torch
+input_shape: [1, 20, 20]
+layers:
+  - {type: MaxPool2d, name: pool, kernel_size: 3}
+"""
+    )
+    result = solve(net, ["output<=10"], unknowns=["pool.stride"], limit=None)
+    assert result.unknowns["pool.strides"]["choices"][0] == "default"
+    assert result.solutions[0].values == {"pool.strides": "default"}  # the value it had
+    x = torch.zeros(1, 1, 20, 20)
+    for s in result.solutions:
+        stride = s.values["pool.strides"]
+        layer = torch.nn.MaxPool2d(3) if stride == "default" else torch.nn.MaxPool2d(3, stride)
+        assert tuple(layer(x).shape[1:]) == s.output_shape
+    listed = {s.values["pool.strides"] for s in result.solutions}
+    expected = {"default"} | {s for s in range(1, 9) if torch.nn.MaxPool2d(3, s)(x).shape[-1] <= 10}
+    assert listed == expected
+
+
+def test_a_value_for_an_unknown_the_network_lacks_is_an_error():
+    net = planner.load("docs/examples/halve.yaml")
+    assert planner.solver.assign(net, {"p": 1}).layers[0].padding == ((1, 1), (1, 1))
+    with pytest.raises(
+        planner.SolveError, match="'q', which is not an unknown of halve; its unknowns are p"
+    ):
+        planner.solver.assign(net, {"q": 1})
+    with pytest.raises(planner.SolveError, match="its unknowns are p"):
+        solve(net, ["output=14"], refs={"q": 1})
+
+
+def test_listing_every_one_of_a_huge_count_stops_at_the_budget():
+    net = planner.load("unet-original")
+    result, elapsed = timed(
+        solve, net, ["output>=388"], unknowns=["input=1..10**18"], limit=None, time_budget=0.5
+    )
+    assert not result.complete and result.total == (10**18 - 572) // 16 + 1
+    assert "solutions are counted exactly" in result.reason
+    assert [s.values["input"] for s in result.solutions[:2]] == [572, 588]
+    assert elapsed < 0.5 + SLACK
