@@ -31,7 +31,6 @@ from contextlib import contextmanager
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from typer.core import TyperGroup
 from typer.exceptions import TyperException
 
@@ -132,8 +131,26 @@ app = typer.Typer(
     rich_markup_mode=None,
     cls=PlannerGroup,
 )
-out = Console(highlight=False, soft_wrap=False)
-err = Console(stderr=True, highlight=False)
+
+
+class _LazyConsole:
+    """A rich ``Console`` made on first use: ``--help``, ``--json`` and the commands
+    that print plain text never pay for importing rich."""
+
+    def __init__(self, **options: Any) -> None:
+        self._options = options
+        self._console: Any = None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(**self._options)
+        return getattr(self._console, name)
+
+
+out: Any = _LazyConsole(highlight=False, soft_wrap=False)
+err: Any = _LazyConsole(stderr=True, highlight=False)
 
 NetArg = Annotated[
     str, typer.Argument(help="A preset name (see `planner presets`) or a YAML/JSON file.")
@@ -326,6 +343,40 @@ ExactOpt = Annotated[
 ]
 
 
+TimeOpt = Annotated[
+    float,
+    typer.Option(
+        "--time",
+        help="Seconds the search may take; past them it stops and says how far it got.",
+    ),
+]
+
+
+def _check_limits(limit: int | None, time_budget: float) -> None:
+    """``-n`` and ``--time`` must be positive (a clear error, not a traceback)."""
+    from planner.errors import SolveError
+
+    if limit is not None and limit < 1:
+        raise SolveError(
+            f"-n/--limit must be 1 or more (or --all for every solution); received {limit}",
+            field="--limit",
+        )
+    if not time_budget > 0 or time_budget == float("inf"):
+        raise SolveError(
+            f"--time must be a number of seconds > 0; received {time_budget}", field="--time"
+        )
+
+
+@contextmanager
+def _interruptible(command: str) -> Iterator[None]:
+    """Ctrl-C: one line on stderr and exit status 130, never a traceback."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        err.print(f"interrupted: planner {command} stopped by Ctrl-C", markup=False)
+        raise typer.Exit(130) from None
+
+
 @app.command()
 def solve(
     net: NetArg,
@@ -334,19 +385,19 @@ def solve(
     exact: ExactOpt = False,
     limit: Annotated[int, typer.Option("--limit", "-n", help="Show the best N solutions.")] = 20,
     all_: Annotated[bool, typer.Option("--all", help="Show every solution.")] = False,
-    time_budget: Annotated[
-        float, typer.Option("--time", help="Give up (and say so) after this many seconds.")
-    ] = 10.0,
+    time_budget: TimeOpt = 10.0,
     input: InputOpt = None,
     framework: FrameworkOpt = None,
     json_: JsonOpt = False,
 ) -> None:
     """Find every value of the unknowns that meets the targets, best first."""
+    from planner.progress_display import progress_display
     from planner.solver import solve as run_solve
 
-    with _guard():
+    with _interruptible("solve"), _guard():
+        _check_limits(None if all_ else limit, time_budget)
         network = load_network(net, framework, input)
-        with err.status("solving...", spinner="dots") if not json_ and err.is_terminal else _null():
+        with progress_display(err, "solving", not json_) as progress:
             result = run_solve(
                 network,
                 target or [],
@@ -354,6 +405,7 @@ def solve(
                 exact=exact,
                 limit=None if all_ else limit,
                 time_budget=time_budget,
+                progress=progress,
             )
     if json_:
         _print_json(result.to_dict())
@@ -370,15 +422,21 @@ def inputs(
     near: Annotated[
         int | None, typer.Option("--near", help="Also give the valid sizes nearest to N.")
     ] = None,
+    time_budget: TimeOpt = 10.0,
     framework: FrameworkOpt = None,
     json_: JsonOpt = False,
 ) -> None:
     """The input sizes for which the network runs and every skip aligns, in closed form."""
+    from planner.progress_display import progress_display
     from planner.solver import valid_inputs
 
-    with _guard():
+    with _interruptible("inputs"), _guard():
+        _check_limits(None, time_budget)
         network = load_network(net, framework, None)
-        result = valid_inputs(network, exact=exact, near=near)
+        with progress_display(err, "valid inputs", not json_) as progress:
+            result = valid_inputs(
+                network, exact=exact, near=near, time_budget=time_budget, progress=progress
+            )
     if json_:
         _print_json(result.to_dict())
         return
@@ -402,6 +460,7 @@ def fix(
         ),
     ] = None,
     force: ForceOpt = False,
+    time_budget: TimeOpt = 10.0,
     input: InputOpt = None,
     framework: FrameworkOpt = None,
     json_: JsonOpt = False,
@@ -409,8 +468,10 @@ def fix(
     """Propose verified fixes for every mismatch; --apply ID -o FILE writes one, editing
     only the fixed values of your file (comments and spellings stay)."""
     from planner.fixes import fixes as run_fixes
+    from planner.progress_display import progress_display
 
-    with _guard():
+    with _interruptible("fix"), _guard():
+        _check_limits(None, time_budget)
         if apply is not None and output is None:
             raise SpecError(
                 "--apply needs -o FILE to write the fixed network to (-o - for stdout)",
@@ -420,12 +481,10 @@ def fix(
             raise SpecError("-o FILE goes with --apply ID", field="--output")
         check_output(output, force)
         network = load_network(net, framework, input)
-        with (
-            err.status("looking for fixes...", spinner="dots")
-            if not json_ and err.is_terminal
-            else _null()
-        ):
-            result = run_fixes(network, target or [], exact=exact)
+        with progress_display(err, "looking for fixes", not json_) as progress:
+            result = run_fixes(
+                network, target or [], exact=exact, time_budget=time_budget, progress=progress
+            )
         if apply is not None:
             from planner.files import network_text
 
@@ -479,27 +538,13 @@ def translate(
         out.print(f"note: {result.note}", markup=False)
 
 
-@contextmanager
-def _null() -> Iterator[None]:
-    yield
-
-
 @app.command()
 def presets(json_: JsonOpt = False) -> None:
     """List the bundled preset networks."""
+    from planner.presets import preset_summary
+
     with _guard():
-        rows = []
-        for name in planner.preset_names():
-            net = planner.load(name)
-            rows.append(
-                {
-                    "name": name,
-                    "framework": net.framework,
-                    "input_shape": net.input_shape,
-                    "layers": len(net.layers),
-                    "description": net.description or "",
-                }
-            )
+        rows = [preset_summary(name) for name in planner.preset_names()]
     if json_:
         _print_json(rows)
         return
