@@ -8,7 +8,8 @@ Exit status:
   file, line, layer and field, what was received and what would be valid;
 - 3: an internal error, a bug in planner: a one-paragraph report on stderr with the
   planner version, the command line and how to report it (``PLANNER_DEBUG=1``
-  shows the traceback instead).
+  shows the traceback instead);
+- 130: stopped by Ctrl-C (one line on stderr).
 
 Never a traceback. With ``--json``, an error (exit 2 or 3) is also printed on stdout
 as one object, ``{"error": {"type", "message", "layer", "field", "source", "line",
@@ -53,6 +54,12 @@ class PlannerGroup(TyperGroup):
                 return super().invoke(ctx)
         except (typer.Exit, typer.Abort):
             raise
+        except KeyboardInterrupt:
+            name = next((a for a in argv if not a.startswith("-")), "")
+            err.print(
+                f"interrupted: planner {name} stopped by Ctrl-C".replace("  ", " "), markup=False
+            )
+            raise typer.Exit(130) from None
         except TyperException as exc:  # a usage error: click prints it, exit 2
             if json_mode:
                 _print_json({"error": _usage_error(exc)})

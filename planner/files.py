@@ -223,44 +223,44 @@ def update_document(text: str, net: Network) -> str:
     is replaced by ``net`` written plainly."""
     from planner.spec.loading import loads
 
+    plain = json.dumps(net.to_data(), indent=2) + "\n" if _is_json(text) else _plain_yaml(net)
     try:
         old = loads(text)
     except PlannerError:
-        return _plain_yaml(net)
+        return plain
+    from ruamel.yaml.error import YAMLError
+
+    from planner.yaml_edits import Unsupported
+
     want = net.to_data()
     for explicit_names in (False, True):
-        try:
-            candidate = _reconciled(text, old, net, explicit_names)
-            if loads(candidate).to_data() == want:
-                return candidate
-        except (PlannerError, _Unreconcilable):
-            pass
-    return _plain_yaml(net)
+        for way in (_edited_in_place, _rendered):
+            try:
+                candidate = way(text, old, net, explicit_names)
+            except (Unsupported, _Unreconcilable, PlannerError, YAMLError):
+                continue
+            try:
+                if loads(candidate).to_data() == want:
+                    return candidate
+            except PlannerError:
+                continue
+    return plain
 
 
 class _Unreconcilable(Exception):
     """The document's shape is not one this module edits in place."""
 
 
-def _reconciled(text: str, old: Network, new: Network, explicit_names: bool) -> str:
-    """The fast path (edits at libyaml's node spans) when the document allows it and
-    its result checks out; ruamel.yaml otherwise."""
-    from planner.spec.loading import loads
+def _edited_in_place(text: str, old: Network, new: Network, explicit_names: bool) -> str:
+    """The edits written at libyaml's node spans (``planner.yaml_edits``)."""
     from planner.yaml_edits import Unsupported, edit_in_place
 
-    if not _is_json(text):
-        try:
-            candidate = edit_in_place(
-                text,
-                lambda doc: _reconcile(
-                    doc, old, new, explicit_names, flow_items=False, make_map=dict
-                ),
-            )
-            if loads(candidate).to_data() == new.to_data():
-                return candidate
-        except (Unsupported, _Unreconcilable, PlannerError):
-            pass
-    return _rendered(text, old, new, explicit_names)
+    if _is_json(text):
+        raise Unsupported("JSON is rewritten whole")
+    return edit_in_place(
+        text,
+        lambda doc: _reconcile(doc, old, new, explicit_names, flow_items=False, make_map=dict),
+    )
 
 
 def _rendered(text: str, old: Network, new: Network, explicit_names: bool) -> str:
