@@ -55,6 +55,12 @@ def screen_outputs(app: PlannerApp) -> dict[str, str]:
     return out
 
 
+def screen_rows(app: PlannerApp) -> list[tuple[str, ...]]:
+    """Every cell the DataTable widget holds, row by row in display order."""
+    table = app.table
+    return [tuple(str(c) for c in table.get_row_at(i)) for i in range(table.row_count)]
+
+
 def library_outputs(net: planner.Network) -> dict[str, str]:
     """What the library says every row should show."""
     result = planner.infer(net)
@@ -74,7 +80,7 @@ async def type_into(
     pilot: Any, app: PlannerApp, field: str, text: str, submit: bool = True
 ) -> None:
     """Focus a form field, replace its text, optionally press Enter."""
-    widget = app.form.query_one(f"#field-{field}", Input)
+    widget = app.form.field(field)
     widget.focus()
     widget.value = ""
     await pilot.pause()
