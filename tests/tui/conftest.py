@@ -74,12 +74,24 @@ async def select_row(app: PlannerApp, pilot: Any, key: str) -> None:
     app.table.select(key)
     await pilot.pause()
     assert app.selected == key
+    await form_ready(app, pilot)
+
+
+async def form_ready(app: PlannerApp, pilot: Any, seconds: float = 10.0) -> None:
+    """Wait until the form shows the selected row (panes are switched asynchronously)."""
+    import time
+
+    deadline = time.monotonic() + seconds
+    while app.form.key != app.selected or app.form._pane is None:
+        assert time.monotonic() < deadline, "the form never showed the selected layer"
+        await pilot.pause(0.02)
 
 
 async def type_into(
     pilot: Any, app: PlannerApp, field: str, text: str, submit: bool = True
 ) -> None:
     """Focus a form field, replace its text, optionally press Enter."""
+    await form_ready(app, pilot)
     widget = app.form.field(field)
     widget.focus()
     widget.value = ""

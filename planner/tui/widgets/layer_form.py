@@ -146,6 +146,7 @@ class LayerForm(VerticalScroll):
         shape = (key == INPUT_KEY, model, tuple(specs.values()))
         pane = self._panes.get(shape)
         if pane is None:
+            self._switch_to(None)  # nothing half-built is ever shown or typed into
             pane = FieldPane(specs, [self._widget(spec) for spec in specs.values()])
             self._panes[shape] = pane
             await self.mount(pane)
