@@ -59,6 +59,7 @@ class PlannerApp(FileActions, App[None]):
     TITLE = "planner"
     BINDINGS = bindings()
     AUTOSAVE_DELAY = 0.3
+    INPUTS_DELAY = 0.2
 
     def __init__(
         self,
@@ -78,6 +79,7 @@ class PlannerApp(FileActions, App[None]):
         self._recover = recover
         self._autosave_timer: Timer | None = None
         self._explain_timer: Timer | None = None
+        self._inputs_timer: Timer | None = None
 
     # -- layout -----------------------------------------------------------------------
 
@@ -153,6 +155,13 @@ class PlannerApp(FileActions, App[None]):
         await self.form.show(net, self.selected)
         self.query_one(HistoryPanel).show(self.document.history())
         self._schedule_explain()
+        # Valid inputs are asked once typing pauses, not on every keystroke's edit.
+        if self._inputs_timer is not None:
+            self._inputs_timer.stop()
+        self._inputs_timer = self.set_timer(self.INPUTS_DELAY, self._start_inputs)
+
+    def _start_inputs(self) -> None:
+        self._inputs_timer = None
         self.runs.start("inputs", [], [])
 
     def update_title(self) -> None:
@@ -217,10 +226,10 @@ class PlannerApp(FileActions, App[None]):
         side = self.query_one("#side", TabbedContent)
         side.remove_class("-hidden")
         side.active = tab
-        if tab == "edit":
-            fields = self.form.query("Input, Switch, Select")
-            if fields:
-                fields.first().focus()
+        if tab == "edit" and self.form._pane is not None:
+            first = next(iter(self.form._pane.widgets.values()), None)
+            if first is not None:
+                first.focus()
 
     def action_show_fixes(self) -> None:
         self.action_show_tab("fixes")
@@ -389,10 +398,15 @@ class PlannerApp(FileActions, App[None]):
             self.notify(f"Cancelled {', '.join(cancelled)}", timeout=2)
 
     def show_progress(self, kind: str, fraction: float | None, message: str) -> None:
+        """A worker's progress. An indeterminate bar would animate all the time, and
+        every frame costs the UI thread time a key press needs: a known fraction
+        moves the bar, otherwise only the text changes."""
         work = self.query_one("#work")
         work.remove_class("-hidden")
         bar = self.query_one("#progress", ProgressBar)
-        bar.update(total=1.0 if fraction is not None else None, progress=fraction or 0.0)
+        bar.display = fraction is not None
+        if fraction is not None:
+            bar.update(total=1.0, progress=fraction)
         self.query_one("#progress-label", Static).update(f"{kind}: {message} · Esc cancels")
 
     def work_done(self, kind: str, version: int, event: Any, result: Any) -> None:

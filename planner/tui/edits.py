@@ -57,9 +57,25 @@ def value_text(value: Any) -> str:
         return ""
     if isinstance(value, str):
         return value
-    return (
-        yaml.safe_dump(value, default_flow_style=True, width=10_000).strip().removesuffix("\n...")
-    )
+    return _flow(value)
+
+
+def _flow(value: Any) -> str:
+    """YAML flow style for the values fields hold (numbers, lists, small mappings)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_flow(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {_flow(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, str):
+        return yaml.safe_dump(value, width=10_000).strip().removesuffix("\n...")
+    text = str(value)
+    if isinstance(value, float) and "e" in text and "." not in text:
+        text = text.replace("e", ".0e")  # YAML 1.1 reads 1e-07 as a string
+    return text
 
 
 def parse_value(text: str) -> Any:

@@ -41,12 +41,21 @@ CONDITION = "yellow"
 @dataclass(frozen=True)
 class Row:
     key: str
-    cells: tuple[Text, ...]
+    values: tuple[str, ...]
     # "ok", "error", "branch" (feeds a merge that fails), "skipped", "condition"
     status: str
+    style: str = ""
 
     def text(self, column: str) -> str:
-        return self.cells[COLUMN_KEYS.index(column)].plain
+        return self.values[COLUMN_KEYS.index(column)]
+
+    def cell(self, index: int) -> Text:
+        """The cell as drawn (``Text``: never parsed as markup)."""
+        return Text(self.values[index], style=self.style)
+
+    @property
+    def cells(self) -> tuple[Text, ...]:
+        return tuple(self.cell(i) for i in range(len(self.values)))
 
 
 def _args(item: dict[str, object]) -> str:
@@ -69,7 +78,7 @@ def build_rows(result: Inference) -> list[Row]:
         Row(
             INPUT_KEY,
             tuple(
-                Text(c)
+                c
                 for c in (
                     "0",
                     net.input_name,
@@ -83,10 +92,9 @@ def build_rows(result: Inference) -> list[Row]:
                 )
             ),
             "branch" if net.input_name in merge_failures else "ok",
+            BRANCH if net.input_name in merge_failures else "",
         )
     ]
-    if net.input_name in merge_failures:
-        rows[0] = _styled(rows[0], BRANCH)
     for i, (layer, item) in enumerate(zip(result.layers, items, strict=True), start=1):
         status, kind, style = "ok", "ok", ""
         if layer.error:
@@ -111,7 +119,7 @@ def build_rows(result: Inference) -> list[Row]:
             _args(item),
             status,
         )
-        rows.append(_styled(Row(layer.name, tuple(Text(c) for c in cells), kind), style))
+        rows.append(Row(layer.name, cells, kind, style))
     return rows
 
 
@@ -119,12 +127,6 @@ def _input_status(name: str, merge_failures: dict[str, str]) -> str:
     if name in merge_failures:
         return f"✗ feeds {merge_failures[name]}, which does not align"
     return "ok"
-
-
-def _styled(row: Row, style: str) -> Row:
-    if not style:
-        return row
-    return Row(row.key, tuple(Text(c.plain, style=style) for c in row.cells), row.status)
 
 
 __all__ = ["COLUMNS", "COLUMN_KEYS", "INPUT_KEY", "Row", "build_rows", "plain"]

@@ -55,6 +55,12 @@ def screen_outputs(app: PlannerApp) -> dict[str, str]:
     return out
 
 
+def screen_rows(app: PlannerApp) -> list[tuple[str, ...]]:
+    """Every cell the DataTable widget holds, row by row in display order."""
+    table = app.table
+    return [tuple(str(c) for c in table.get_row_at(i)) for i in range(table.row_count)]
+
+
 def library_outputs(net: planner.Network) -> dict[str, str]:
     """What the library says every row should show."""
     result = planner.infer(net)
@@ -68,13 +74,25 @@ async def select_row(app: PlannerApp, pilot: Any, key: str) -> None:
     app.table.select(key)
     await pilot.pause()
     assert app.selected == key
+    await form_ready(app, pilot)
+
+
+async def form_ready(app: PlannerApp, pilot: Any, seconds: float = 10.0) -> None:
+    """Wait until the form shows the selected row (panes are switched asynchronously)."""
+    import time
+
+    deadline = time.monotonic() + seconds
+    while app.form.key != app.selected or app.form._pane is None:
+        assert time.monotonic() < deadline, "the form never showed the selected layer"
+        await pilot.pause(0.02)
 
 
 async def type_into(
     pilot: Any, app: PlannerApp, field: str, text: str, submit: bool = True
 ) -> None:
     """Focus a form field, replace its text, optionally press Enter."""
-    widget = app.form.query_one(f"#field-{field}", Input)
+    await form_ready(app, pilot)
+    widget = app.form.field(field)
     widget.focus()
     widget.value = ""
     await pilot.pause()

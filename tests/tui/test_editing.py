@@ -82,29 +82,29 @@ async def test_invalid_value_is_refused_where_typed(app_for):
         await select_row(app, pilot, "conv2d")
         before = app.document.network
         await type_into(pilot, app, "kernel_size", "0")
-        message = str(app.form.query_one("#msg-kernel_size").render())
+        message = app.form.message("kernel_size")
         assert "kernel_size" in message and ">= 1" in message
-        assert app.form.query_one("#field-kernel_size").has_class("-invalid")
+        assert app.form.field("kernel_size").has_class("-invalid")
         assert app.document.network == before
         await type_into(pilot, app, "filters", "many")
-        assert "filters" in str(app.form.query_one("#msg-filters").render())
+        assert "filters" in app.form.message("filters")
         assert app.document.network == before
         # Esc reverts the form to the network's values
         await pilot.press("escape")
         await pilot.pause()
-        assert app.form.query_one("#field-filters").value == "16"
-        assert not app.form.query_one("#field-kernel_size").has_class("-invalid")
+        assert app.form.field("filters").value == "16"
+        assert not app.form.field("kernel_size").has_class("-invalid")
 
 
 async def test_select_and_switch_fields_come_from_the_model(app_for):
-    from textual.widgets import Select, Switch
+    from textual.widgets import Select
 
     app = app_for("keras-autoencoder")
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await select_row(app, pilot, "conv2d")
-        assert isinstance(app.form.query_one("#field-padding_mode"), Select)
-        switch = app.form.query_one("#field-use_bias", Switch)
+        assert isinstance(app.form.field("padding_mode"), Select)
+        switch = app.form.field("use_bias")
         switch.focus()
         await pilot.press("enter")
         await pilot.pause()
@@ -174,9 +174,8 @@ async def test_skip_inputs_and_framework_edits(app_for):
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await select_row(app, pilot, INPUT_KEY)
-        from textual.widgets import Select
 
-        select = app.form.query_one("#field-framework", Select)
+        select = app.form.field("framework")
         select.value = "torch"
         await pilot.pause()
         assert app.document.network.framework == "torch"

@@ -28,7 +28,7 @@ def test_snapshot_edit_form_with_error(snap_compare, tmp_path):
         app.table.select("conv2d_5")
         await pilot.pause()
         await pilot.press("e")
-        field = app.form.query_one("#field-kernel_size")
+        field = app.form.field("kernel_size")
         field.focus()
         field.value = "0"
         await app.workers.wait_for_complete()

@@ -38,7 +38,7 @@ async def test_solve_apply_undo_redo(app_for):
         assert app.table.row("decoded").text("output") == "(28, 28, 1)"
         # Mark the field unknown from the form, then give bounds in the solve panel.
         await select_row(app, pilot, "conv2d_5")
-        app.form.query_one("#field-kernel_size", Input).focus()
+        app.form.field("kernel_size").focus()
         await pilot.press("ctrl+g")
         await pilot.pause()
         unknowns = app.query_one("#solve-unknowns", Input)

@@ -20,7 +20,7 @@ from typing import Any, ClassVar, Literal
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import VerticalScroll
+from textual.containers import Vertical, VerticalScroll
 from textual.suggester import SuggestFromList
 from textual.widget import Widget
 from textual.widgets import Input, Label, Select, Static, Switch
@@ -88,15 +88,31 @@ class LayerForm(VerticalScroll):
         super().__init__(**kwargs)
         self.network: Network | None = None
         self.key: str | None = None
-        self._shape: tuple[Any, ...] = ()
         self._specs: dict[str, FieldSpec] = {}
         # The values last put into the widgets: a change event that reports one of
         # them (Select and Switch post one when mounted or set) is not an edit.
         self._loaded: dict[str, Any] = {}
         self._lock = asyncio.Lock()
+        # One pane of fields per kind of layer, built once and then shown or hidden:
+        # mounting widgets costs far more than a key press may take.
+        self._panes: dict[tuple[Any, ...], FieldPane] = {}
+        self._pane: FieldPane | None = None
 
     def compose(self) -> ComposeResult:
         yield Static("Select a layer to edit it.", id="form-title")
+
+    @property
+    def _widgets(self) -> dict[str, Widget]:
+        return self._pane.widgets if self._pane is not None else {}
+
+    def field(self, name: str) -> Widget:
+        """The widget of field ``name`` in the pane shown now."""
+        return self._widgets[name]
+
+    def message(self, name: str) -> str:
+        """The validation message shown under field ``name`` ("" when none)."""
+        msg = self._pane.messages.get(name) if self._pane is not None else None
+        return str(msg.render()) if msg is not None and msg.has_class("-shown") else ""
 
     # -- what is shown -------------------------------------------------------------
 
@@ -110,8 +126,8 @@ class LayerForm(VerticalScroll):
         return type(layer), {f: getattr(layer, f) for f in names}, names
 
     async def show(self, network: Network, key: str | None) -> None:
-        """Show ``key``'s fields (rebuilding only when the kind of layer changes)."""
-        # A selection and an edit may both ask at once; one rebuild at a time.
+        """Show ``key``'s fields in the pane for its kind of layer."""
+        # A selection and an edit may both ask at once; one switch at a time.
         async with self._lock:
             await self._show(network, key)
 
@@ -120,30 +136,31 @@ class LayerForm(VerticalScroll):
         if key is not None and key != INPUT_KEY and key not in network.layer_names:
             key = None
         self.key = key
+        title = self.query_one("#form-title", Static)
         if key is None:
-            await self._rebuild(())
+            title.update("Select a layer to edit it.")
+            self._switch_to(None)
             return
         model, values, names = self._model_and_values()
         specs = {n: field_spec(model, n, values[n]) for n in names}
         shape = (key == INPUT_KEY, model, tuple(specs.values()))
-        if shape != self._shape:
-            self._specs = specs
-            await self._rebuild(shape)
-        else:
-            self.query_one("#form-title", Static).update(self._title())
+        pane = self._panes.get(shape)
+        if pane is None:
+            self._switch_to(None)  # nothing half-built is ever shown or typed into
+            pane = FieldPane(specs, [self._widget(spec) for spec in specs.values()])
+            self._panes[shape] = pane
+            await self.mount(pane)
+        self._specs = pane.specs
+        self._switch_to(pane)
+        title.update(self._title())
         self.revert_values()
 
-    async def _rebuild(self, shape: tuple[Any, ...]) -> None:
-        self._shape = shape
-        await self.remove_children()
-        if self.key is None or self.network is None:
-            await self.mount(Static("Select a layer to edit it.", id="form-title"))
-            return
-        widgets: list[Widget] = [Static(self._title(), id="form-title")]
-        for spec in self._specs.values():
-            widgets.append(Label(spec.name, classes="field-label"))
-            widgets.append(self._widget(spec))
-        await self.mount_all(widgets)
+    def _switch_to(self, pane: FieldPane | None) -> None:
+        if self._pane is not None and self._pane is not pane:
+            self._pane.display = False
+        self._pane = pane
+        if pane is not None:
+            pane.display = True
 
     def _title(self) -> str:
         assert self.network is not None and self.key is not None
@@ -171,10 +188,9 @@ class LayerForm(VerticalScroll):
             return
         _, values, _ = self._model_and_values()
         for name, spec in self._specs.items():
-            found = self.query(f"#{field_id(name)}")
-            if not found:
+            widget = self._widgets.get(name)
+            if widget is None:
                 continue
-            widget = found.first()
             value = values[name]
             self._loaded[name] = value
             with widget.prevent(Input.Changed, Switch.Changed, Select.Changed):
@@ -196,17 +212,20 @@ class LayerForm(VerticalScroll):
 
     def _message(self, name: str, error: str | None) -> None:
         # Messages are mounted on first use: most fields never need one.
-        messages = self.query(f"#msg-{name}")
-        for widget in self.query(f"#{field_id(name)}"):
-            widget.set_class(bool(error), "-invalid")
-            if error and not messages:
-                self.mount(
-                    Static(error, id=f"msg-{name}", classes="field-message -shown"), after=widget
-                )
-        for msg in messages:
-            assert isinstance(msg, Static)
-            msg.update(error or "")
-            msg.set_class(bool(error), "-shown")
+        pane = self._pane
+        widget = self._widgets.get(name)
+        if pane is None or widget is None:
+            return
+        widget.set_class(bool(error), "-invalid")
+        message = pane.messages.get(name)
+        if message is None:
+            if error:
+                message = Static(error, id=f"msg-{name}", classes="field-message -shown")
+                pane.messages[name] = message
+                pane.mount(message, after=widget)
+            return
+        message.update(error or "")
+        message.set_class(bool(error), "-shown")
 
     # -- turning a typed value into a network -------------------------------------
 
@@ -307,6 +326,21 @@ class LayerForm(VerticalScroll):
             return
         layer = "input" if self.key == INPUT_KEY else self.key
         self.post_message(MarkUnknown(f"{layer}.{name}" if layer != "input" else "input"))
+
+
+class FieldPane(Vertical):
+    """The labelled fields of one kind of layer."""
+
+    def __init__(self, specs: dict[str, FieldSpec], widgets: list[Widget]) -> None:
+        super().__init__(classes="fields")
+        self.specs = specs
+        self.widgets = dict(zip(specs, widgets, strict=True))
+        self.messages: dict[str, Static] = {}
+
+    def compose(self) -> ComposeResult:
+        for name, widget in self.widgets.items():
+            yield Label(name, classes="field-label")
+            yield widget
 
 
 def _parse_shape(raw: Any) -> list[Any]:

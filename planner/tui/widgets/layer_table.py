@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.cells import cell_len
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable
 
@@ -57,6 +58,7 @@ class LayerTable(DataTable[object]):
         written = 0
         new = {r.key: r for r in rows}
         order = [r.key for r in rows]
+        widths = {c: self.columns[c].content_width for c in COLUMN_KEYS if c in self.columns}
         with self.app.batch_update():
             for key in [k for k in self._rows if k not in new]:
                 self.remove_row(key)
@@ -65,15 +67,17 @@ class LayerTable(DataTable[object]):
                 old = self._rows.get(row.key)
                 if old is None:
                     self.add_row(*row.cells, key=row.key)
-                    written += len(row.cells)
-                elif old.cells != row.cells:
-                    for column, before, after in zip(
-                        COLUMN_KEYS, old.cells, row.cells, strict=True
+                    written += len(row.values)
+                elif old.values != row.values or old.style != row.style:
+                    restyle = old.style != row.style
+                    for i, (column, before, after) in enumerate(
+                        zip(COLUMN_KEYS, old.values, row.values, strict=True)
                     ):
-                        if before != after:
-                            self.update_cell(
-                                row.key, column, after, update_width=column != "status"
-                            )
+                        if restyle or before != after:
+                            # Measuring widths is the costly part: only when the new
+                            # text is wider than its column (and never for Status).
+                            wider = column != "status" and cell_len(after) > widths[column]
+                            self.update_cell(row.key, column, row.cell(i), update_width=wider)
                             written += 1
                 self._rows[row.key] = row
             if order != self._order:
