@@ -83,6 +83,16 @@ class Network(BaseModel):
                 data.setdefault("api", level)
         return data
 
+    @field_validator("input_shape", mode="before")
+    @classmethod
+    def _no_batch_axis(cls, dims: Any) -> Any:
+        if isinstance(dims, list) and dims and dims[0] is None:
+            rest = ", ".join(str(d) for d in dims[1:])
+            raise ValueError(
+                f"input_shape is without the batch axis: drop the leading None and write [{rest}]"
+            )
+        return dims
+
     @field_validator("input_shape")
     @classmethod
     def _check_dims(cls, dims: list[Any]) -> list[Any]:
