@@ -197,3 +197,65 @@ def test_keras_tuple_strings_and_batch_axis() -> None:
     assert planner.infer(net).output_shape == tuple(y.shape[1:])
     with pytest.raises(planner.SpecError, match=r"drop the leading None and write \[28, 28, 1\]"):
         planner.loads("input_shape: [null, 28, 28, 1]\nlayers: []\n")
+
+
+GAN_KERAS = """
+name: gan
+input_shape: [100]
+layers:
+  - {type: Dense, units: 12544, use_bias: false}
+  - {type: Reshape, target_shape: [7, 7, 256]}
+  - {type: Conv2DTranspose, filters: 64, kernel_size: 5, strides: 2, padding: same}
+  - {type: Conv2DTranspose, filters: 1, kernel_size: 5, strides: 2, padding: same}
+"""
+
+
+def test_gan_generator_from_a_latent_vector_keras() -> None:
+    model = keras.Sequential(
+        [
+            keras.Input((100,)),
+            keras.layers.Dense(12544, use_bias=False),
+            keras.layers.Reshape((7, 7, 256)),
+            keras.layers.Conv2DTranspose(64, 5, strides=2, padding="same"),
+            keras.layers.Conv2DTranspose(1, 5, strides=2, padding="same"),
+        ]
+    )
+    result = planner.infer(planner.loads(GAN_KERAS))
+    assert result.ok, result.first_error
+    assert [r.output_shape for r in result.layers] == [
+        tuple(layer.output.shape[1:]) for layer in model.layers
+    ]
+    assert [r.params or 0 for r in result.layers] == [
+        layer.count_params() for layer in model.layers
+    ]
+    assert [r.name for r in result.layers][2:] == ["conv2d_transpose", "conv2d_transpose_1"]
+
+
+@pytest.mark.parametrize("side", [4, 5])
+def test_gan_generator_from_a_latent_vector_torch(side: int) -> None:
+    model = nn.Sequential(
+        nn.Linear(100, 128 * side * side),
+        nn.Unflatten(1, (128, side, side)),
+        nn.ConvTranspose2d(128, 64, 4, stride=2, padding=1),
+        nn.ConvTranspose2d(64, 3, 3, stride=1, padding=1),
+    )
+    x = torch.zeros(1, 100)
+    shapes = []
+    for module in model:
+        x = module(x)
+        shapes.append(tuple(x.shape[1:]))
+    net = planner.Network.model_validate(
+        {
+            "framework": "pytorch",
+            "input_shape": [100],
+            "layers": [
+                {"type": "Linear", "in_features": 100, "out_features": 128 * side * side},
+                {"type": "Reshape", "target_shape": [128, side, side]},
+                {"type": "ConvTranspose2d", "in_channels": 128, "out_channels": 64,
+                 "kernel_size": 4, "stride": 2, "padding": 1},
+                {"type": "ConvTranspose2d", "out_channels": 3, "kernel_size": 3, "padding": 1},
+            ],
+        }
+    )  # fmt: skip
+    result = planner.infer(net)
+    assert [r.output_shape for r in result.layers] == shapes
