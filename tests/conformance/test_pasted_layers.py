@@ -203,9 +203,9 @@ GAN_KERAS = """
 name: gan
 input_shape: [100]
 layers:
-  - {type: Dense, units: 12544, use_bias: false}
-  - {type: Reshape, target_shape: [7, 7, 256]}
-  - {type: Conv2DTranspose, filters: 64, kernel_size: 5, strides: 2, padding: same}
+  - {type: Dense, units: 784, use_bias: false}
+  - {type: Reshape, target_shape: [7, 7, 16]}
+  - {type: Conv2DTranspose, filters: 8, kernel_size: 5, strides: 2, padding: same}
   - {type: Conv2DTranspose, filters: 1, kernel_size: 5, strides: 2, padding: same}
 """
 
@@ -214,9 +214,9 @@ def test_gan_generator_from_a_latent_vector_keras() -> None:
     model = keras.Sequential(
         [
             keras.Input((100,)),
-            keras.layers.Dense(12544, use_bias=False),
-            keras.layers.Reshape((7, 7, 256)),
-            keras.layers.Conv2DTranspose(64, 5, strides=2, padding="same"),
+            keras.layers.Dense(784, use_bias=False),
+            keras.layers.Reshape((7, 7, 16)),
+            keras.layers.Conv2DTranspose(8, 5, strides=2, padding="same"),
             keras.layers.Conv2DTranspose(1, 5, strides=2, padding="same"),
         ]
     )
@@ -234,10 +234,10 @@ def test_gan_generator_from_a_latent_vector_keras() -> None:
 @pytest.mark.parametrize("side", [4, 5])
 def test_gan_generator_from_a_latent_vector_torch(side: int) -> None:
     model = nn.Sequential(
-        nn.Linear(100, 128 * side * side),
-        nn.Unflatten(1, (128, side, side)),
-        nn.ConvTranspose2d(128, 64, 4, stride=2, padding=1),
-        nn.ConvTranspose2d(64, 3, 3, stride=1, padding=1),
+        nn.Linear(100, 16 * side * side),
+        nn.Unflatten(1, (16, side, side)),
+        nn.ConvTranspose2d(16, 8, 4, stride=2, padding=1),
+        nn.ConvTranspose2d(8, 3, 3, stride=1, padding=1),
     )
     x = torch.zeros(1, 100)
     shapes = []
@@ -249,9 +249,9 @@ def test_gan_generator_from_a_latent_vector_torch(side: int) -> None:
             "framework": "pytorch",
             "input_shape": [100],
             "layers": [
-                {"type": "Linear", "in_features": 100, "out_features": 128 * side * side},
-                {"type": "Reshape", "target_shape": [128, side, side]},
-                {"type": "ConvTranspose2d", "in_channels": 128, "out_channels": 64,
+                {"type": "Linear", "in_features": 100, "out_features": 16 * side * side},
+                {"type": "Reshape", "target_shape": [16, side, side]},
+                {"type": "ConvTranspose2d", "in_channels": 16, "out_channels": 8,
                  "kernel_size": 4, "stride": 2, "padding": 1},
                 {"type": "ConvTranspose2d", "out_channels": 3, "kernel_size": 3, "padding": 1},
             ],
