@@ -122,6 +122,12 @@ class KerasDialect(Dialect):
                     "Keras pooling has no ceil_mode; use padding='same' (ceil(n/s)) instead",
                     field="ceil_mode",
                 )
+        if layer.type == "upsample" and layer.resizing:
+            if ctx.rank != 2 or layer.output_size is None:
+                raise ctx.refuse(
+                    "Keras Resizing works on images: height and width", field="output_size"
+                )
+            return
         if layer.type == "upsample" and layer.output_size is not None:
             raise ctx.refuse(
                 "Keras UpSampling takes a factor (size=2), not an output size", field="output_size"

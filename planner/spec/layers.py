@@ -13,6 +13,8 @@ network's rank and framework, so it happens in ``Network`` via ``normalized``.
 
 from __future__ import annotations
 
+import ast
+import re
 from functools import cached_property
 from typing import Annotated, Any, ClassVar, Literal
 
@@ -47,6 +49,13 @@ PaddingInput = str | Unknown | IntOrUnknown | list[PadEntry]
 Pads = tuple[tuple[int | Unknown, int | Unknown], ...]
 
 
+_TUPLE = re.compile(r"^\s*\(.*\)\s*$")
+
+
+def _as_lists(value: Any) -> Any:
+    return [_as_lists(v) for v in value] if isinstance(value, tuple | list) else value
+
+
 def _alias(*names: str) -> Any:
     return Field(validation_alias=AliasChoices(*names))
 
@@ -79,6 +88,23 @@ class LayerBase(BaseModel):
     @classmethod
     def _one_input_as_list(cls, v: Any) -> Any:
         return [v] if isinstance(v, str) else v
+
+    @model_validator(mode="before")
+    @classmethod
+    def _python_tuples(cls, data: Any) -> Any:
+        """Keras/PyTorch tuples pasted into YAML (``kernel_size: (3, 3)``) arrive as
+        strings; read them as the lists they spell."""
+        if not isinstance(data, dict):
+            return data
+        out = dict(data)
+        for key, value in data.items():
+            if isinstance(value, str) and _TUPLE.match(value):
+                try:
+                    parsed = ast.literal_eval(value)
+                except (ValueError, SyntaxError):
+                    continue
+                out[key] = _as_lists(parsed)
+        return out
 
     def default_name(self, rank: int) -> str:
         return self.keras_name.format(rank=rank)
@@ -337,6 +363,8 @@ class Conv(_Windowed):
     """Convolution (``Conv2D``, ``nn.Conv2d``, ``flax.linen.Conv``, ONNX ``Conv``)."""
 
     type: Literal["conv"] = "conv"
+    # As pasted from PyTorch: checked against the incoming channels.
+    in_channels: Annotated[int, Field(ge=1)] | None = None
     filters: Annotated[int, Field(ge=1)] = _alias(
         "filters", "out_channels", "features", "num_filters"
     )
@@ -377,6 +405,7 @@ class ConvTranspose(_Windowed):
     """Transposed convolution (``Conv2DTranspose``, ``nn.ConvTranspose2d``, ...)."""
 
     type: Literal["conv_transpose"] = "conv_transpose"
+    in_channels: Annotated[int, Field(ge=1)] | None = None
     per_axis_fields: ClassVar[tuple[str, ...]] = (
         "kernel_size",
         "strides",
@@ -459,6 +488,19 @@ class GlobalPool(LayerBase):
     type: Literal["global_pool"] = "global_pool"
     op: Literal["avg", "max"] = "avg"
     keepdims: bool = False
+    # Adaptive pooling (``AdaptiveAvgPool2d((7, 7))``): the output size per axis,
+    # ``None`` keeping the input's size on that axis. Unset: 1 everywhere.
+    output_size: int | list[int | None] | None = None
+
+    @field_validator("output_size")
+    @classmethod
+    def _sizes(cls, v: Any) -> Any:
+        for size in v if isinstance(v, list) else [v]:
+            if size is not None and (isinstance(size, bool) or size < 1):
+                raise ValueError(
+                    f"adaptive pooling output sizes must be >= 1 or None, received {v}"
+                )
+        return v
 
     def default_name(self, rank: int) -> str:
         return f"global_{'average' if self.op == 'avg' else 'max'}_pooling{rank}d"
@@ -479,6 +521,25 @@ class UpSample(LayerBase):
     size: int | float | list[int | float] | None = None
     mode: str = Field("nearest", validation_alias=AliasChoices("mode", "interpolation", "method"))
     align_corners: bool | None = None
+    # Keras ``Resizing(height, width)``: a fixed output size (shape-neutral options).
+    resizing: bool = False
+    crop_to_aspect_ratio: bool = False
+    pad_to_aspect_ratio: bool = False
+
+    @model_validator(mode="before")
+    @classmethod
+    def _height_width(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "height" in data and "width" in data:
+            data = dict(data)
+            data["output_size"] = [data.pop("height"), data.pop("width")]
+        if (
+            isinstance(data, dict)
+            and data.get("resizing")
+            and not {"mode", "interpolation", "method"} & set(data)
+        ):
+            data = {**data, "mode": "bilinear"}  # Keras Resizing's default
+        return data
+
     keras_name: ClassVar[str] = "up_sampling{rank}d"
 
     def normalized(self, rank: int, framework: str) -> LayerBase:
@@ -572,6 +633,9 @@ class Dense(LayerBase):
     """Fully connected layer on the last axis (``Dense``, ``nn.Linear``)."""
 
     type: Literal["dense"] = "dense"
+    in_channels: Annotated[int, Field(ge=1)] | None = Field(
+        None, validation_alias=AliasChoices("in_channels", "in_features")
+    )
     units: Annotated[int, Field(ge=1)] = _alias("units", "out_features", "features")
     use_bias: bool = Field(True, validation_alias=AliasChoices("use_bias", "bias"))
     activation: str | None = None
@@ -601,12 +665,58 @@ class BatchNorm(LayerBase):
     """Batch normalisation over the channel axis."""
 
     type: Literal["batch_norm"] = "batch_norm"
+    in_channels: Annotated[int, Field(ge=1)] | None = Field(
+        None, validation_alias=AliasChoices("in_channels", "num_features")
+    )
     epsilon: float = Field(1e-3, validation_alias=AliasChoices("epsilon", "eps"))
     momentum: float | None = None
     center: bool = True
     scale: bool = True
     affine: bool = True
     keras_name: ClassVar[str] = "batch_normalization"
+
+
+class Normalization(LayerBase):
+    """Shape-preserving normalisation: ``LayerNorm`` / ``LayerNormalization``
+    (``norm: layer``), ``GroupNorm`` / ``GroupNormalization`` (``group``),
+    ``InstanceNorm2d`` (``instance``)."""
+
+    type: Literal["norm"] = "norm"
+    norm: Literal["layer", "group", "instance"] = "layer"
+    groups: Annotated[int, Field(ge=1)] | None = Field(
+        None, validation_alias=AliasChoices("groups", "num_groups")
+    )
+    in_channels: Annotated[int, Field(ge=1)] | None = Field(
+        None, validation_alias=AliasChoices("in_channels", "num_channels", "num_features")
+    )
+    # PyTorch LayerNorm: the trailing dims it normalises (and learns per element).
+    normalized_shape: int | list[int] | None = None
+    affine: bool = Field(True, validation_alias=AliasChoices("affine", "elementwise_affine"))
+    epsilon: float = Field(1e-5, validation_alias=AliasChoices("epsilon", "eps"))
+    keras_name: ClassVar[str] = "normalization"
+
+    def default_name(self, rank: int) -> str:
+        return f"{self.norm}_normalization"
+
+
+class PixelShuffle(LayerBase):
+    """``nn.PixelShuffle(r)``: channels / r**2, every spatial axis * r; with
+    ``inverse`` (``nn.PixelUnshuffle``) the other way round."""
+
+    type: Literal["pixel_shuffle"] = "pixel_shuffle"
+    factor: Annotated[int, Field(ge=1)] = Field(
+        validation_alias=AliasChoices("factor", "upscale_factor", "downscale_factor")
+    )
+    inverse: bool = False
+    keras_name: ClassVar[str] = "pixel_shuffle"
+
+
+class Permute(LayerBase):
+    """Keras ``Permute(dims)``: reorder the axes after the batch axis (1-based)."""
+
+    type: Literal["permute"] = "permute"
+    dims: list[int] = _alias("dims", "permutation")
+    keras_name: ClassVar[str] = "permute"
 
 
 class Dropout(LayerBase):
@@ -634,6 +744,9 @@ Layer = Annotated[
     | Reshape
     | Activation
     | BatchNorm
+    | Normalization
+    | PixelShuffle
+    | Permute
     | Dropout,
     Field(discriminator="type"),
 ]
@@ -643,7 +756,7 @@ LAYER_CLASSES: dict[str, type[LayerBase]] = {
     for cls in (
         Input, Conv, DepthwiseConv, SeparableConv, ConvTranspose, MaxPool, AvgPool,
         GlobalPool, UpSample, ZeroPadding, Cropping, Concatenate, Add, Flatten, Dense,
-        Reshape, Activation, BatchNorm, Dropout,
+        Reshape, Activation, BatchNorm, Normalization, PixelShuffle, Permute, Dropout,
     )
 }  # fmt: skip
 
@@ -675,10 +788,15 @@ TYPE_ALIASES: dict[str, tuple[str, int | None, dict[str, Any]]] = _rank_aliases(
         "GlobalAveragePooling{r}D": ("global_pool", {"op": "avg"}),
         "GlobalMaxPooling{r}D": ("global_pool", {"op": "max"}),
         "UpSampling{r}D": ("upsample", {}),
+        "Resizing": ("upsample", {"resizing": True}),
         "ZeroPadding{r}D": ("zero_padding", {}),
         "Cropping{r}D": ("cropping", {}),
         "InputLayer": ("input", {}),
         "BatchNormalization": ("batch_norm", {}),
+        "LayerNormalization": ("norm", {"norm": "layer"}),
+        "GroupNormalization": ("norm", {"norm": "group"}),
+        "SpatialDropout{r}D": ("dropout", {}),
+        "Permute": ("permute", {}),
         "Subtract": ("add", {"op": "subtract"}),
         "Multiply": ("add", {"op": "multiply"}),
         "Average": ("add", {"op": "average"}),
@@ -696,6 +814,12 @@ TYPE_ALIASES: dict[str, tuple[str, int | None, dict[str, Any]]] = _rank_aliases(
         "ReplicationPad{r}d": ("zero_padding", {"padding_mode": "replicate"}),
         "CircularPad{r}d": ("zero_padding", {"padding_mode": "circular"}),
         "BatchNorm{r}d": ("batch_norm", {}),
+        "LayerNorm": ("norm", {"norm": "layer"}),
+        "GroupNorm": ("norm", {"norm": "group"}),
+        "InstanceNorm{r}d": ("norm", {"norm": "instance", "affine": False}),
+        "Dropout{r}d": ("dropout", {}),
+        "PixelShuffle": ("pixel_shuffle", {}),
+        "PixelUnshuffle": ("pixel_shuffle", {"inverse": True}),
         "Upsample": ("upsample", {}),
         "UpsamplingNearest2d": ("upsample", {"mode": "nearest"}),
         "UpsamplingBilinear2d": ("upsample", {"mode": "bilinear"}),

@@ -61,7 +61,9 @@ class Network(BaseModel):
     name: str = "network"
     framework: Framework = "keras"
     data_format: DataFormat | None = None
-    input_shape: list[Dim] = Field(min_length=2)
+    # Without the batch axis: spatial sizes and channels, or one flat size (a latent
+    # vector, ``[100]``) for networks that reshape it later.
+    input_shape: list[Dim] = Field(min_length=1)
     input_name: str = INPUT_NAME
     description: str | None = None
     # JAX only: the level layers are written at unless they say (flax.linen or jax.lax).
@@ -85,6 +87,16 @@ class Network(BaseModel):
                 data = {**data, "framework": "jax"}
                 data.setdefault("api", level)
         return data
+
+    @field_validator("input_shape", mode="before")
+    @classmethod
+    def _no_batch_axis(cls, dims: Any) -> Any:
+        if isinstance(dims, list) and dims and dims[0] is None:
+            rest = ", ".join(str(d) for d in dims[1:])
+            raise ValueError(
+                f"input_shape is without the batch axis: drop the leading None and write [{rest}]"
+            )
+        return dims
 
     @field_validator("input_shape")
     @classmethod
@@ -116,6 +128,8 @@ class Network(BaseModel):
             resolved = []
             for i, layer in enumerate(layers):
                 layer, implied = resolve_type(layer)
+                if isinstance(layer, dict) and layer.get("type") in RANK_CHANGING:
+                    rank = None  # later layers' ranks are checked where they are known
                 if implied is not None and rank is not None and implied != rank:
                     where = layer.get("name") or f"#{i + 1}"
                     raise ValueError(
@@ -151,10 +165,17 @@ class Network(BaseModel):
                     layer=layer.name,
                 )
 
-        names = _assign_names(layers, rank, input_name)
+        # Generated names follow each layer's rank (conv2d after a reshape of a flat
+        # input); inputs default to the previous layer here.
+        seq_ranks, r = [], rank
+        for layer in layers:
+            seq_ranks.append(r)
+            r = _rank_after(layer, r)
+        names = _assign_names(layers, seq_ranks, input_name)
         out: list[LayerBase] = []
         known = {input_name}
         previous = input_name
+        ranks = {input_name: rank}  # spatial rank of each tensor (reshape changes it)
         for layer, name in zip(layers, names, strict=True):
             inputs = layer.inputs or [previous]
             for ref in inputs:
@@ -186,7 +207,9 @@ class Network(BaseModel):
             layer = layer.model_copy(update={"name": name, "inputs": inputs})
             if self.api is not None and "api" in type(layer).model_fields and layer.api is None:
                 layer = layer.model_copy(update={"api": self.api})
-            layer = layer.normalized(rank, self.framework)
+            layer_rank = ranks[inputs[0]]
+            layer = layer.normalized(layer_rank, self.framework)
+            ranks[name] = _rank_after(layer, layer_rank)
             out.append(layer)
             known.add(name)
             previous = name
@@ -264,6 +287,21 @@ class Network(BaseModel):
         return data
 
 
+# Layer types after which the spatial rank may differ from the input's.
+RANK_CHANGING = ("reshape", "flatten", "global_pool", "dense", "permute")
+
+
+def _rank_after(layer: Any, rank: int) -> int:
+    """The spatial rank of a layer's output, given its input's."""
+    if layer.type == "reshape":
+        return max(len(layer.target_shape) - 1, 0)
+    if layer.type == "flatten":
+        return 0
+    if layer.type == "global_pool" and not layer.keepdims and layer.output_size is None:
+        return 0
+    return rank
+
+
 def _plain(value: Any) -> Any:
     if isinstance(value, Unknown):
         return value.to_data()
@@ -275,7 +313,7 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _assign_names(layers: list[LayerBase], rank: int, input_name: str) -> list[str]:
+def _assign_names(layers: list[LayerBase], ranks: list[int], input_name: str) -> list[str]:
     """Keep given names and generate the rest like Keras (``conv2d``, ``conv2d_1``)."""
     given = [layer.name for layer in layers if layer.name]
     dupes = [n for n, c in Counter([*given, input_name]).items() if c > 1]
@@ -288,7 +326,7 @@ def _assign_names(layers: list[LayerBase], rank: int, input_name: str) -> list[s
     taken = set(given) | {input_name}
     counters: Counter[str] = Counter()
     names = []
-    for layer in layers:
+    for layer, rank in zip(layers, ranks, strict=True):
         if layer.name:
             names.append(layer.name)
             continue

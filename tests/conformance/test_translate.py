@@ -23,7 +23,7 @@ from tests.conformance import runners as R
 
 TARGETS = ("torch", "keras", "jax", "onnx")
 CHANNELS_LAST = {"torch": False, "onnx": False, "jax": True}
-GRID = settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+GRID = settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 # --- drawing a source layer in its framework's vocabulary --------------------------
