@@ -139,6 +139,12 @@ MODULES = [
     "planner.solver.inputs",
     "planner.fixes",
     "planner.translate",
+    "planner.export.source",
+    "planner.export.keras_model",
+    "planner.importers.keras_layers",
+    "planner.importers.code_text",
+    "planner.draw.network",
+    "planner.draw.padding",
 ]
 
 

@@ -52,7 +52,7 @@ def flax_source(net: Network, inference: Inference) -> str:
             raise SpecError(f"no Flax mapping for layer type {layer.type!r}", layer=layer.name)
         comment = S.padding_comment(net, layer, inference, "Flax")
         if comment and layer.type not in ("conv_transpose",):
-            body.append(f"# {comment}")
+            body += S.comment_lines(comment)
         body.append(f"{ident} = {make(layer, args)}")
         var[layer.name] = ident
     consumed = {i for layer in net.layers for i in layer.inputs}
