@@ -131,6 +131,10 @@ def test_dialect_table_row(row):
 
 MODULES = [
     "planner",
+    "planner.errors",
+    "planner.arguments",
+    "planner.files",
+    "planner.spec.loading",
     "planner.spec.values",
     "planner.spec.network",
     "planner.shapes.walk",

@@ -155,4 +155,4 @@ def test_cli_reads_stdin(tmp_path: Path) -> None:
     net = planner.load(str(out))
     assert planner.infer(net).output_shape == (28, 28, 1)
     again = runner.invoke(app, ["import", "-", "-o", str(out)], input=text, env={"COLUMNS": "200"})
-    assert again.exit_code == 2 and "exists; pass --force" in again.output
+    assert again.exit_code == 2 and "unless --force is given" in again.output

@@ -62,7 +62,7 @@ def test_unknown_preset_suggests_the_nearest():
 
 
 def test_missing_file():
-    with pytest.raises(SpecError, match="no such file"):
+    with pytest.raises(planner.FileError, match="no such file"):
         planner.load("does/not/exist.yaml")
 
 

@@ -40,7 +40,10 @@ _LAZY = {
 
 def __getattr__(name: str) -> Any:
     if name in _LAZY:
-        return getattr(importlib.import_module(_LAZY[name]), name)
+        from planner.arguments import checked
+
+        function = getattr(importlib.import_module(_LAZY[name]), name)
+        return checked(function, f"planner.export.{name}")
     raise AttributeError(f"module 'planner.export' has no attribute {name!r}")
 
 

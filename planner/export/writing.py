@@ -1,8 +1,5 @@
-"""Where generated files go: stdout, or a file written atomically, never over an
-existing file unless asked (``force``).
-
-Until the project-wide atomic writer lands, this module keeps the one small
-function the export, import and draw commands share.
+"""Binary output (a PNG) written like ``planner.files.write_text`` writes text:
+atomically, never over an existing file unless asked; ``-`` is standard output.
 """
 
 from __future__ import annotations
@@ -12,36 +9,44 @@ import sys
 import tempfile
 from pathlib import Path
 
-from planner.errors import SpecError
+from planner.errors import FileError
 
 
-def write_output(content: str | bytes, path: str | Path | None, force: bool = False) -> Path | None:
-    """Write ``content`` to ``path`` atomically (a temporary file renamed over it), or to
-    stdout when ``path`` is ``None`` or ``"-"``. Returns the path written, if any.
-
-    An existing file is kept unless ``force``: ``SpecError`` names it.
-    """
-    if path is None or str(path) == "-":
-        if isinstance(content, bytes):
-            sys.stdout.buffer.write(content)
-        else:
-            sys.stdout.write(content if content.endswith("\n") else content + "\n")
-        return None
+def write_bytes(content: bytes, path: str | Path, overwrite: bool = False) -> Path:
+    """Write ``content`` to ``path`` atomically (a temporary file beside it, flushed
+    and renamed over it); ``-`` writes to standard output."""
+    if str(path) == "-":
+        sys.stdout.buffer.write(content)
+        sys.stdout.flush()
+        return Path("-")
     target = Path(path)
-    if target.exists() and not force:
-        raise SpecError(
-            f"{target} exists; pass --force to overwrite it, or choose another -o path",
-            field="-o",
+    if os.path.lexists(target) and not overwrite:
+        raise FileError(
+            f"{target} exists; planner replaces a file only when told to (--force)",
+            source=str(target),
+            field="--output",
         )
     directory = target.parent if str(target.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+    except OSError as exc:
+        raise FileError(
+            f"cannot write {target}: {exc.strerror or exc}", source=str(target)
+        ) from None
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(content.encode("utf-8") if isinstance(content, str) else content)
+            handle.write(content)
             handle.flush()
             os.fsync(handle.fileno())
+        os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     return target
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

@@ -47,7 +47,9 @@ def _alias(*names: str) -> Any:
 class LayerBase(BaseModel):
     """Fields every layer has: its type, its unique name, and its inputs."""
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True)
+    # defer_build: a layer's own validator is built only if something validates a layer
+    # alone; a network's validator (built once in network.py) covers every layer type.
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True, defer_build=True)
 
     type: str
     name: str | None = None

@@ -8,7 +8,10 @@ the network's spatial rank.
 
 from __future__ import annotations
 
+import os
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -51,7 +54,7 @@ class Network(BaseModel):
     ('conv2d', (3, 3), ['input'])
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     name: str = "network"
     framework: Framework = "keras"
@@ -92,7 +95,8 @@ class Network(BaseModel):
             if isinstance(first, dict) and first.get("type") == "input" and first.get("shape"):
                 data["input_shape"] = first["shape"]
                 shape = first["shape"]
-        rank = len(shape) - 1 if isinstance(shape, list) else None
+        # Too short a shape is reported by the field's own check, not as "-1 axes".
+        rank = len(shape) - 1 if isinstance(shape, list) and len(shape) >= 2 else None
         if isinstance(layers, list):
             resolved = []
             for i, layer in enumerate(layers):
@@ -273,3 +277,24 @@ def _assign_names(layers: list[LayerBase], rank: int, input_name: str) -> list[s
         taken.add(candidate)
         names.append(candidate)
     return names
+
+
+@contextmanager
+def _without_pydantic_plugins() -> Iterator[None]:
+    """Pydantic looks for plugins in the entry points of every installed distribution
+    the first time it builds a validator (20-30 ms of every start); planner's specs
+    use none, so the search is skipped while they are built (as typer does for its
+    parameters)."""
+    previous = os.environ.get("PYDANTIC_DISABLE_PLUGINS")
+    os.environ["PYDANTIC_DISABLE_PLUGINS"] = "1"
+    try:
+        yield
+    finally:
+        if previous is None:
+            del os.environ["PYDANTIC_DISABLE_PLUGINS"]
+        else:
+            os.environ["PYDANTIC_DISABLE_PLUGINS"] = previous
+
+
+with _without_pydantic_plugins():
+    Network.model_rebuild()

@@ -1,9 +1,10 @@
 """Integer arithmetic that works on Python ints and on sympy expressions alike.
 
-Concrete sizes stay plain ``int`` (fast: a 1,000-layer network never touches sympy);
-as soon as a symbol is involved the same helper returns a sympy expression. Never
-apply Python ``max()`` or ``if`` to a sympy expression: use ``maximum`` and
-``truth`` from here instead.
+Concrete sizes stay plain ``int``: every helper tries plain integer arithmetic first
+and imports sympy only when a symbol is involved (then it returns a sympy
+expression), so a numeric question never imports sympy at all. Never apply Python
+``max()`` or ``if`` to a sympy expression: use ``maximum`` and ``truth`` from here
+instead.
 
 The algebra behind floor division, used by the solver:
 ``a // b == e  <=>  b*e <= a < b*(e + 1)`` for ``b > 0``.
@@ -13,14 +14,16 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any
-
-import sympy
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from planner.symbolic.affine import Lin, LinCond, NotAffine
+
+if TYPE_CHECKING:
+    import sympy
 
 # Analyses that never show formulas (valid input sets) turn printing off: printing
 # sympy expressions is most of the cost of a symbolic inference.
@@ -72,12 +75,20 @@ def no_formulas() -> Iterator[None]:
         _PRINTING.reset(token)
 
 
-Dim = int | sympy.Expr
+Dim: TypeAlias = "int | sympy.Expr"
 
 
 def symbol(name: str) -> sympy.Symbol:
     """The sympy symbol planner uses for a size or an unknown called ``name``."""
+    import sympy
+
     return sympy.Symbol(name, integer=True)
+
+
+def _loaded_sympy() -> Any:
+    """sympy if something imported it already, else ``None``: a value that is not an
+    int can only be a sympy object once sympy is loaded."""
+    return sys.modules.get("sympy")
 
 
 def is_int(x: Any) -> bool:
@@ -86,7 +97,10 @@ def is_int(x: Any) -> bool:
 
 def to_int(x: Any) -> Any:
     """Collapse a sympy Integer to ``int``; leave everything else alone."""
-    if isinstance(x, sympy.Integer):
+    if type(x) is int:
+        return x
+    sympy = _loaded_sympy()
+    if sympy is not None and isinstance(x, sympy.Integer):
         return int(x)
     return x
 
@@ -100,6 +114,8 @@ def product(values: tuple[Dim, ...]) -> Dim:
         for v in values:
             out = v * out
         return out
+    import sympy
+
     return to_int(sympy.Mul(*values))
 
 
@@ -107,6 +123,8 @@ def _nested(a: Any, b: Any, kind: type) -> Any:
     """``floor(floor(x/m)/b) == floor(x/(m*b))`` for integer ``x`` and positive ints
     ``m``, ``b`` (likewise ``ceiling``); returns the merged argument or ``None``."""
     if isinstance(a, kind) and is_int(b) and b > 0:
+        import sympy
+
         num, den = sympy.fraction(sympy.together(a.args[0]))
         if den.is_Integer and den > 0 and num.is_integer:
             return num / (den * b)
@@ -116,6 +134,8 @@ def _nested(a: Any, b: Any, kind: type) -> Any:
 def _collapse(expr: Any) -> Any:
     """Rewrite ``floor(floor(x/m)/b)`` as ``floor(x/(m*b))`` (and ``ceiling`` alike)
     wherever sympy left them nested, e.g. after ``floor((floor(H/2) - 2)/2) + 1``."""
+    import sympy
+
     if not isinstance(expr, sympy.Basic) or not expr.has(sympy.floor, sympy.ceiling):
         return expr
 
@@ -137,6 +157,8 @@ def _collapse(expr: Any) -> Any:
 def _floor_of_mod(a: Any, b: Any) -> Any:
     """``floor((Mod(x, m) + c)/b)`` for a small ``m``: ``Mod(x, m)`` is one of 0..m-1,
     so the floor is a constant, or (``m == 2``) ``c//b + Mod(x, 2)*step``."""
+    import sympy
+
     if not (is_int(b) and b > 0 and isinstance(a, sympy.Basic)):
         return None
     c, rest = a.as_coeff_Add()
@@ -157,6 +179,8 @@ def mod_gap(n: Dim, s: Dim) -> Dim:
         return (-n) % s  # type: ignore[operator]
     if isinstance(n, Lin) or isinstance(s, Lin):
         return ceil_div(n, s) * s - n
+    import sympy
+
     return to_int(sympy.Mod(-sympy.sympify(n), s))
 
 
@@ -169,6 +193,8 @@ def floor_div(a: Dim, b: Dim) -> Dim:
     small = _floor_of_mod(a, b)
     if small is not None:
         return to_int(small)
+    import sympy
+
     merged = _nested(a, b, sympy.floor)
     if merged is not None:
         return to_int(sympy.floor(merged))
@@ -181,6 +207,8 @@ def ceil_div(a: Dim, b: Dim) -> Dim:
         return -(-a // b)  # type: ignore[operator]
     if isinstance(a, Lin) or isinstance(b, Lin):
         return Lin.of(a).ceildiv(b)
+    import sympy
+
     merged = _nested(a, b, sympy.ceiling)
     if merged is not None:
         return to_int(sympy.ceiling(merged))
@@ -200,6 +228,8 @@ def maximum(a: Dim, b: Dim) -> Dim:
         return max(a, b)  # type: ignore[type-var]
     if isinstance(a, Lin) or isinstance(b, Lin):
         return _lin_extreme(a, b, larger=True)
+    import sympy
+
     return to_int(sympy.Max(a, b))
 
 
@@ -208,6 +238,8 @@ def minimum(a: Dim, b: Dim) -> Dim:
         return min(a, b)  # type: ignore[type-var]
     if isinstance(a, Lin) or isinstance(b, Lin):
         return _lin_extreme(a, b, larger=False)
+    import sympy
+
     return to_int(sympy.Min(a, b))
 
 
@@ -217,6 +249,8 @@ def equal(a: Any, b: Any) -> Any:
         return a == b
     if isinstance(a, Lin) or isinstance(b, Lin):
         return Lin.of(a) == b if isinstance(a, Lin) else Lin.of(b) == a
+    import sympy
+
     diff = sympy.expand(sympy.sympify(a) - b)
     if diff == 0:
         return True
@@ -243,6 +277,8 @@ def mul_floor(a: Dim, factor: Any) -> Dim:
         import math
 
         return math.floor(float(a) * factor)  # type: ignore[arg-type]
+    import sympy
+
     f = sympy.nsimplify(factor) if isinstance(factor, float) else factor
     return to_int(sympy.floor(sympy.sympify(a) * f))
 
@@ -251,6 +287,9 @@ def truth(cond: Any) -> bool | None:
     """``True``/``False`` when ``cond`` is decided, ``None`` when it depends on symbols."""
     if isinstance(cond, bool):
         return cond
+    sympy = _loaded_sympy()
+    if sympy is None:
+        return None
     if cond is sympy.true:
         return True
     if cond is sympy.false:
@@ -272,12 +311,16 @@ def piecewise(cond: Any, then: Dim, otherwise: Dim) -> Dim:
             # Equal at one k at most: eventually unequal.
             return otherwise if _settle(Lin(abs(cond.lin.a), 0) - 1) else then
         return then if _settle(cond.lin) else otherwise
+    import sympy
+
     return to_int(sympy.Piecewise((then, cond), (otherwise, True)))
 
 
 def simplify(x: Any) -> Any:
     if is_int(x) or isinstance(x, Lin):
         return x
+    import sympy
+
     return to_int(sympy.simplify(x))
 
 
@@ -289,6 +332,8 @@ def render(x: Any) -> str:
         return str(x)
     if not _PRINTING.get():
         return "..."
+    import sympy
+
     text = sympy.sstr(x)
     # Mod(H, 2) -> H % 2 where the argument is a plain name.
     text = re.sub(r"Mod\((\w+), (\d+)\)", r"\1 % \2", text)
