@@ -562,13 +562,13 @@ def export(
     """Write the network as source code for Keras, PyTorch or Flax (exact, or a refusal
     naming the layer that cannot be translated and why)."""
     from planner.export.source import to_source
-    from planner.export.writing import write_output
 
+    check_output(output, force)
     with _guard():
         network = load_network(net, None, input)
-        path = write_output(to_source(network, to), output, force)
-    if path is not None:
-        err.print(f"wrote {path}", markup=False)
+        where = emit(to_source(network, to), output, force)
+    if where != "-":
+        err.print(f"wrote {where}", markup=False)
 
 
 @app.command("import")
@@ -587,20 +587,17 @@ def import_(
 ) -> None:
     """Turn an existing model into a planner network (YAML). Layers that cannot be
     represented are listed by name and op; the network keeps everything before them."""
-    import yaml
-
-    from planner.export.writing import write_output
+    from planner.files import network_text
     from planner.importers import import_model
 
+    check_output(output, force)
     with _guard():
         shape = parse_shape(input) if input else None
         text = sys.stdin.read() if source == "-" else None
         result = import_model(source, shape, text)
         net = result.network
-        yaml_text = yaml.safe_dump(
-            net.to_data(), sort_keys=False, default_flow_style=None, width=100
-        )
-        path = write_output(yaml_text, output, force)
+        where = emit(network_text(net), output, force)
+        path = None if where == "-" else where
     for note in result.notes:
         err.print(f"note: {note}", markup=False)
     for problem in result.problems:
@@ -669,15 +666,18 @@ def draw(
     """Draw the network (a U-Net as a U, anything else top to bottom; failing layers in
     red), or one layer's padding with --layer. SVG in pure Python; PNG via resvg-py."""
     from planner.draw import network_svg, padding_svg, to_png
-    from planner.export.writing import write_output
+    from planner.files import write_bytes
 
+    check_output(output, force)
     with _guard():
         network = load_network(net, None, input)
         svg = padding_svg(network, layer) if layer else network_svg(network)
-        content: str | bytes = to_png(svg) if output.lower().endswith(".png") else svg
-        path = write_output(content, output, force)
-    if path is not None:
-        err.print(f"wrote {path}", markup=False)
+        if output.lower().endswith(".png"):
+            where = str(write_bytes(output, to_png(svg), overwrite=force))
+        else:
+            where = emit(svg, output, force)
+    if where != "-":
+        err.print(f"wrote {where}", markup=False)
 
 
 @contextmanager

@@ -193,6 +193,12 @@ MODULES = [
     "planner.fixes",
     "planner.translate",
     "planner.codegen",
+    "planner.export.source",
+    "planner.export.keras_model",
+    "planner.importers.keras_layers",
+    "planner.importers.code_text",
+    "planner.draw.network",
+    "planner.draw.padding",
 ]
 
 

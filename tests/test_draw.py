@@ -3,14 +3,14 @@ connects, a U-Net is drawn as a U, failing layers are red; PNG through resvg-py.
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 import planner
+from planner.cli import app
 from planner.draw import network_svg, padding_svg, to_png
 from planner.errors import SpecError
 from planner.spec.network import Network
@@ -133,8 +133,12 @@ def test_png_and_cli(tmp_path: Path) -> None:
     png = to_png(network_svg(planner.load("keras-autoencoder")))
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     out = tmp_path / "net.svg"
-    cmd = [sys.executable, "-m", "planner", "draw", "dcgan-discriminator", "-o", str(out)]
-    assert subprocess.run(cmd, capture_output=True).returncode == 0
+    runner = CliRunner()
+    args = ["draw", "dcgan-discriminator", "-o", str(out)]
+    assert runner.invoke(app, args).exit_code == 0
     parse(out.read_text())
-    again = subprocess.run(cmd, capture_output=True, text=True)
-    assert again.returncode == 2 and "--force" in again.stderr
+    again = runner.invoke(app, args, env={"COLUMNS": "200"})
+    assert again.exit_code == 2 and "--force" in again.output
+    png = tmp_path / "net.png"
+    assert runner.invoke(app, ["draw", "unet-original", "-o", str(png)]).exit_code == 0
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -3,8 +3,6 @@ building the same code in the framework (which the test runs, as the oracle)."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -12,8 +10,10 @@ from typing import Any
 import keras
 import pytest
 import torch
+from typer.testing import CliRunner
 
 import planner
+from planner.cli import app
 from planner.errors import SpecError
 from planner.importers import import_model
 from planner.importers.code_text import import_code
@@ -149,15 +149,10 @@ def test_not_python_is_a_clear_error() -> None:
 def test_cli_reads_stdin(tmp_path: Path) -> None:
     text = (SNIPPETS / "keras_blog_autoencoder.py").read_text()
     out = tmp_path / "ae.yaml"
-    proc = subprocess.run(
-        [sys.executable, "-m", "planner", "import", "-", "-o", str(out)],
-        input=text, capture_output=True, text=True,
-    )  # fmt: skip
-    assert proc.returncode == 0, proc.stderr
+    runner = CliRunner()
+    proc = runner.invoke(app, ["import", "-", "-o", str(out)], input=text)
+    assert proc.exit_code == 0, proc.output
     net = planner.load(str(out))
     assert planner.infer(net).output_shape == (28, 28, 1)
-    again = subprocess.run(
-        [sys.executable, "-m", "planner", "import", "-", "-o", str(out)],
-        input=text, capture_output=True, text=True,
-    )  # fmt: skip
-    assert again.returncode == 2 and "exists" in again.stderr and "--force" in again.stderr
+    again = runner.invoke(app, ["import", "-", "-o", str(out)], input=text, env={"COLUMNS": "200"})
+    assert again.exit_code == 2 and "unless --force is given" in again.output

@@ -4,43 +4,37 @@ formula; checked against building the same layer in the framework."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 
 import keras
 import numpy as np
 import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from typer.testing import CliRunner, Result
 
+from planner.cli import app
 from planner.errors import SpecError
 from planner.importers.code_text import one_layer
 
 
-def cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "planner", "layer", *args],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "COLUMNS": "200"},
-    )
+def cli(*args: str) -> Result:
+    return CliRunner().invoke(app, ["layer", *args], env={"COLUMNS": "200"})
 
 
 def test_issue_example_torch() -> None:
     call = "nn.Conv2d(3, 16, 3, stride=2, dilation=2, padding=(1, 0))"
     proc = cli(call, "--input", "3,28,28")
-    assert proc.returncode == 0, proc.stderr
+    assert proc.exit_code == 0, proc.output
     real = torch.nn.Conv2d(3, 16, 3, stride=2, dilation=2, padding=(1, 0))
     shape = tuple(real(torch.zeros(1, 3, 28, 28)).shape[1:])
-    assert f"output: {shape}" in proc.stdout
-    assert "padding (before|after): H 1|1, W 0|0" in proc.stdout
-    assert "formula: H: floor((28 + 2 - 5)/2) + 1 = 13" in proc.stdout
+    assert f"output: {shape}" in proc.output
+    assert "padding (before|after): H 1|1, W 0|0" in proc.output
+    assert "formula: H: floor((28 + 2 - 5)/2) + 1 = 13" in proc.output
 
 
 def test_issue_example_keras_json() -> None:
     proc = cli("Conv2D(16, (3, 3), strides=2, padding='same')", "--input", "5,5,1", "--json")
-    data = json.loads(proc.stdout)
+    data = json.loads(proc.output)
     real = keras.layers.Conv2D(16, (3, 3), strides=2, padding="same")
     y = real(np.zeros((1, 5, 5, 1), "float32"))
     assert data["framework"] == "keras"
@@ -76,10 +70,10 @@ def test_torch_conv_calls_match_torch(
 
 def test_channel_mismatch_is_named() -> None:
     proc = cli("nn.Conv2d(4, 8, 3)", "--input", "3,28,28")
-    assert proc.returncode == 2
-    assert "the call takes 4 input channels but --input 3,28,28 has 3" in proc.stderr
+    assert proc.exit_code == 2
+    assert "the call takes 4 input channels but --input 3,28,28 has 3" in proc.output
 
 
 def test_unknown_call_is_named() -> None:
     proc = cli("nn.Frobnicate(3)", "--input", "3,28,28")
-    assert proc.returncode == 2 and "nn.Frobnicate (Frobnicate)" in proc.stderr
+    assert proc.exit_code == 2 and "nn.Frobnicate (Frobnicate)" in proc.output

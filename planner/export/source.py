@@ -182,9 +182,23 @@ def padding_comment(net: Network, layer: Any, inference: Inference, target: str)
     text = f"{layer.name}: padding {written} = per side (before, after) {pads_text(pairs)}"
     if layer.type == "conv_transpose":
         return f"{text}; the full output is cropped by these amounts (negative: extended)"
+    consequence = {
+        "PyTorch": "PyTorch pads both sides alike, so an explicit pad runs first",
+        "Keras": "Keras has no argument for these amounts, so a ZeroPadding layer runs first",
+        "Flax": "Flax takes these pairs as they are",
+    }.get(target, "")
     if not sym:
-        return f"{text}{'; ' + why if why else ''}; {target} pads both sides alike, so an explicit pad runs first"
+        return "; ".join(t for t in (text, why, consequence) if t)
     return text
+
+
+def comment_lines(text: str | None, width: int = 84) -> list[str]:
+    """``text`` as ``#`` comment lines of at most ``width`` characters."""
+    import textwrap
+
+    if not text:
+        return []
+    return [f"# {line}" for line in textwrap.wrap(text, width)]
 
 
 def module_docstring(net: Network, target: str, shape_note: str) -> str:

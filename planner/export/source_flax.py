@@ -52,7 +52,7 @@ def flax_source(net: Network, inference: Inference) -> str:
             raise SpecError(f"no Flax mapping for layer type {layer.type!r}", layer=layer.name)
         comment = S.padding_comment(net, layer, inference, "Flax")
         if comment and layer.type not in ("conv_transpose",):
-            body.append(f"# {comment}")
+            body += S.comment_lines(comment)
         body.append(f"{ident} = {make(layer, args)}")
         var[layer.name] = ident
     consumed = {i for layer in net.layers for i in layer.inputs}
@@ -214,7 +214,12 @@ class _FlaxWriter:
         eff = [(k - 1) * d + 1 for k, d in zip(layer.kernel_size, layer.dilation, strict=True)]
         # The gradient of a convolution pads the dilated input by k_eff - 1 for the full
         # output; planner's per-side crop takes that much less.
-        padding = [(e - 1 - b, e - 1 - a) for e, (b, a) in zip(eff, crops, strict=True)]
+        padding: Any = [(e - 1 - b, e - 1 - a) for e, (b, a) in zip(eff, crops, strict=True)]
+        native = self.net.framework == "jax"
+        if native:
+            # A Flax plan: the layer as written (Flax's own kernel orientation).
+            mode = layer.padding
+            padding = mode.upper() if isinstance(mode, str) else [tuple(p) for p in mode]
         parts = [
             str(layer.filters),
             S.literal(tuple(layer.kernel_size)),
@@ -225,11 +230,13 @@ class _FlaxWriter:
             parts.append(f"kernel_dilation={S.literal(tuple(layer.dilation))}")
         if not layer.use_bias:
             parts.append("use_bias=False")
-        parts += ["transpose_kernel=True", f"name={self.name(layer)!r}"]
+        if not native:
+            parts.append("transpose_kernel=True")
+        parts.append(f"name={self.name(layer)!r}")
         call = f"nn.ConvTranspose({', '.join(parts)})({{x}})"
         comment = (
             f"  # crop per side {S.pads_text(crops)} of the full output"
-            if any(c != (0, 0) for c in crops)
+            if any(c != (0, 0) for c in crops) and not native
             else ""
         )
         core = self.spatial(call, args[0])
@@ -237,6 +244,8 @@ class _FlaxWriter:
 
     def _pool(self, layer: Any, x: str, kind: str) -> str:
         strides = layer.strides or get_dialect(self.net.framework).pool_stride(layer.pool_size)
+        if isinstance(strides, int):
+            strides = (strides,) * self.rank
         if any(d != 1 for d in layer.dilation):
             raise SpecError("Flax pooling has no dilation", layer=layer.name, field="dilation")
         pads = [tuple(p) for p in self.pads(layer)]

@@ -60,7 +60,7 @@ def keras_source(net: Network, inference: Inference) -> str:
         arg = f"[{', '.join(ins)}]" if layer.is_merge else ins[0]
         comment = S.padding_comment(net, layer, inference, "Keras")
         if comment and (len(parts) > 1 or layer.type in ("zero_padding", "cropping")):
-            body.append(f"# {comment}")
+            body += S.comment_lines(comment)
         ident = names(layer.name)
         body.append(f"{ident} = {call}({arg})")
         var[layer.name] = ident

@@ -53,13 +53,19 @@ def torch_source(net: Network, inference: Inference) -> str:
         comment = S.padding_comment(net, layer, inference, "PyTorch")
         inline = writer.inline(module, args)
         if inline is not None:
-            if comment:
-                forward.append(f"# {comment}")
+            forward += S.comment_lines(comment)
             forward.append(f"{ident} = {inline}")
         else:
-            if comment:
-                init.append(f"# {comment}")
-            init.append(f"self.{ident} = {writer.render(module)}")
+            rendered = writer.render(module)
+            if "AvgPoolExcludingPad(" in rendered:
+                comment = (comment or "") + (
+                    "; TensorFlow's average leaves the padding out of the divisor, which "
+                    "PyTorch cannot say: AvgPoolExcludingPad divides by the real pixels"
+                )
+            if comment and "Pad" in rendered and "d((" in rendered:
+                comment += "; nn.*Pad*d lists the last axis first: (left, right, top, bottom)"
+            init += S.comment_lines(comment)
+            init.append(f"self.{ident} = {rendered}")
             forward.append(f"{ident} = self.{ident}({', '.join(args)})")
         var[layer.name] = ident
     consumed = {i for layer in net.layers for i in layer.inputs}

@@ -86,7 +86,7 @@ def layer_from_call(text: str) -> tuple[str, dict[str, Any], int | None]:
     (PyTorch ``in_channels``), if any.
 
     >>> layer_from_call("nn.Conv2d(3, 16, 3, stride=2)")
-    ('torch', {'type': 'Conv2d', 'filters': 16, 'kernel_size': 3, 'strides': 2}, 3)
+    ('torch', {'type': 'Conv2d', 'kernel_size': 3, 'filters': 16, 'strides': 2}, 3)
     """
     try:
         node = ast.parse(text.strip(), mode="eval").body
