@@ -680,11 +680,6 @@ def draw(
         err.print(f"wrote {where}", markup=False)
 
 
-@contextmanager
-def _null() -> Iterator[None]:
-    yield
-
-
 @app.command()
 def presets(json_: JsonOpt = False) -> None:
     """List the bundled preset networks."""
