@@ -197,7 +197,8 @@ def _layer_names(data: dict[str, Any]) -> list[str | None]:
         if not isinstance(shape, list) and skip:
             shape = resolve_type(items[0])[0].get("shape")
         rank = len(shape) - 1 if isinstance(shape, list) else 2
-        return names[:skip] + list(_assign_names(layers[skip:], rank, input_name))
+        ranks = [rank] * len(layers[skip:])  # names only: a rank change later is rare
+        return names[:skip] + list(_assign_names(layers[skip:], ranks, input_name))
     except Exception:  # a malformed list: only the names written out are known
         return names
 
