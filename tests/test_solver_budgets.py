@@ -291,7 +291,7 @@ def test_unknown_field_aliases_are_the_yaml_ones():
 # --- richer targets against brute force ---------------------------------------------
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     data=sequential_network(max_layers=4),
     target=st.sampled_from(
@@ -325,7 +325,7 @@ def test_input_targets_match_inference_on_every_size(data, target):
     assert got.total == len(expected)
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=sequential_network(max_layers=5))
 def test_monotone_chains_valid_inputs_match_a_scan(data):
     net = network_from_data(data)
