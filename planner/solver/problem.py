@@ -72,6 +72,23 @@ _UNKNOWN = re.compile(
 )
 
 
+_IDENT = re.compile(r"^[A-Za-z_]\w*$", re.ASCII)
+
+
+def _alias_names(text: str, net: Network) -> tuple[str, dict[str, str]]:
+    """Layer names the grammar cannot read (PyTorch's ``features.0``, non-ASCII
+    names) replaced by placeholders, and the way back."""
+    back: dict[str, str] = {}
+    odd = sorted((n for n in net.layer_names if n and not _IDENT.match(n)), key=len, reverse=True)
+    for i, name in enumerate(odd):
+        alias = f"__layer{i}__"
+        new = re.sub(rf"(?<![\w.]){re.escape(name)}(?!\w)", alias, text)
+        if new != text:
+            back[alias] = name
+            text = new
+    return text, back
+
+
 # Comparisons a target can make, and what each accepts on its right.
 OPS = ("==", ">=", "<=", ">", "<", "in", "..", "%")
 
@@ -214,6 +231,7 @@ def parse_target(text: str | Target, net: Network) -> Target:
             f"{type(text).__name__} {text!r}",
             field="targets",
         )
+    text, back = _alias_names(text, net)
     m = _TARGET.match(text)
     if not m:
         raise SolveError(
@@ -223,6 +241,9 @@ def parse_target(text: str | Target, net: Network) -> Target:
             field="--target",
         )
     left, axis, op, right = m.group("left"), m.group("axis"), m.group("op"), m.group("right")
+    left, right = back.get(left, left), back.get(right.strip(), right)
+    for alias, name in back.items():
+        text = text.replace(alias, name)
     names = axis_names(net.rank)
     _check_ref(left, net, text, allow_input=False)
     axes = None
@@ -374,7 +395,8 @@ def with_unknowns(net: Network, specs: list[str]) -> Network:
                 f"{type(spec).__name__} {spec!r}",
                 field="--unknown",
             )
-        m = _UNKNOWN.match(spec)
+        aliased, back = _alias_names(spec, net)
+        m = _UNKNOWN.match(aliased)
         if not m:
             raise SolveError(
                 f"cannot read unknown {spec!r}; write LAYER.FIELD or LAYER.FIELD=LO..HI "
@@ -382,6 +404,7 @@ def with_unknowns(net: Network, specs: list[str]) -> Network:
                 field="--unknown",
             )
         layer_name, fld, axis, lo, hi = m.groups()
+        layer_name = back.get(layer_name, layer_name)
         lo_i = _bound(lo, spec)
         hi_i = _bound(hi, spec)
         if lo_i is not None and hi_i is not None and lo_i > hi_i:
