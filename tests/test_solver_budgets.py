@@ -291,7 +291,7 @@ def test_unknown_field_aliases_are_the_yaml_ones():
 # --- richer targets against brute force ---------------------------------------------
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     data=sequential_network(max_layers=4),
     target=st.sampled_from(
@@ -325,7 +325,7 @@ def test_input_targets_match_inference_on_every_size(data, target):
     assert got.total == len(expected)
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=sequential_network(max_layers=5))
 def test_monotone_chains_valid_inputs_match_a_scan(data):
     net = network_from_data(data)
@@ -381,9 +381,9 @@ def test_a_value_for_an_unknown_the_network_lacks_is_an_error():
 def test_listing_every_one_of_a_huge_count_stops_at_the_budget():
     net = planner.load("unet-original")
     result, elapsed = timed(
-        solve, net, ["output>=388"], unknowns=["input=1..10**18"], limit=None, time_budget=0.5
+        solve, net, ["output>=388"], unknowns=["input=1..10**18"], limit=None, time_budget=3
     )
     assert not result.complete and result.total == (10**18 - 572) // 16 + 1
     assert "solutions are counted exactly" in result.reason
     assert [s.values["input"] for s in result.solutions[:2]] == [572, 588]
-    assert elapsed < 0.5 + SLACK
+    assert elapsed < 3 + SLACK

@@ -166,7 +166,7 @@ targets = st.sampled_from(
 )
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     command=st.sampled_from(["solve", "inputs", "fix"]),
     unknown=st.lists(units, max_size=2),
