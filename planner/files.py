@@ -8,7 +8,9 @@ Writing (``write_text``, ``write_network``):
   is removed on any failure, and errors name the real file, never the temporary one;
 - the target keeps its permission bits (and owner, where allowed): a 0644 file
   stays 0644; a new file gets the usual ``0666 & ~umask``;
-- a symbolic link stays a link: the write goes to the file it points to;
+- a symbolic link stays a link: the write goes to the file it points to (a file with
+  several hard links is replaced, like every atomic save: its other names keep the
+  old text);
 - an existing file is replaced only when asked (``overwrite=True``; ``--force`` on
   the command line); ``-`` means standard output.
 
