@@ -8,7 +8,8 @@ Exit status:
   file, line, layer and field, what was received and what would be valid;
 - 3: an internal error, a bug in planner: a one-paragraph report on stderr with the
   planner version, the command line and how to report it (``PLANNER_DEBUG=1``
-  shows the traceback instead).
+  shows the traceback instead);
+- 130: stopped by Ctrl-C (one line on stderr).
 
 Never a traceback. With ``--json``, an error (exit 2 or 3) is also printed on stdout
 as one object, ``{"error": {"type", "message", "layer", "field", "source", "line",
@@ -53,6 +54,12 @@ class PlannerGroup(TyperGroup):
                 return super().invoke(ctx)
         except (typer.Exit, typer.Abort):
             raise
+        except KeyboardInterrupt:
+            name = next((a for a in argv if not a.startswith("-")), "")
+            err.print(
+                f"interrupted: planner {name} stopped by Ctrl-C".replace("  ", " "), markup=False
+            )
+            raise typer.Exit(130) from None
         except TyperException as exc:  # a usage error: click prints it, exit 2
             if json_mode:
                 _print_json({"error": _usage_error(exc)})
@@ -391,10 +398,10 @@ def solve(
     json_: JsonOpt = False,
 ) -> None:
     """Find every value of the unknowns that meets the targets, best first."""
-    from planner.progress_display import progress_display
-    from planner.solver import solve as run_solve
-
     with _interruptible("solve"), _guard():
+        from planner.progress_display import progress_display
+        from planner.solver import solve as run_solve
+
         _check_limits(None if all_ else limit, time_budget)
         network = load_network(net, framework, input)
         with progress_display(err, "solving", not json_) as progress:
@@ -427,10 +434,10 @@ def inputs(
     json_: JsonOpt = False,
 ) -> None:
     """The input sizes for which the network runs and every skip aligns, in closed form."""
-    from planner.progress_display import progress_display
-    from planner.solver import valid_inputs
-
     with _interruptible("inputs"), _guard():
+        from planner.progress_display import progress_display
+        from planner.solver import valid_inputs
+
         _check_limits(None, time_budget)
         network = load_network(net, framework, None)
         with progress_display(err, "valid inputs", not json_) as progress:
@@ -467,10 +474,10 @@ def fix(
 ) -> None:
     """Propose verified fixes for every mismatch; --apply ID -o FILE writes one, editing
     only the fixed values of your file (comments and spellings stay)."""
-    from planner.fixes import fixes as run_fixes
-    from planner.progress_display import progress_display
-
     with _interruptible("fix"), _guard():
+        from planner.fixes import fixes as run_fixes
+        from planner.progress_display import progress_display
+
         _check_limits(None, time_budget)
         if apply is not None and output is None:
             raise SpecError(
@@ -545,6 +552,135 @@ def translate(
 
 
 @app.command()
+def export(
+    net: NetArg,
+    to: Annotated[str, typer.Option("--to", help="Target: keras, torch or flax.")],
+    output: OutputOpt = None,
+    force: ForceOpt = False,
+    input: InputOpt = None,
+) -> None:
+    """Write the network as source code for Keras, PyTorch or Flax (exact, or a refusal
+    naming the layer that cannot be translated and why)."""
+    from planner.export.source import to_source
+
+    check_output(output, force)
+    with _guard():
+        network = load_network(net, None, input)
+        where = emit(to_source(network, to), output, force)
+    if where != "-":
+        err.print(f"wrote {where}", markup=False)
+
+
+@app.command("import")
+def import_(
+    source: Annotated[
+        str,
+        typer.Argument(
+            help="A Keras .json/.keras file, an .onnx file, Python code (.py, or '-' for "
+            "stdin: read as text, never run), or package.module:attr, a PyTorch module "
+            "class or factory: that form IMPORTS AND RUNS the module's code."
+        ),
+    ],
+    output: OutputOpt = None,
+    force: ForceOpt = False,
+    input: InputOpt = None,
+) -> None:
+    """Turn an existing model into a planner network (YAML). Layers that cannot be
+    represented are listed by name and op; the network keeps everything before them."""
+    from planner.files import network_text
+    from planner.importers import import_model
+
+    check_output(output, force)
+    with _guard():
+        shape = parse_shape(input) if input else None
+        text = sys.stdin.read() if source == "-" else None
+        result = import_model(source, shape, text)
+        net = result.network
+        where = emit(network_text(net), output, force)
+        path = None if where == "-" else where
+    for note in result.notes:
+        err.print(f"note: {note}", markup=False)
+    for problem in result.problems:
+        err.print(f"not imported: {problem}", markup=False)
+    if path is not None:
+        err.print(f"wrote {path} ({len(net.layers)} layers)", markup=False)
+    if result.problems:
+        raise typer.Exit(1)
+
+
+@app.command()
+def layer(
+    call: Annotated[
+        str,
+        typer.Argument(
+            help='One layer call as code, e.g. "nn.Conv2d(3, 16, 3, stride=2)" or '
+            "\"Conv2D(16, 3, strides=2, padding='same')\" (read, never run)."
+        ),
+    ],
+    input: Annotated[
+        str,
+        typer.Option(
+            "--input", "-i", help="Input shape without the batch axis: 3,28,28 or 28,28,3."
+        ),
+    ],
+    json_: JsonOpt = False,
+) -> None:
+    """One layer's output shape, per-side padding and formula, from a code snippet."""
+    from planner.importers.code_text import one_layer
+
+    with _guard():
+        net, result = one_layer(call, parse_shape(input))
+    if json_:
+        _print_json({"framework": net.framework, **result.to_dict()})
+        return
+    shape = tuple(net.input_shape)
+    out.print(f"{call.strip()}  ({net.framework}, input {shape})", markup=False)
+    if result.error:
+        out.print(f"error: {result.error}", markup=False)
+        raise typer.Exit(1)
+    out.print(f"output: {tuple(result.output_shape)}", markup=False)
+    if result.padding:
+        axes = {1: "W", 2: "HW", 3: "DHW"}.get(len(result.padding), "")
+        sides = ", ".join(
+            f"{axes[i] if axes else i} {b}|{a}" for i, (b, a) in enumerate(result.padding)
+        )
+        out.print(f"padding (before|after): {sides}", markup=False)
+    if result.formula:
+        out.print(f"formula: {result.formula}", markup=False)
+    out.print(f"params: {result.params}", markup=False)
+
+
+@app.command()
+def draw(
+    net: NetArg,
+    output: Annotated[
+        str, typer.Option("--output", "-o", help="net.svg or net.png ('-': SVG to stdout).")
+    ],
+    layer: Annotated[
+        str | None,
+        typer.Option("--layer", help="Draw this layer's padding (cells, pads, windows)."),
+    ] = None,
+    force: ForceOpt = False,
+    input: InputOpt = None,
+) -> None:
+    """Draw the network (a U-Net as a U, anything else top to bottom; failing layers in
+    red), or one layer's padding with --layer. SVG in pure Python; PNG via resvg-py."""
+    from planner.draw import network_svg, padding_svg, to_png
+    from planner.files import write_bytes
+
+    check_output(output, force)
+    with _guard():
+        network = load_network(net, None, input)
+        svg = padding_svg(network, layer) if layer else network_svg(network)
+        if output.lower().endswith(".png"):
+            where = str(write_bytes(output, to_png(svg), overwrite=force))
+        else:
+            where = emit(svg, output, force)
+    if where != "-":
+        err.print(f"wrote {where}", markup=False)
+
+
+@app.command()
 def presets(json_: JsonOpt = False) -> None:
     """List the bundled preset networks."""
     from planner.presets import preset_summary
@@ -566,6 +702,21 @@ def presets(json_: JsonOpt = False) -> None:
             row["description"],
         )
     out.print(table)
+
+
+@app.command()
+def tui(
+    net: Annotated[
+        str | None,
+        typer.Argument(help="A preset name, a YAML/JSON file, or nothing for a new network."),
+    ] = None,
+) -> None:
+    """Edit a network in a terminal UI: every shape updates as you edit; solve and fix in place."""
+    from planner.tui import make_app
+
+    with _guard():
+        application = make_app(net)
+    application.run()
 
 
 @app.command()

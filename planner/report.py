@@ -56,22 +56,26 @@ def summary_table(result: Inference) -> Table:
     table.add_column("Output shape", overflow="fold", ratio=2)
     table.add_column("Params", justify="right", no_wrap=True, min_width=6)
     table.add_column("How", overflow="fold", ratio=3)
-    table.add_row(f"{net.input_name} (input)", shape_text(result.input_shape), "0", "")
+    # Cells are Text, not str: rich would parse every str for markup and emoji codes
+    # (a tenth of a large table's cost), and a layer name is not markup.
+    table.add_row(
+        Text(f"{net.input_name} (input)"), Text(shape_text(result.input_shape)), Text("0"), Text()
+    )
     for layer in result.layers:
         params = count_text(layer.params)
         if layer.error:
             table.add_row(
-                f"{layer.name} ({layer.type})",
+                Text(f"{layer.name} ({layer.type})"),
                 Text("error", style="bold red"),
-                params,
+                Text(params),
                 Text(layer.error, style="red"),
             )
         else:
             table.add_row(
-                f"{layer.name} ({layer.type})",
-                shape_text(layer.output_shape),
-                params or "0",
-                how(layer),
+                Text(f"{layer.name} ({layer.type})"),
+                Text(shape_text(layer.output_shape)),
+                Text(params or "0"),
+                Text(how(layer)),
             )
     return table
 

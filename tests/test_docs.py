@@ -187,10 +187,18 @@ MODULES = [
     "planner.shapes.walk",
     "planner.shapes.tensor",
     "planner.solver.solve",
+    "planner.solver.problem",
+    "planner.budget",
     "planner.solver.inputs",
     "planner.fixes",
     "planner.translate",
     "planner.codegen",
+    "planner.export.source",
+    "planner.export.keras_model",
+    "planner.importers.keras_layers",
+    "planner.importers.code_text",
+    "planner.draw.network",
+    "planner.draw.padding",
 ]
 
 

@@ -25,7 +25,6 @@ from planner.spec.values import (
     PerAxis,
     Unknown,
     check_positive,
-    leaves,
     per_axis,
 )
 
@@ -113,11 +112,8 @@ class LayerBase(BaseModel):
     @cached_property
     def has_unknowns(self) -> bool:
         """Whether any field holds an ``Unknown`` (inference then resolves values)."""
-        return any(
-            isinstance(v, Unknown)
-            for f in type(self).model_fields
-            for v in leaves(getattr(self, f))
-        )
+        values = self.__dict__
+        return any(_holds_unknown(values[f]) for f in type(self).model_fields)
 
     @cached_property
     def axis_signatures(self) -> tuple[tuple[Any, ...], ...]:
@@ -163,6 +159,15 @@ class LayerBase(BaseModel):
         # framework's default may differ from planner's, e.g. ONNX count_include_pad).
         object.__setattr__(out, "__pydantic_fields_set__", set(self.model_fields_set))
         return out
+
+
+def _holds_unknown(value: Any) -> bool:
+    """Whether ``value`` (a field: a scalar, or nested tuples and lists) holds an
+    ``Unknown``; checked once per layer, so kept cheap for the common scalars."""
+    kind = type(value)
+    if kind is tuple or kind is list:
+        return any(_holds_unknown(v) for v in value)
+    return kind is Unknown
 
 
 def _field_error(layer: LayerBase, field: str, message: str) -> Exception:
