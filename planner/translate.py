@@ -125,7 +125,7 @@ def translate(net: Network, layer_name: str, framework: str) -> Translation:
         base["count_include_pad"] = _count_include_pad(net, layer)
     channels_last = TARGET_CHANNELS_LAST.get(framework, net.channels_last)
     target_input = Tensor((), channels_last).with_spatial(spatial_in, source.channels).dims
-    why = _unsupported(layer, framework, fill, base)
+    why = _unsupported(layer, framework, fill, base, net.channels_last)
     candidates = [] if why else _candidates(layer, framework, want_pad, fill, base)
     for items in candidates:
         got = _try(net, framework, channels_last, target_input, items)
@@ -134,11 +134,15 @@ def translate(net: Network, layer_name: str, framework: str) -> Translation:
         # Windows start at i*s - before and there are `out` of them: equal output sizes
         # and equal padding before place every window on the same pixels. Padding
         # layers must match on both sides.
-        if layer.type in (*PAD_TYPES, "upsample"):
+        counted = layer.type == "avg_pool" and base.get("count_include_pad") is True
+        if layer.type in (*PAD_TYPES, "upsample") or counted:
+            # Padding layers, and average pooling that divides by the padded window
+            # (the padding after counts too), must match on both sides.
             matches = layer.type == "upsample" or got[1] == want_pad
         else:
             matches = [b for b, _ in got[1]] == [b for b, _ in want_pad]
         if matches:
+            note = _join(note, _backend_note(framework, items, want_pad))
             ctx = CodeContext(net.rank, source.channels, channels_last)
             return Translation(
                 layer_name,
@@ -241,7 +245,9 @@ def _linear_mode(mode: str) -> bool:
     return mode.lower() in ("linear", "bilinear", "trilinear")
 
 
-def _unsupported(layer: Any, framework: str, fill: str, base: dict[str, Any]) -> str | None:
+def _unsupported(
+    layer: Any, framework: str, fill: str, base: dict[str, Any], net_channels_last: bool
+) -> str | None:
     """Why no layer of ``framework`` can give the same values, when that is known
     before trying sizes."""
     if fill != "zeros" and framework == "keras":
@@ -249,6 +255,14 @@ def _unsupported(layer: Any, framework: str, fill: str, base: dict[str, Any]) ->
             f"Keras has no {fill} padding (no ReflectionPadding-like layer, and its "
             "convolutions pad with zeros only)"
         )
+    if (
+        layer.type == "upsample"
+        and framework == "keras"
+        and layer.scale is not None
+        and len(layer.scale) != 2
+        and not net_channels_last
+    ):
+        return "Keras UpSampling1D and UpSampling3D take channels-last tensors only"
     if layer.type == "upsample":
         mode = layer.mode.lower()
         if mode != "nearest" and not _linear_mode(mode):
@@ -265,6 +279,31 @@ def _unsupported(layer: Any, framework: str, fill: str, base: dict[str, Any]) ->
         if not integer and _linear_mode(mode):
             return "linear upsampling translates with integer factors only"
     return None
+
+
+KERAS_TORCH_AVG_NOTE = (
+    "on Keras' PyTorch backend, 'same' average pooling with more padding on one side "
+    "averages edge copies, so values at that border differ (the shape does not); the "
+    "TensorFlow and JAX backends give these values"
+)
+
+
+def _backend_note(framework: str, items: list[dict[str, Any]], pads: list[Any]) -> str | None:
+    """Where one backend of the target framework gives other values than the rest."""
+    last = items[-1]
+    if (
+        framework == "keras"
+        and last["type"] == "avg_pool"
+        and last.get("padding") == "same"
+        and any(b != a for b, a in pads)
+    ):
+        return KERAS_TORCH_AVG_NOTE
+    return None
+
+
+def _join(*notes: str | None) -> str | None:
+    text = "; ".join(n for n in notes if n)
+    return text or None
 
 
 def _input_note(net: Network, layer: Any) -> str | None:
@@ -330,11 +369,18 @@ def _candidates(
             "jax": ["valid", "same", "same_lower"],
             "onnx": ["valid", "same_upper", "same_lower"],
         }[framework]
+        # Average pooling that counts the padding: Keras' 'same' never does, and
+        # ceil_mode's overhang is never counted; a zero padding layer in front is.
+        counted = kind == "avg_pool" and base.get("count_include_pad") is True
         for mode in modes:
-            yield one({"padding": mode})
+            if not (counted and framework == "keras" and mode != "valid"):
+                yield one({"padding": mode})
         if symmetric and nonneg:
             yield one({"padding": [b for b, _ in pads]})
-        if kind in POOL_TYPES and framework in ("torch", "onnx"):
+        if counted and nonneg:
+            unpadded = "valid" if framework in ("keras", "jax") else [0] * len(pads)
+            yield one({"padding": unpadded}, [{"type": "zero_padding", "padding": pairs}])
+        if kind in POOL_TYPES and framework in ("torch", "onnx") and not counted:
             # TensorFlow 'same' pooling: the extra pixels after are ignored by ceil_mode.
             lows = [b for b, _ in pads]
             yield one(

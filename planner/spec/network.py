@@ -313,7 +313,7 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _assign_names(layers: list[LayerBase], ranks: list[int], input_name: str) -> list[str]:
+def _assign_names(layers: list[LayerBase], ranks: int | list[int], input_name: str) -> list[str]:
     """Keep given names and generate the rest like Keras (``conv2d``, ``conv2d_1``)."""
     given = [layer.name for layer in layers if layer.name]
     dupes = [n for n, c in Counter([*given, input_name]).items() if c > 1]
@@ -326,6 +326,8 @@ def _assign_names(layers: list[LayerBase], ranks: list[int], input_name: str) ->
     taken = set(given) | {input_name}
     counters: Counter[str] = Counter()
     names = []
+    if isinstance(ranks, int):  # one rank for every layer
+        ranks = [ranks] * len(layers)
     for layer, rank in zip(layers, ranks, strict=True):
         if layer.name:
             names.append(layer.name)

@@ -18,12 +18,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import planner
-from planner.translate import translate
+from planner.translate import KERAS_TORCH_AVG_NOTE, translate
 from tests.conformance import runners as R
 
 TARGETS = ("torch", "keras", "jax", "onnx")
 CHANNELS_LAST = {"torch": False, "onnx": False, "jax": True}
-GRID = settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+GRID = settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 # --- drawing a source layer in its framework's vocabulary --------------------------
@@ -451,6 +451,10 @@ def check_case(case: dict[str, Any]) -> list[str]:
             f"{fw} refuses {case}: {exc}; planner gives {result.output_shape}"
         ) from None
     assert expected.shape[1:] == tuple(result.output_shape), (case, expected.shape)
+    # Keras on its PyTorch backend (these tests) averages edge copies in uneven 'same'
+    # average pooling: the source's own values are off there, only shapes compare.
+    pads = result.layers[0].padding or []
+    keras_uneven = fw == "keras" and case["kind"] == "avg_pool" and any(b != a for b, a in pads)
     exact = []
     for target in TARGETS:
         t = translate(net, "l", target)
@@ -464,6 +468,10 @@ def check_case(case: dict[str, Any]) -> list[str]:
         if target_last != source_last:
             got = R.to_last(got) if source_last else R.to_first(got)
         assert got.shape == expected.shape, (case, target, t.code, got.shape, expected.shape)
+        if (target == "keras" and t.note and KERAS_TORCH_AVG_NOTE in t.note) or keras_uneven:
+            # These tests run Keras on its PyTorch backend, whose uneven 'same' average
+            # pooling planner's note describes: only the shape is compared.
+            continue
         np.testing.assert_allclose(
             got, expected, rtol=1e-4, atol=1e-4, err_msg=f"{case} -> {target}: {t.code}"
         )
@@ -606,3 +614,25 @@ def test_to_accepts_every_framework_alias() -> None:
         assert translate(net, "encoded", alias).framework == canonical
     with pytest.raises(planner.SpecError, match="unknown framework 'mxnet'; valid: keras"):
         translate(net, "encoded", "mxnet")
+
+
+def test_keras_torch_backend_avg_pool_note_is_true() -> None:
+    """The note is there because Keras' PyTorch backend really gives other values
+    than JAX (and TensorFlow) for uneven 'same' average pooling."""
+    case = {
+        "framework": "jax",
+        "rank": 2,
+        "n": [1, 2],
+        "cin": 1,
+        "kind": "avg_pool",
+        "k": [1, 3],
+        "s": [1, 2],
+        "d": [1, 1],
+        "padding": "SAME",
+        "count_include_pad": False,
+    }
+    t = translate(network(case), "l", "keras")
+    assert t.exact and KERAS_TORCH_AVG_NOTE in t.note
+    x = np.random.default_rng(0).standard_normal((1, 1, 2, 1)).astype("float32")
+    on_torch = R.run_code("keras", t.code, x)
+    assert not np.allclose(on_torch, build_and_run_source(case, x), atol=1e-4)
