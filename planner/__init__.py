@@ -21,10 +21,19 @@ import types
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from planner.errors import PlannerError, ShapeError, SolveError, SpecError
+from planner.errors import (
+    ArgumentError,
+    FileError,
+    PlannerError,
+    ShapeError,
+    SolveError,
+    SpecError,
+    received_text,
+)
 
 if TYPE_CHECKING:
-    from planner.fixes import Fix, FixResult, apply_fix, fixes, write_network
+    from planner.files import write_network
+    from planner.fixes import Fix, FixResult, apply_fix, fixes
     from planner.presets import preset_names
     from planner.shapes import Inference, LayerResult, infer
     from planner.solver import InputsResult, SolveResult, Target, solve, valid_inputs
@@ -39,7 +48,7 @@ _LAZY: dict[str, str] = {
     "FixResult": "planner.fixes",
     "apply_fix": "planner.fixes",
     "fixes": "planner.fixes",
-    "write_network": "planner.fixes",
+    "write_network": "planner.files",
     "preset_names": "planner.presets",
     "Inference": "planner.shapes",
     "LayerResult": "planner.shapes",
@@ -55,12 +64,20 @@ _LAZY: dict[str, str] = {
     "translate": "planner.translate",
 }
 
+# The public functions check their arguments' types once, here at the boundary
+# (planner.arguments), so a caller's mistake is an ArgumentError, not a traceback.
+_CHECKED = frozenset({"infer", "solve", "valid_inputs", "fixes", "translate"})
+
 
 def __getattr__(name: str) -> Any:
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'planner' has no attribute {name!r}")
     value = getattr(importlib.import_module(module), name)
+    if name in _CHECKED:
+        from planner.arguments import checked
+
+        value = checked(value, f"planner.{name}")
     globals()[name] = value
     return value
 
@@ -99,6 +116,14 @@ def load(source: str | Path | dict[str, Any] | Network) -> Network:
         return source
     if isinstance(source, dict):
         return network_from_data(source)
+    if not isinstance(source, str | Path) or (isinstance(source, str) and not source.strip()):
+        raise ArgumentError(
+            "planner.load takes a preset name (see planner.preset_names()), a path to a "
+            "YAML or JSON file, a dict or a Network; received "
+            f"{received_text(source)}"
+            + (". For YAML text use planner.loads(text)" if isinstance(source, bytes) else ""),
+            field="source",
+        )
     return load_path(resolve(source))
 
 
@@ -110,6 +135,8 @@ def loads(text: str, source: str = "<string>") -> Network:
 
 
 __all__ = [
+    "ArgumentError",
+    "FileError",
     "Fix",
     "FixResult",
     "Inference",

@@ -34,7 +34,7 @@ def preset_path(name: str) -> Path:
         guess = difflib.get_close_matches(name, names, n=1)
         hint = f" Did you mean '{guess[0]}'?" if guess else ""
         raise SpecError(
-            f"'{name}' is neither a file nor a preset.{hint} Presets: {', '.join(names)}",
+            f"{name!r} is neither a file nor a preset.{hint} Presets: {', '.join(names)}",
             source=name,
         )
     return path
