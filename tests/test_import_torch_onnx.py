@@ -191,3 +191,13 @@ def test_import_then_export(name: str, tmp_path: Path) -> None:
 
             report = keras_code_report(net, module)[0]
         check_shapes(report, plan_report(net), net)
+
+
+def test_user_code_that_fails_is_a_clear_error(tmp_path: Path, monkeypatch: Any) -> None:
+    (tmp_path / "broken_model.py").write_text(
+        "import torch\nclass M(torch.nn.Module):\n"
+        "    def __init__(self):\n        super().__init__()\n        raise RuntimeError('boom')\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    with pytest.raises(SpecError, match="building broken_model:M raised RuntimeError: boom"):
+        import_model("broken_model:M", [3, 8, 8])
