@@ -8,7 +8,8 @@ Exit status:
   file, line, layer and field, what was received and what would be valid;
 - 3: an internal error, a bug in planner: a one-paragraph report on stderr with the
   planner version, the command line and how to report it (``PLANNER_DEBUG=1``
-  shows the traceback instead).
+  shows the traceback instead);
+- 130: stopped by Ctrl-C (one line on stderr).
 
 Never a traceback. With ``--json``, an error (exit 2 or 3) is also printed on stdout
 as one object, ``{"error": {"type", "message", "layer", "field", "source", "line",
@@ -53,6 +54,12 @@ class PlannerGroup(TyperGroup):
                 return super().invoke(ctx)
         except (typer.Exit, typer.Abort):
             raise
+        except KeyboardInterrupt:
+            name = next((a for a in argv if not a.startswith("-")), "")
+            err.print(
+                f"interrupted: planner {name} stopped by Ctrl-C".replace("  ", " "), markup=False
+            )
+            raise typer.Exit(130) from None
         except TyperException as exc:  # a usage error: click prints it, exit 2
             if json_mode:
                 _print_json({"error": _usage_error(exc)})
@@ -391,10 +398,10 @@ def solve(
     json_: JsonOpt = False,
 ) -> None:
     """Find every value of the unknowns that meets the targets, best first."""
-    from planner.progress_display import progress_display
-    from planner.solver import solve as run_solve
-
     with _interruptible("solve"), _guard():
+        from planner.progress_display import progress_display
+        from planner.solver import solve as run_solve
+
         _check_limits(None if all_ else limit, time_budget)
         network = load_network(net, framework, input)
         with progress_display(err, "solving", not json_) as progress:
@@ -427,10 +434,10 @@ def inputs(
     json_: JsonOpt = False,
 ) -> None:
     """The input sizes for which the network runs and every skip aligns, in closed form."""
-    from planner.progress_display import progress_display
-    from planner.solver import valid_inputs
-
     with _interruptible("inputs"), _guard():
+        from planner.progress_display import progress_display
+        from planner.solver import valid_inputs
+
         _check_limits(None, time_budget)
         network = load_network(net, framework, None)
         with progress_display(err, "valid inputs", not json_) as progress:
@@ -467,10 +474,10 @@ def fix(
 ) -> None:
     """Propose verified fixes for every mismatch; --apply ID -o FILE writes one, editing
     only the fixed values of your file (comments and spellings stay)."""
-    from planner.fixes import fixes as run_fixes
-    from planner.progress_display import progress_display
-
     with _interruptible("fix"), _guard():
+        from planner.fixes import fixes as run_fixes
+        from planner.progress_display import progress_display
+
         _check_limits(None, time_budget)
         if apply is not None and output is None:
             raise SpecError(
@@ -515,11 +522,17 @@ def fix(
 def translate(
     net: NetArg,
     layer: Annotated[str, typer.Argument(help="The layer whose padding to translate.")],
-    to: Annotated[str, typer.Option("--to", help="Target framework: keras, torch, jax, onnx.")],
+    to: Annotated[
+        str,
+        typer.Option(
+            "--to",
+            help="Target framework: keras, torch, jax, onnx (or tensorflow, pytorch, flax).",
+        ),
+    ],
     input: InputOpt = None,
     json_: JsonOpt = False,
 ) -> None:
-    """The exact equivalent of a layer's padding in another framework, or why none exists."""
+    """The exact equivalent of a layer in another framework, as code, or why none exists."""
     from planner.translate import translate as run_translate
 
     with _guard():
@@ -653,14 +666,14 @@ def draw(
     """Draw the network (a U-Net as a U, anything else top to bottom; failing layers in
     red), or one layer's padding with --layer. SVG in pure Python; PNG via resvg-py."""
     from planner.draw import network_svg, padding_svg, to_png
-    from planner.export.writing import write_bytes
+    from planner.files import write_bytes
 
     check_output(output, force)
     with _guard():
         network = load_network(net, None, input)
         svg = padding_svg(network, layer) if layer else network_svg(network)
         if output.lower().endswith(".png"):
-            where = str(write_bytes(to_png(svg), output, force))
+            where = str(write_bytes(output, to_png(svg), overwrite=force))
         else:
             where = emit(svg, output, force)
     if where != "-":
@@ -689,6 +702,21 @@ def presets(json_: JsonOpt = False) -> None:
             row["description"],
         )
     out.print(table)
+
+
+@app.command()
+def tui(
+    net: Annotated[
+        str | None,
+        typer.Argument(help="A preset name, a YAML/JSON file, or nothing for a new network."),
+    ] = None,
+) -> None:
+    """Edit a network in a terminal UI: every shape updates as you edit; solve and fix in place."""
+    from planner.tui import make_app
+
+    with _guard():
+        application = make_app(net)
+    application.run()
 
 
 @app.command()

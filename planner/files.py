@@ -19,12 +19,19 @@ flow or block style, quoting, indentation and spellings (``Conv2D`` stays
 document is reconciled with the new network: layers are matched by name; a changed
 field is written under the key the user used for it; added layers are inserted in
 place (in the style of their neighbours), removed ones deleted, moved ones moved,
-and top-level fields (``name``, ``input_shape``...) updated. ruamel.yaml renders the
-edited document; the changed lines are then transplanted into the user's original
-text, so lines ruamel would render differently but that did not change are kept
-byte for byte. The result is checked by loading it back: it must describe exactly
-the new network, otherwise planner writes layer names out explicitly, and as a last
-resort writes the network plainly (it never writes a file that means something else).
+and top-level fields (``name``, ``input_shape``...) updated. Two ways to write the
+edits, the first that works:
+
+1. in place (``planner.yaml_edits``): each difference becomes an edit of the text at
+   the span libyaml reports for its node; everything else stays byte for byte;
+2. ruamel.yaml, for documents the first cannot edit (aliases, merge keys, moved
+   layers, flow-style layer lists that grow...): it renders the edited document, and
+   the changed lines are transplanted into the user's text, so lines ruamel would
+   render differently but that did not change are kept byte for byte.
+
+The result is checked by loading it back: it must describe exactly the new network,
+otherwise planner writes layer names out explicitly, and as a last resort writes the
+network plainly (it never writes a file that means something else).
 
 ``planner fix --apply`` and the terminal UI's save both go through ``write_network``.
 
@@ -70,9 +77,15 @@ STDOUT = "-"
 def write_text(path: str | Path, text: str, *, overwrite: bool = False) -> Path:
     """Write ``text`` to ``path`` atomically (see the module docstring); ``-`` writes
     to standard output. Returns the path written (for a link: the link's path)."""
+    return write_bytes(path, text.encode("utf-8"), overwrite=overwrite)
+
+
+def write_bytes(path: str | Path, data: bytes, *, overwrite: bool = False) -> Path:
+    """``write_text`` for bytes (a PNG, say): atomic, keeping mode and links."""
     if str(path) == STDOUT:
-        sys.stdout.write(text)
         sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
         return Path(STDOUT)
     link = Path(path)
     if os.path.lexists(link) and not overwrite:
@@ -100,8 +113,8 @@ def write_text(path: str | Path, text: str, *, overwrite: bool = False) -> Path:
     tmp = None
     try:
         tmp, fd = _create_temporary(directory, target.name)
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         if old is not None:
@@ -210,26 +223,47 @@ def update_document(text: str, net: Network) -> str:
     is replaced by ``net`` written plainly."""
     from planner.spec.loading import loads
 
+    plain = json.dumps(net.to_data(), indent=2) + "\n" if _is_json(text) else _plain_yaml(net)
     try:
         old = loads(text)
     except PlannerError:
-        return _plain_yaml(net)
+        return plain
+    from ruamel.yaml.error import YAMLError
+
+    from planner.yaml_edits import Unsupported
+
     want = net.to_data()
     for explicit_names in (False, True):
-        try:
-            candidate = _reconciled(text, old, net, explicit_names)
-            if loads(candidate).to_data() == want:
-                return candidate
-        except (PlannerError, _Unreconcilable):
-            pass
-    return _plain_yaml(net)
+        for way in (_edited_in_place, _rendered):
+            try:
+                candidate = way(text, old, net, explicit_names)
+            except (Unsupported, _Unreconcilable, PlannerError, YAMLError):
+                continue
+            try:
+                if loads(candidate).to_data() == want:
+                    return candidate
+            except PlannerError:
+                continue
+    return plain
 
 
 class _Unreconcilable(Exception):
     """The document's shape is not one this module edits in place."""
 
 
-def _reconciled(text: str, old: Network, new: Network, explicit_names: bool) -> str:
+def _edited_in_place(text: str, old: Network, new: Network, explicit_names: bool) -> str:
+    """The edits written at libyaml's node spans (``planner.yaml_edits``)."""
+    from planner.yaml_edits import Unsupported, edit_in_place
+
+    if _is_json(text):
+        raise Unsupported("JSON is rewritten whole")
+    return edit_in_place(
+        text,
+        lambda doc: _reconcile(doc, old, new, explicit_names, flow_items=False, make_map=dict),
+    )
+
+
+def _rendered(text: str, old: Network, new: Network, explicit_names: bool) -> str:
     if _is_json(text):
         doc = json.loads(text)
         _reconcile(doc, old, new, explicit_names, flow_items=False, make_map=dict)

@@ -194,6 +194,10 @@ def fixes(
             f"per_kind must be a whole number >= 1; received {per_kind!r}", field="per_kind"
         )
     parsed = [parse_target(t, net) for t in _as_list(targets, "targets")]
+    cause = _symbolic_cause(net)
+    if not cause.endswith("give concrete input sizes to fix"):
+        # Unknown fields: say so before a symbolic inference that could only agree.
+        raise SolveError(f"{net.name}: {cause}")
     found = mismatches(net, parsed, exact)
     if not found:
         return FixResult(net, parsed, exact, [], [])

@@ -56,31 +56,48 @@ def summary_table(result: Inference) -> Table:
     table.add_column("Output shape", overflow="fold", ratio=2)
     table.add_column("Params", justify="right", no_wrap=True, min_width=6)
     table.add_column("How", overflow="fold", ratio=3)
-    table.add_row(f"{net.input_name} (input)", shape_text(result.input_shape), "0", "")
+    # Cells are Text, not str: rich would parse every str for markup and emoji codes
+    # (a tenth of a large table's cost), and a layer name is not markup.
+    table.add_row(
+        Text(f"{net.input_name} (input)"), Text(shape_text(result.input_shape)), Text("0"), Text()
+    )
     for layer in result.layers:
         params = count_text(layer.params)
         if layer.error:
             table.add_row(
-                f"{layer.name} ({layer.type})",
+                Text(f"{layer.name} ({layer.type})"),
                 Text("error", style="bold red"),
-                params,
+                Text(params),
                 Text(layer.error, style="red"),
             )
         else:
             table.add_row(
-                f"{layer.name} ({layer.type})",
-                shape_text(layer.output_shape),
-                params or "0",
-                how(layer),
+                Text(f"{layer.name} ({layer.type})"),
+                Text(shape_text(layer.output_shape)),
+                Text(params or "0"),
+                Text(how(layer)),
             )
     return table
 
 
+PAD_LEGEND = (
+    "pad b|a: padding before|after on each axis (top|bottom, left|right), negative "
+    "crops; for a transposed convolution, what is cropped from its full output "
+    "(n-1)*s + ek (negative: added)"
+)
+
+
 def summary(result: Inference) -> Group:
-    """The table, totals, conditions on symbols, and errors."""
+    """The table, totals, notes, conditions on symbols, and errors."""
+    from planner.dialects import layer_notes
+
     parts: list[Any] = [summary_table(result)]
     parts.append(Text(f"Total params: {count_text(result.total_params)}"))
     parts.append(Text(f"Output shape: {shape_text(result.output_shape)}"))
+    if any(layer.padding for layer in result.layers):
+        parts.append(Text(PAD_LEGEND, style="dim"))
+    for name, note in layer_notes(result.network):
+        parts.append(Text(f"note ({name}): {note}", style="yellow"))
     conditions = result.conditions
     if conditions:
         parts.extend(_validity(result))

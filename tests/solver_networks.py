@@ -73,3 +73,47 @@ def plain_convs(count: int = 100) -> dict[str, Any]:
         for i in range(count)
     ]
     return {"name": "plain", "framework": "torch", "input_shape": [3, 64, 64], "layers": layers}
+
+
+def unet_unknown_paddings(levels: int, size: int = 64) -> dict[str, Any]:
+    """A same-style U-Net (torch) whose every 3x3 convolution has its own unknown
+    padding in 0..2: the skips only align when the paddings keep sizes."""
+    layers: list[dict[str, Any]] = []
+    n = 0
+
+    def conv(name: str, inputs: list[str] | None = None) -> dict[str, Any]:
+        nonlocal n
+        n += 1
+        item: dict[str, Any] = {
+            "type": "Conv2d",
+            "out_channels": 4,
+            "kernel_size": 3,
+            "padding": {"unknown": f"p{n}", "min": 0, "max": 2},
+            "name": name,
+        }
+        if inputs:
+            item["inputs"] = inputs
+        return item
+
+    for i in range(1, levels + 1):
+        layers += [
+            conv(f"c{i}a"),
+            conv(f"c{i}"),
+            {"type": "MaxPool2d", "kernel_size": 2, "name": f"p{i}"},
+        ]
+    layers += [conv("mid_a"), conv("mid")]
+    prev = "mid"
+    for i in range(levels, 0, -1):
+        layers += [
+            {"type": "Upsample", "scale_factor": 2, "name": f"u{i}", "inputs": [prev]},
+            {"type": "Cat", "name": f"m{i}", "inputs": [f"c{i}", f"u{i}"]},
+            conv(f"d{i}a"),
+            conv(f"d{i}"),
+        ]
+        prev = f"d{i}"
+    return {
+        "name": f"unet{levels}-pads",
+        "framework": "torch",
+        "input_shape": [1, size, size],
+        "layers": layers,
+    }

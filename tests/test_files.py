@@ -263,6 +263,56 @@ def test_top_level_fields_removed_and_moved_layers():
     assert "Upsample" not in text
 
 
+def test_anchors_and_merge_keys_take_the_general_path():
+    text = """\
+name: anchored   # shared settings below
+input_shape: [16, 16, 1]
+layers:
+- &base {type: Conv2D, filters: 4, kernel_size: 3, padding: same, name: a}
+- <<: *base
+  name: b      # same as a
+- {type: Conv2D, filters: 2, kernel_size: 1, name: c}
+"""
+
+    def change(data):
+        data["layers"][1]["kernel_size"] = 5
+        data["layers"][2]["filters"] = 3
+
+    new = edited(text, change)
+    out = update_document(text, new)
+    assert planner.loads(out).to_data() == new.to_data()
+    assert "# shared settings below" in out and "# same as a" in out
+    assert "&base" in out and "<<: *base" in out
+    removed, added = changed_lines(text, out)
+    assert removed == ["- {type: Conv2D, filters: 2, kernel_size: 1, name: c}"]
+    assert added == ["  kernel_size: 5", "- {type: Conv2D, filters: 3, kernel_size: 1, name: c}"]
+
+
+def test_block_lists_and_quoted_strings():
+    text = """\
+name: q
+framework: torch
+input_shape: [1, 16, 16]
+layers:
+- type: Conv2d
+  out_channels: 2
+  kernel_size:
+  - 3
+  - 3
+  padding: 'zeros_not_a_mode'
+"""
+    text = text.replace("  padding: 'zeros_not_a_mode'\n", "  padding_mode: 'zeros'\n")
+
+    def change(data):
+        data["layers"][0]["kernel_size"] = 5
+        data["layers"][0]["padding_mode"] = "reflect"
+
+    new = edited(text, change)
+    out = update_document(text, new)
+    assert planner.loads(out).to_data() == new.to_data()
+    assert "padding_mode: 'reflect'" in out
+
+
 def test_json_stays_json():
     original = json.dumps(planner.loads(TORCH_WRITTEN).to_data(), indent=4)
     new = edited(original, lambda d: d["layers"][0].update(padding=0))
@@ -323,6 +373,39 @@ def test_random_edits_of_presets_change_only_their_lines(preset, edits):
     removed, added = changed_lines(text, out)
     assert len(removed) == len(added) <= len(touched) * 3
     assert all(line.startswith("#") is False for line in removed)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    preset=st.sampled_from(["unet-original", "keras-autoencoder", "dcgan-generator", "unet3d"]),
+    changes=st.lists(
+        st.tuples(st.sampled_from(["insert", "delete", "rename"]), st.integers(0, 60)),
+        min_size=1,
+        max_size=3,
+    ),
+)
+def test_random_layer_insertions_and_deletions(preset, changes):
+    from planner.presets import preset_path
+
+    text = preset_path(preset).read_text()
+    data = planner.loads(text).to_data()
+    for kind, index in changes:
+        layers = data["layers"]
+        at = index % len(layers)
+        if kind == "insert":
+            layers.insert(at, {"type": "activation", "activation": "relu", "name": f"new{index}"})
+        elif kind == "delete" and len(layers) > 1:
+            del layers[at]
+        else:
+            data["name"] = f"renamed-{index}"
+    try:
+        new = planner.load(data)
+    except planner.PlannerError:
+        return  # e.g. a deleted layer that another one takes as input
+    out = update_document(text, new)
+    assert planner.loads(out).to_data() == new.to_data()
+    header = [line for line in text.splitlines() if line.startswith("#")]
+    assert header == [line for line in out.splitlines() if line.startswith("#")][: len(header)]
 
 
 # --- atomic writes -------------------------------------------------------------------

@@ -6,6 +6,7 @@ answer (exit 0/1) or bad input (exit 2) with one paragraph on stderr and, with
 from __future__ import annotations
 
 import json
+import resource
 import time
 
 from hypothesis import HealthCheck, given, settings
@@ -57,7 +58,11 @@ layers = st.sampled_from(["c1", "p1", "u1", "m1", "conv1", "nope", "", "-1"])
 
 @st.composite
 def network_args(draw, tmp) -> str:
-    kind = draw(st.sampled_from(["preset", "file", "spliced", "missing", "dir", "junk"]))
+    kind = draw(
+        st.sampled_from(
+            ["preset", "file", "spliced", "missing", "dir", "junk", "bomb", "deep", "long", "bytes"]
+        )
+    )
     if kind == "preset":
         return draw(st.sampled_from(["keras-autoencoder", "unet-original", "unet-orignal"]))
     if kind == "missing":
@@ -66,11 +71,26 @@ def network_args(draw, tmp) -> str:
         return str(tmp)
     if kind == "junk":
         return draw(st.text(min_size=1, max_size=10).filter(lambda t: not t.startswith("-")))
+    path = tmp / f"net{draw(st.integers(0, 9))}.yaml"
+    if kind == "bytes":
+        path.write_bytes(draw(st.binary(max_size=200)))
+        return str(path)
     text = VALID
+    if kind == "bomb":
+        levels, fanout = draw(st.integers(1, 9)), draw(st.integers(2, 10))
+        text = VALID + "".join(
+            f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}" if i else "lol"] * fanout) + "]\n"
+            for i in range(levels + 1)
+        )
+    if kind == "deep":
+        depth = draw(st.integers(2, 2000))
+        text = VALID.replace("[u1, c1]", "[" * depth + "]" * depth)
+    if kind == "long":
+        count = draw(st.integers(1, 400))
+        text = VALID + "  - {type: Conv2D, filters: 4, kernel_size: 1}\n" * count
     if kind == "spliced":
         at = draw(st.integers(0, len(VALID)))
         text = VALID[:at] + draw(st.text(max_size=8)) + VALID[at + draw(st.integers(0, 6)) :]
-    path = tmp / f"net{draw(st.integers(0, 9))}.yaml"
     path.write_text(text, encoding="utf-8", errors="replace")
     return str(path)
 
@@ -102,10 +122,12 @@ def command_lines(draw, tmp) -> list[str]:
 def test_cli_answers_or_refuses_cleanly(data, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("cli")
     args = data.draw(command_lines(tmp))
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     start = time.perf_counter()
     result = runner.invoke(app, args)
     elapsed = time.perf_counter() - start
     assert elapsed < 10, (args, elapsed)
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 - rss < 300, args
     assert result.exception is None or isinstance(result.exception, SystemExit), (
         args,
         repr(result.exception),

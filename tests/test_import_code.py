@@ -107,10 +107,10 @@ def test_torch_without_input_uses_symbols() -> None:
 
 
 def test_unsupported_call_is_named_with_its_line() -> None:
-    code = "from torch import nn\nnet = nn.Sequential(\n    nn.Conv2d(3, 8, 3),\n    nn.PixelUnshuffle(2),\n    nn.ReLU(),\n)\n"
+    code = "from torch import nn\nnet = nn.Sequential(\n    nn.Conv2d(3, 8, 3),\n    nn.LSTM(8, 8),\n    nn.ReLU(),\n)\n"
     result = import_code(code, "<snippet>", [3, 16, 16])
     assert [str(p) for p in result.problems] == [
-        "line 4: nn.PixelUnshuffle (PixelUnshuffle): planner has no layer for this call"
+        "line 4: nn.LSTM (LSTM): planner has no layer for this call"
     ]
     assert result.network.layer_names == ["conv2d"]  # everything before it
 

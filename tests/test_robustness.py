@@ -273,3 +273,13 @@ def test_a_real_process_prints_no_traceback(tmp_path):
         rf"error: {re.escape(str(bomb))}:\d+: its aliases \(\*a\d and others\)", proc.stderr
     )
     assert json.loads(proc.stdout)["error"]["source"] == str(bomb)
+
+
+def test_ctrl_c_in_any_command_exits_130(monkeypatch):
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(planner, "infer", interrupted)
+    result = CliRunner().invoke(app, ["show", "keras-autoencoder"])
+    assert result.exit_code == 130
+    assert result.stderr == "interrupted: planner show stopped by Ctrl-C\n"

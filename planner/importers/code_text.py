@@ -48,6 +48,7 @@ _TORCH_POSITIONAL: dict[str, tuple[str, ...]] = {
     "flatten": ("start_dim", "end_dim"),
     "global_pool": ("output_size",),
     "activation": (),
+    "pixel_shuffle": ("factor",),
 }  # fmt: skip
 _TORCH_ACT_POSITIONAL = {"leakyrelu": ("negative_slope",), "softmax": ("dim",), "elu": ("alpha",)}
 # Keyword arguments that say how to run or store a PyTorch layer, not its shape.

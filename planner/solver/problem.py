@@ -40,6 +40,9 @@ DEFAULT_BOUNDS: dict[str, tuple[int, int]] = {
     "output_size": (1, 4096),
     "input": (1, 4096),
 }
+# The choice "leave this field to the framework" (a pooling stride of None: the
+# pool size) among the values of an unknown.
+DEFAULT = "default"
 # The value a field has when nothing is asked of it; changes are costed from here.
 NATURAL: dict[str, int] = {
     "padding": 0,
@@ -67,6 +70,23 @@ _UNKNOWN = re.compile(
     r"^\s*([A-Za-z_][\w]*)(?:\.([A-Za-z_]+))?(?:\.([A-Za-z]\w*))?"
     r"\s*(?:=\s*(-?[\d*e]+)\s*\.\.\s*(-?[\d*e]+))?\s*$"
 )
+
+
+_IDENT = re.compile(r"^[A-Za-z_]\w*$", re.ASCII)
+
+
+def _alias_names(text: str, net: Network) -> tuple[str, dict[str, str]]:
+    """Layer names the grammar cannot read (PyTorch's ``features.0``, non-ASCII
+    names) replaced by placeholders, and the way back."""
+    back: dict[str, str] = {}
+    odd = sorted((n for n in net.layer_names if n and not _IDENT.match(n)), key=len, reverse=True)
+    for i, name in enumerate(odd):
+        alias = f"__layer{i}__"
+        new = re.sub(rf"(?<![\w.]){re.escape(name)}(?!\w)", alias, text)
+        if new != text:
+            back[alias] = name
+            text = new
+    return text, back
 
 
 # Comparisons a target can make, and what each accepts on its right.
@@ -211,6 +231,7 @@ def parse_target(text: str | Target, net: Network) -> Target:
             f"{type(text).__name__} {text!r}",
             field="targets",
         )
+    text, back = _alias_names(text, net)
     m = _TARGET.match(text)
     if not m:
         raise SolveError(
@@ -220,6 +241,9 @@ def parse_target(text: str | Target, net: Network) -> Target:
             field="--target",
         )
     left, axis, op, right = m.group("left"), m.group("axis"), m.group("op"), m.group("right")
+    left, right = back.get(left, left), back.get(right.strip(), right)
+    for alias, name in back.items():
+        text = text.replace(alias, name)
     names = axis_names(net.rank)
     _check_ref(left, net, text, allow_input=False)
     axes = None
@@ -371,7 +395,8 @@ def with_unknowns(net: Network, specs: list[str]) -> Network:
                 f"{type(spec).__name__} {spec!r}",
                 field="--unknown",
             )
-        m = _UNKNOWN.match(spec)
+        aliased, back = _alias_names(spec, net)
+        m = _UNKNOWN.match(aliased)
         if not m:
             raise SolveError(
                 f"cannot read unknown {spec!r}; write LAYER.FIELD or LAYER.FIELD=LO..HI "
@@ -379,6 +404,7 @@ def with_unknowns(net: Network, specs: list[str]) -> Network:
                 field="--unknown",
             )
         layer_name, fld, axis, lo, hi = m.groups()
+        layer_name = back.get(layer_name, layer_name)
         lo_i = _bound(lo, spec)
         hi_i = _bound(hi, spec)
         if lo_i is not None and hi_i is not None and lo_i > hi_i:
@@ -425,6 +451,20 @@ def with_unknowns(net: Network, specs: list[str]) -> Network:
             choices = MODE_CHOICES[net.framework]
             item[fld] = Unknown(uname, choices=choices, ref=current).to_data()
             continue
+        if current is None and fld == "strides" and axis is None:
+            # A pooling stride left to the framework: "default" is one of the choices.
+            lo_d, hi_d = DEFAULT_BOUNDS["strides"]
+            lo_c = lo_i if lo_i is not None else lo_d
+            hi_c = hi_i if hi_i is not None else hi_d
+            if hi_c - lo_c > 4096:
+                raise SolveError(
+                    f"unknown {spec!r} would list {hi_c - lo_c + 1:,} strides as choices; "
+                    "give at most 4,097 (e.g. " + f"{layer_name}.strides=1..8)",
+                    field="--unknown",
+                )
+            choices = (DEFAULT, *range(max(lo_c, 1), hi_c + 1))
+            item[fld] = Unknown(uname, choices=choices, ref=DEFAULT).to_data()
+            continue
         ref = _reference(current, fld, axis, names)
         unknown = Unknown(uname, lo_i, hi_i, ref=ref).to_data()
         if axis is not None:
@@ -445,23 +485,40 @@ def with_unknowns(net: Network, specs: list[str]) -> Network:
 
 
 def assign(net: Network, values: dict[str, Any]) -> Network:
-    """``net`` with every unknown named in ``values`` replaced by its value."""
+    """``net`` with every unknown named in ``values`` replaced by its value (``"default"``
+    leaves the field to the framework)."""
 
     def fill(value: Any) -> Any:
         if isinstance(value, dict) and "unknown" in value:
-            return values.get(str(value["unknown"]), value)
+            return _plain_value(values.get(str(value["unknown"]), value))
         if isinstance(value, str) and value.startswith("?"):
-            return values.get(value[1:], value)
+            return _plain_value(values.get(value[1:], value))
         if isinstance(value, list):
-            return [fill(v) for v in value]
+            filled = [fill(v) for v in value]
+            # Every axis left to the framework: the field is unset.
+            return None if filled and all(v is None for v in filled) else filled
         return value
 
+    have = net.unknowns()
+    stray = sorted(set(values) - set(have))
+    if stray:
+        raise SolveError(
+            f"values name {', '.join(repr(s) for s in stray)}, which "
+            f"{'is not an unknown' if len(stray) == 1 else 'are not unknowns'} of {net.name}; "
+            f"its unknowns are {', '.join(have) or 'none'}",
+            field="values",
+        )
     data = net.to_data()
     data["input_shape"] = [fill(d) for d in data["input_shape"]]
     data["layers"] = [{k: fill(v) for k, v in item.items()} for item in data["layers"]]
     from planner.spec.loading import network_from_data
 
     return network_from_data(data, source=net.name)
+
+
+def _plain_value(value: Any) -> Any:
+    """An unknown's value as a field takes it ("default" is the unset field)."""
+    return None if value == DEFAULT else value
 
 
 def _reference(current: Any, fld: str, axis: str | None, names: tuple[str, ...]) -> Any:

@@ -30,10 +30,12 @@ from planner.errors import PlannerError, SolveError
 from planner.shapes import Tensor, apply_layer, axis_names, infer, input_tensor
 from planner.solver.exact import dropped_pixels
 from planner.solver.problem import (
+    DEFAULT,
     DEFAULT_BOUNDS,
     NATURAL,
     Target,
     Var,
+    assign,
     resolve_name,
     target_holds,
 )
@@ -300,6 +302,16 @@ def _search(
     vars = collect_vars(net, refs, domains)
     plan = _plan(net, vars, targets, exact)
     refuse_huge(vars, plan, budget, net)
+    # Per layer: (field, unknown) pairs that may take the "default" choice.
+    defaults = [
+        [
+            (f, v.name)
+            for f in type(layer).model_fields
+            for v in {x for x in leaves(getattr(layer, f)) if isinstance(x, Unknown)}
+            if DEFAULT in vars[v.name].domain
+        ]
+        for layer in net.layers
+    ]
     dialect = get_dialect(net.framework)
     names = axis_names(net.rank)
     failures: Counter[str] = Counter()
@@ -417,13 +429,14 @@ def _search(
                     stopped = budget.stopped or "memory"
                     break
                 vals = {**values, **combo} if combo else values
+                used = _with_defaults(layer, defaults[i], vals)
                 try:
-                    out, result = apply_layer(layer, ins, dialect, vals, names)
+                    out, result = apply_layer(used, ins, dialect, vals, names)
                 except PlannerError as exc:
                     failures[f"{layer.name}: {exc.message}"] += 1
                     continue
                 if plan.exact:
-                    lost = dropped_pixels(layer, dialect, vals, ins[0].spatial, result)
+                    lost = dropped_pixels(used, dialect, vals, ins[0].spatial, result)
                     if any(d > 0 for d in lost):
                         failures[f"{layer.name}: drops pixels (not exact)"] += 1
                         continue
@@ -514,6 +527,12 @@ def _search(
     )
 
 
+def _with_defaults(layer: Any, fields: list[tuple[str, str]], values: Mapping[str, Any]) -> Any:
+    """``layer`` with every field whose unknown chose ``"default"`` unset."""
+    unset = {f: None for f, name in fields if values.get(name) == DEFAULT}
+    return layer.model_copy(update=unset) if unset else layer
+
+
 def _k_best(
     edges: list[dict[Any, list[tuple[Any, dict[str, Any], int]]]],
     best: list[dict[Any, int]],
@@ -574,11 +593,19 @@ def _order(value: Any) -> tuple[int, Any]:
     return (0, value) if isinstance(value, int) else (1, str(value))
 
 
+def infer_assigned(net: Network, values: Mapping[str, Any]) -> Any:
+    """Forward inference with the unknowns' values (``"default"`` unsets the field)."""
+    if any(v == DEFAULT for v in values.values()):
+        net = assign(net, {k: v for k, v in values.items() if v == DEFAULT})
+        values = {k: v for k, v in values.items() if v != DEFAULT}
+    return infer(net, values=values)
+
+
 def verify(
     net: Network, values: Mapping[str, Any], targets: list[Target], exact: bool
 ) -> tuple[bool, tuple[Any, ...] | None]:
     """Check an assignment by a full forward inference (the solver's last word)."""
-    result = infer(net, values=values)
+    result = infer_assigned(net, values)
     if not result.ok or result.conditions:
         return False, result.output_shape
     tensors = {net.input_name: Tensor(result.input_shape, net.channels_last)}
@@ -608,6 +635,7 @@ __all__ = [
     "SearchResult",
     "collect_vars",
     "describe_failures",
+    "infer_assigned",
     "render",
     "search",
     "verify",

@@ -31,6 +31,7 @@ from planner.solver.search import (
     Assignment,
     collect_vars,
     describe_failures,
+    infer_assigned,
     layer_cost,
     search,
     verify,
@@ -128,6 +129,21 @@ def solve(
         progress=progress,
         cancel=cancel,
     )
+    if max_states is not None and (
+        isinstance(max_states, bool) or not isinstance(max_states, int) or max_states < 1
+    ):
+        raise SolveError(
+            f"max_states must be a whole number >= 1; received {max_states!r}",
+            field="max_states",
+        )
+    # The budget starts now: reading the unknowns and targets is part of the question.
+    budget = Budget(
+        task="solve",
+        seconds=time_budget,
+        progress=progress,
+        cancel=cancel,
+        max_states=max_states,
+    )
     target_list = _as_list(targets, "targets")
     net = with_unknowns(net, _as_list(unknowns, "unknowns"))
     parsed = [parse_target(t, net) for t in target_list]
@@ -152,20 +168,6 @@ def solve(
             raise SolveError(
                 f"unknown '{name}' has an empty domain; check its min and max", field=name
             )
-    if max_states is not None and (
-        isinstance(max_states, bool) or not isinstance(max_states, int) or max_states < 1
-    ):
-        raise SolveError(
-            f"max_states must be a whole number >= 1; received {max_states!r}",
-            field="max_states",
-        )
-    budget = Budget(
-        task="solve",
-        seconds=time_budget,
-        progress=progress,
-        cancel=cancel,
-        max_states=max_states,
-    )
 
     def answer(
         complete: bool, reason: str | None, total: int, found: list[Assignment]
@@ -227,10 +229,17 @@ def _solve_closed(
             raise AssertionError(f"closed form produced an unverified size {n}")
         listed.append(Assignment(values, layer_cost(net, -1, vars, values), shape))
     budget.report(1, 1, "done", final=True)
-    if not result.complete or budget.stopped:
-        why = (
-            "cancelled" if budget.stopped == "cancelled" else "incomplete: the time budget ran out"
+    why = "cancelled" if budget.stopped == "cancelled" else "incomplete: the time budget ran out"
+    if result.complete and budget.stopped:
+        # The count is exact; only the listing was cut short.
+        return answer(
+            False,
+            f"{why} after {budget.elapsed:.1f} s while listing: all {result.total:,} solutions "
+            f"are counted exactly, the best {len(listed):,} listed",
+            result.total,
+            listed,
         )
+    if not result.complete:
         return answer(
             False,
             f"{why} after {budget.elapsed:.1f} s; {len(listed)} solution"
@@ -269,7 +278,8 @@ def explain_closed(
             continue
         left = resolve_name(t.left, net)
         if sizes[0][0] == "":
-            parts.append(f"{t} holds for no {rng} (the smallest that runs is {sizes[0][1]})")
+            sizes_text = _inputs_text(net, exact) or f" (the smallest that runs is {sizes[0][1]})"
+            parts.append(f"{t} holds for no {rng}{sizes_text}")
             continue
         near = ", ".join(f"{left} {have} (with {var.name}={n})" for have, n in sizes)
         parts.append(f"{t} holds for no {rng}; nearest: {near}")
@@ -422,7 +432,8 @@ def check_arguments(
         )
     if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
         raise SolveError(
-            f"limit must be a whole number >= 1 (or None for every solution); received {limit!r}",
+            f"limit must be a whole number >= 1, or limit=None for every solution; "
+            f"received {limit!r}",
             field="limit",
         )
     if (
@@ -582,7 +593,7 @@ def _reachable(
         if budget.check():
             complete = False
             break
-        result = infer(net, values=s.values)
+        result = infer_assigned(net, s.values)
         have, other = target_sizes(t, net, result.sizes)
         if all(t.holds(h, o) for h, o in zip(have, other, strict=True)):
             return ""

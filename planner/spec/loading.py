@@ -15,6 +15,7 @@ pass reads the parser's event stream once, keeping the expanded size of every an
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -161,13 +162,44 @@ def network_from_data(
         line = None
         field = exc.field
         if exc.layer:
-            for i, layer in enumerate(data.get("layers") or []):
-                if isinstance(layer, dict) and layer.get("name") == exc.layer:
+            for i, name in enumerate(_layer_names(data)):
+                layer = data["layers"][i]
+                if name == exc.layer and isinstance(layer, dict):
                     field = _written_key(layer, exc.field)
                     line = lines.get(("layers", i, field)) or lines.get(("layers", i))
         if field != exc.field:
             exc = replace(exc, field=field)
         raise exc.with_context(source=source, line=line) from None
+
+
+def _layer_names(data: dict[str, Any]) -> list[str | None]:
+    """The name of each item of ``data["layers"]`` as the network names it, generated
+    names included (``conv2d_1``), so that errors about unnamed layers find their line."""
+    from planner.spec.network import INPUT_NAME, _assign_names
+
+    items = data.get("layers")
+    shape = data.get("input_shape")
+    if not isinstance(items, list):
+        return []
+    names: list[str | None] = [
+        item.get("name") if isinstance(item, dict) and isinstance(item.get("name"), str) else None
+        for item in items
+    ]
+    try:
+        layers = []
+        for item in items:
+            resolved, _ = resolve_type(item)
+            cls = LAYER_CLASSES[resolved["type"]]
+            known = {k: v for k, v in resolved.items() if k in ("name", "op")}
+            layers.append(cls.model_construct(**known))
+        skip = 1 if layers and layers[0].type == "input" else 0
+        input_name = (layers[0].name if skip else None) or data.get("input_name") or INPUT_NAME
+        if not isinstance(shape, list) and skip:
+            shape = resolve_type(items[0])[0].get("shape")
+        rank = len(shape) - 1 if isinstance(shape, list) else 2
+        return names[:skip] + list(_assign_names(layers[skip:], rank, input_name))
+    except Exception:  # a malformed list: only the names written out are known
+        return names
 
 
 def _written_key(item: dict[str, Any], field: str | None) -> str | None:
@@ -265,19 +297,25 @@ def _item(data: dict[str, Any], index: int) -> Any:
 
 
 _SCHEMA_TAGS = {"int", "str", "float", "bool", "list", "tuple", "dict", "none"}
+_SCHEMA_BRANCH = re.compile(r"^[a-z][a-z-]*\[.*\]$")  # function-before[...], list[...]
 
 
 def _clean_locations(errors: list[Any]) -> list[Any]:
     """Drop pydantic's internal union branch names from locations (``int``,
-    ``function-before[...]``) and keep one error per cleaned location."""
+    ``function-before[...]``) and keep one error per cleaned location. The key of an
+    unknown-key error is the user's own, whatever it looks like."""
     out = []
     seen: set[tuple[Any, ...]] = set()
     for err in errors:
+        raw = err["loc"]
+        users = len(raw) - 1 if err["type"] == "extra_forbidden" else len(raw)
         loc = tuple(
             p
-            for p in err["loc"]
-            if not (
-                isinstance(p, str) and ("[" in p or p in _SCHEMA_TAGS or p.startswith("function-"))
+            for i, p in enumerate(raw)
+            if i >= users
+            or not (
+                isinstance(p, str)
+                and (_SCHEMA_BRANCH.match(p) or p in _SCHEMA_TAGS or p.startswith("function-"))
             )
         )
         if loc in seen:
@@ -312,7 +350,16 @@ def _describe(err: Any, data: dict[str, Any], loc: list[Any]) -> str:
     if kind == "extra_forbidden":
         key = str(loc[-1])
         valid = _valid_keys(data, loc)
-        guess = difflib.get_close_matches(key, valid, n=1)
+        field = _field_of(data, loc, key)
+        if field is not None:
+            # A valid spelling, refused because another spelling of the same field
+            # came first: never suggest the key itself.
+            others = [k for k in _given_spellings(data, loc, field) if k != key]
+            return (
+                f"'{key}' and '{others[0] if others else field}' both set the field "
+                f"'{field}'; give it once"
+            )
+        guess = difflib.get_close_matches(key, [k for k in valid if k != key], n=1)
         hint = f"; did you mean '{guess[0]}'?" if guess else ""
         return f"unknown key '{key}'{hint} Valid keys: {', '.join(valid)}"
     if kind in ("union_tag_invalid", "union_tag_not_found"):
@@ -344,6 +391,40 @@ def _describe(err: Any, data: dict[str, Any], loc: list[Any]) -> str:
 
 def received_value(data: dict[str, Any], key: str) -> Any:
     return data.get(key) if isinstance(data, dict) else None
+
+
+def _layer_class(data: dict[str, Any], loc: list[Any]) -> Any:
+    if loc and loc[0] == "layers" and len(loc) > 2 and isinstance(loc[1], int):
+        item = (data.get("layers") or [])[loc[1]]
+        resolved, _ = resolve_type(item)
+        if isinstance(resolved, dict):
+            return LAYER_CLASSES.get(resolved.get("type"))
+    return None
+
+
+def _spellings(cls: Any, field: str) -> list[str]:
+    alias = cls.model_fields[field].validation_alias
+    names = (
+        [str(c) for c in alias.choices] if alias is not None and hasattr(alias, "choices") else []
+    )
+    return [field, *names]
+
+
+def _field_of(data: dict[str, Any], loc: list[Any], key: str) -> str | None:
+    """The field that ``key`` spells in the layer at ``loc`` (None: no field)."""
+    cls = _layer_class(data, loc)
+    if cls is None:
+        return None
+    for name in cls.model_fields:
+        if key in _spellings(cls, name):
+            return name
+    return None
+
+
+def _given_spellings(data: dict[str, Any], loc: list[Any], field: str) -> list[str]:
+    cls = _layer_class(data, loc)
+    item = (data.get("layers") or [])[loc[1]]
+    return [k for k in _spellings(cls, field) if isinstance(item, dict) and k in item]
 
 
 def _valid_keys(data: dict[str, Any], loc: list[Any]) -> list[str]:

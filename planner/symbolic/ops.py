@@ -12,6 +12,7 @@ The algebra behind floor division, used by the solver:
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import sys
@@ -120,33 +121,82 @@ def product(values: tuple[Dim, ...]) -> Dim:
 
 
 def _nested(a: Any, b: Any, kind: type) -> Any:
-    """``floor(floor(x/m)/b) == floor(x/(m*b))`` for integer ``x`` and positive ints
-    ``m``, ``b`` (likewise ``ceiling``); returns the merged argument or ``None``."""
-    if isinstance(a, kind) and is_int(b) and b > 0:
-        import sympy
+    """``kind((inner(E) + c)/b)`` as a single ``kind``, for an integer ``c`` and a
+    positive int ``b``; returns the merged argument or ``None``. The algebra:
 
-        num, den = sympy.fraction(sympy.together(a.args[0]))
+    ``floor((floor(E) + c)/b) == floor((E + c)/b)`` for any real ``E`` (likewise
+    ``ceiling``), and for integer ``p`` and positive integer ``q``
+    ``ceiling(p/q) == floor((p + q - 1)/q)``, ``floor(p/q) == ceiling((p - q + 1)/q)``,
+    which turn a ceiling inside a floor (or the reverse) into the outer kind.
+
+    Without it a chain of strided layers nests one floor per layer, and sympy's time
+    (and recursion depth) grows with the nesting.
+    """
+    import sympy
+
+    if not (is_int(b) and b > 0 and isinstance(a, sympy.Basic)):
+        return None
+    if b == 1:
+        return a  # sizes are integers: floor(a/1) == ceiling(a/1) == a
+    c, rest = a.as_coeff_Add()
+    if not c.is_Integer:
+        return None
+    if isinstance(rest, kind):
+        return (rest.args[0] + c) / b
+    other = sympy.ceiling if kind is sympy.floor else sympy.floor
+    if isinstance(rest, other):
+        num, den = sympy.fraction(sympy.together(rest.args[0]))
         if den.is_Integer and den > 0 and num.is_integer:
-            return num / (den * b)
+            shift = den - 1 if kind is sympy.floor else 1 - den
+            return (num + shift + c * den) / (den * b)
     return None
 
 
+def _round(kind: Any, arg: Any) -> Any:
+    """``kind(arg)`` (``sympy.floor`` or ``sympy.ceiling``), built directly when ``arg``
+    is affine in integer symbols of unknown sign: the result is the one sympy's own
+    evaluation gives (integer terms pulled out, the rest kept inside), without the
+    assumption queries that evaluation makes, whose cost grows with the size of the
+    coefficients (a chain of strided layers divides by 2**depth)."""
+    import sympy
+
+    ipart: Any = 0
+    rest = []
+    for term in sympy.Add.make_args(arg):
+        coeff, factor = term.as_coeff_Mul()
+        if not coeff.is_Rational:
+            return kind(arg)
+        if factor is not sympy.S.One and not (
+            factor.is_Symbol
+            and factor.is_integer
+            and factor.is_positive is None
+            and factor.is_negative is None
+            and factor.is_zero is None
+        ):
+            return kind(arg)
+        if coeff.is_Integer:
+            ipart += term
+        else:
+            rest.append(term)
+    if not any(t.free_symbols for t in rest):
+        return kind(arg)  # a number: sympy decides it
+    return ipart + kind(sympy.Add(*rest), evaluate=False)
+
+
 def _collapse(expr: Any) -> Any:
-    """Rewrite ``floor(floor(x/m)/b)`` as ``floor(x/(m*b))`` (and ``ceiling`` alike)
-    wherever sympy left them nested, e.g. after ``floor((floor(H/2) - 2)/2) + 1``."""
+    """Merge ``floor((floor(x) + c)/b)`` into one floor (``ceiling`` alike, see
+    ``_nested``) wherever sympy left them nested, e.g. inside a sum."""
     import sympy
 
     if not isinstance(expr, sympy.Basic) or not expr.has(sympy.floor, sympy.ceiling):
         return expr
 
     def merge(e: Any) -> Any:
-        inner_kind = type(e)
-        arg = e.args[0]
-        coeff, rest = arg.as_coeff_Mul()
-        if isinstance(rest, inner_kind) and coeff.is_Rational and coeff.p == 1 and coeff.q > 1:
-            merged = _nested(rest, int(coeff.q), inner_kind)
+        num, den = sympy.fraction(sympy.together(e.args[0]))
+        if den.is_Integer and den > 1:
+            merged = _nested(num, int(den), type(e))
             if merged is not None:
-                return inner_kind(merged)
+                return _round(type(e), merged)
         return e
 
     for kind in (sympy.floor, sympy.ceiling):
@@ -161,6 +211,8 @@ def _floor_of_mod(a: Any, b: Any) -> Any:
 
     if not (is_int(b) and b > 0 and isinstance(a, sympy.Basic)):
         return None
+    if b == 1:
+        return a  # sizes are integers: floor(a/1) == ceiling(a/1) == a
     c, rest = a.as_coeff_Add()
     if not (c.is_Integer and isinstance(rest, sympy.Mod) and rest.args[1].is_Integer):
         return None
@@ -197,8 +249,8 @@ def floor_div(a: Dim, b: Dim) -> Dim:
 
     merged = _nested(a, b, sympy.floor)
     if merged is not None:
-        return to_int(sympy.floor(merged))
-    return to_int(_collapse(sympy.floor(sympy.sympify(a) / b)))
+        return to_int(_round(sympy.floor, merged))
+    return to_int(_collapse(_round(sympy.floor, sympy.sympify(a) / b)))
 
 
 def ceil_div(a: Dim, b: Dim) -> Dim:
@@ -211,8 +263,8 @@ def ceil_div(a: Dim, b: Dim) -> Dim:
 
     merged = _nested(a, b, sympy.ceiling)
     if merged is not None:
-        return to_int(sympy.ceiling(merged))
-    return to_int(_collapse(sympy.ceiling(sympy.sympify(a) / b)))
+        return to_int(_round(sympy.ceiling, merged))
+    return to_int(_collapse(_round(sympy.ceiling, sympy.sympify(a) / b)))
 
 
 def _lin_extreme(a: Any, b: Any, larger: bool) -> Any:
@@ -332,9 +384,21 @@ def render(x: Any) -> str:
         return str(x)
     if not _PRINTING.get():
         return "..."
+    sympy = _loaded_sympy()
+    if sympy is not None and isinstance(x, sympy.Basic):
+        return _render_sympy(x)
+    return _render_uncached(x)
+
+
+def _render_uncached(x: Any) -> str:
     import sympy
 
     text = sympy.sstr(x)
     # Mod(H, 2) -> H % 2 where the argument is a plain name.
     text = re.sub(r"Mod\((\w+), (\d+)\)", r"\1 % \2", text)
     return text.replace("ceiling(", "ceil(")
+
+
+# Inference renders each size several times (as a layer's output, as the next
+# layer's input, in its conditions); printing is most of a symbolic inference's cost.
+_render_sympy = functools.lru_cache(maxsize=4096)(_render_uncached)
