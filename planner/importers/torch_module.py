@@ -213,11 +213,12 @@ class _Reader:
             )
             return layer
         if op.startswith("adaptive_") and "pool" in op:
-            size = args[1]
-            if any(s != 1 for s in size):
-                raise _Unsupported(f"adaptive pooling to {list(size)}: planner pools to 1")
+            size = list(args[1])
             kind = "avg" if "avg" in op else "max"
-            return {"type": "global_pool", "op": kind, "keepdims": True, "inputs": self.src(args)}
+            layer = {"type": "global_pool", "op": kind, "keepdims": True, "inputs": self.src(args)}
+            if any(s != 1 for s in size):
+                layer["output_size"] = size
+            return layer
         if op == "mean" and len(args) > 1:
             rank = len(self.shape) - 1
             dims = sorted(d % (rank + 2) for d in args[1])
