@@ -647,7 +647,7 @@ def layer(
         out.print(f"padding (before|after): {sides}", markup=False)
     if result.formula:
         out.print(f"formula: {result.formula}", markup=False)
-    out.print(f"params: {result.params}", markup=False)
+    out.print(f"params: {result.params or 0}", markup=False)
 
 
 @app.command()

@@ -336,3 +336,35 @@ def test_random_networks_round_trip(
 def test_unknown_target_is_a_clear_error() -> None:
     with pytest.raises(SpecError, match="valid targets: keras, torch, flax"):
         to_source(planner.load("keras-autoencoder"), "caffe")
+
+
+def test_adaptive_pooling_exports_match_pytorch(tmp_path: Path) -> None:
+    """AdaptiveAvgPool2d((3, None)) and AdaptiveMaxPool2d(2) (fidelity's output_size):
+    the generated PyTorch and Keras code compute what PyTorch's own modules do."""
+    net = Network.model_validate(
+        {
+            "name": "adaptive",
+            "framework": "torch",
+            "input_shape": [4, 9, 11],
+            "layers": [
+                {"type": "AdaptiveAvgPool2d", "output_size": [3, None], "name": "ap"},
+                {"type": "AdaptiveMaxPool2d", "output_size": 2, "name": "mp", "inputs": ["input"]},
+            ],
+        }
+    )
+    x = np.random.default_rng(5).standard_normal((1, 4, 9, 11)).astype("float32")
+    t = torch.from_numpy(x)
+    want = [
+        torch.nn.AdaptiveAvgPool2d((3, None))(t).numpy(),
+        torch.nn.AdaptiveMaxPool2d(2)(t).numpy(),
+    ]
+    assert [w.shape[1:] for w in want] == [planner.infer(net)[n].output_shape for n in ("ap", "mp")]
+    with torch.no_grad():
+        got = [y.numpy() for y in load_code(to_source(net, "torch"), tmp_path / "t.py").build()(t)]
+    keras_model = load_code(to_source(net, "keras"), tmp_path / "k.py").build_model()
+    got_keras = [keras.ops.convert_to_numpy(y) for y in keras_model(x)]
+    for g, k, w in zip(got, got_keras, want, strict=True):
+        np.testing.assert_allclose(g, w, rtol=1e-6)
+        np.testing.assert_allclose(k, w, rtol=1e-5, atol=1e-6)
+    with pytest.raises(SpecError, match="Flax has no adaptive pooling"):
+        to_source(net, "flax")

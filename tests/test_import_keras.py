@@ -185,3 +185,10 @@ def test_import_then_export(name: str, target: str, built: dict[str, Any], tmp_p
     else:
         report, _ = keras_code_report(net, module)
     check_shapes(report, plan_report(net), net)
+
+
+def test_not_a_keras_archive(tmp_path: Path) -> None:
+    path = tmp_path / "x.keras"
+    path.write_text("not a zip")
+    with pytest.raises(SpecError, match=r"not a \.keras archive"):
+        import_model(str(path))

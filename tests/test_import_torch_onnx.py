@@ -191,3 +191,33 @@ def test_import_then_export(name: str, tmp_path: Path) -> None:
 
             report = keras_code_report(net, module)[0]
         check_shapes(report, plan_report(net), net)
+
+
+def test_user_code_that_fails_is_a_clear_error(tmp_path: Path, monkeypatch: Any) -> None:
+    (tmp_path / "broken_model.py").write_text(
+        "import torch\nclass M(torch.nn.Module):\n"
+        "    def __init__(self):\n        super().__init__()\n        raise RuntimeError('boom')\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    with pytest.raises(SpecError, match="building broken_model:M raised RuntimeError: boom"):
+        import_model("broken_model:M", [3, 8, 8])
+
+
+def test_keras_onnx_layout_changes_are_named(tmp_path: Path) -> None:
+    """Keras on the PyTorch backend exports ONNX with a Transpose around every layer
+    (channels-last <-> channels-first): not read, and said so by name and op, with
+    every later node listed rather than dropped."""
+    import os
+
+    os.environ.setdefault("KERAS_BACKEND", "torch")
+    from models.keras_models import blog_autoencoder
+
+    path = export_onnx(blog_autoencoder(), (28, 28, 1), tmp_path / "ae.onnx")
+    result = import_model(str(path))
+    first = result.problems[0]
+    assert first.op == "Transpose" and "layout change (perm [0, 3, 1, 2])" in first.reason
+    graph = onnx.load(str(path)).graph
+    listed = {p.layer for p in result.problems}
+    assert any(
+        n.op_type == "Sigmoid" and n.name.strip("/").replace("/", ".") in listed for n in graph.node
+    )

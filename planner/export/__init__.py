@@ -67,6 +67,22 @@ def resolved_pads(result: Any, layer: Any, framework: str) -> list[tuple[int, in
     return [(int(b), int(a)) for b, a in result.padding]
 
 
+def adaptive_sizes(inference: Any, layer: Any) -> tuple[int, ...] | None:
+    """The output sizes of an adaptive pool (``output_size`` given, ``None`` entries
+    resolved to the input's size by planner), or None for a pool to one value."""
+    if getattr(layer, "output_size", None) is None:
+        return None
+    result = inference[layer.name]
+    if result.error is not None or not result.spatial:
+        raise SpecError(
+            f"adaptive pooling to {layer.output_size}: planner could not resolve its output "
+            f"size ({result.error or 'no spatial output'})",
+            layer=layer.name,
+            field="output_size",
+        )
+    return tuple(int(d) for d in result.spatial)
+
+
 def check_buildable(net: Network) -> None:
     """Refuse a network that a framework cannot build: a symbolic input size
     (``H``) or a field holding an unknown (``?p``) has no value to build with."""

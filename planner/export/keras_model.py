@@ -27,6 +27,7 @@ from planner.dialects import get_dialect
 from planner.errors import SpecError
 from planner.export import (
     activation_key,
+    adaptive_sizes,
     check_buildable,
     gelu_approximate,
     leaky_slope,
@@ -355,6 +356,14 @@ class _KerasBuilder:
 
     def _global_pool(self, layer: Any) -> list[Any]:
         kind = "Average" if layer.op == "avg" else "Max"
+        if self._inference is None:
+            from planner.shapes import infer
+
+            self._inference = infer(self.net)
+        sizes = adaptive_sizes(self._inference, layer)
+        if sizes is not None:
+            cls = getattr(self.L, f"Adaptive{kind}Pooling{self.rank}D")
+            return [cls(sizes, data_format=self.fmt, name=layer.name)]
         cls = getattr(self.L, f"Global{kind}Pooling{self.rank}D")
         return [cls(data_format=self.fmt, keepdims=layer.keepdims, name=layer.name)]
 

@@ -273,6 +273,12 @@ class _FlaxWriter:
         return self._pool(layer, args[0], "avg")
 
     def _global_pool(self, layer: Any, args: list[str]) -> str:
+        if layer.output_size is not None:
+            raise SpecError(
+                f"adaptive pooling to {layer.output_size}: Flax has no adaptive pooling",
+                layer=layer.name,
+                field="output_size",
+            )
         first = 1 if self.last else 2
         axes = tuple(range(first, first + self.rank))
         fn = "jnp.mean" if layer.op == "avg" else "jnp.max"

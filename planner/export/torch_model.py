@@ -31,6 +31,7 @@ from planner.dialects import get_dialect
 from planner.errors import SpecError
 from planner.export import (
     activation_key,
+    adaptive_sizes,
     check_buildable,
     gelu_approximate,
     leaky_slope,
@@ -518,6 +519,10 @@ class _TorchBuilder:
         return self._pool(layer, "Avg")
 
     def _global_pool(self, layer: Any) -> nn.Module:
+        sizes = adaptive_sizes(self.inference, layer)
+        if sizes is not None:
+            kind = "Avg" if layer.op == "avg" else "Max"
+            return self.spatial(getattr(nn, f"Adaptive{kind}Pool{self.rank}d")(sizes))
         # Without keepdims the output (batch, channels) needs no move back.
         return self.spatial(_GlobalPool(layer.op, self.rank, layer.keepdims))
 

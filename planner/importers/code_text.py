@@ -468,13 +468,11 @@ class _Reader:
             raise Unsupported("a constant pad with a value other than 0")
         if kind == "flatten" and (args.pop("start_dim", 1), args.pop("end_dim", -1)) != (1, -1):
             raise Unsupported("flatten over other axes than all but the batch")
-        if kind == "global_pool" and args.pop("output_size", 1) not in (
-            1,
-            (1, 1),
-            (1, 1, 1),
-            [1, 1],
-        ):
-            raise Unsupported("adaptive pooling to a size other than 1")
+        if kind == "global_pool":
+            size = args.pop("output_size", 1)
+            sizes = list(size) if isinstance(size, list | tuple) else [size]
+            if any(v != 1 for v in sizes):
+                args["output_size"] = size  # adaptive pooling to a size (None: keep)
         if kind == "activation" and "dim" in args:
             args.pop("dim")
         if "out_channels" in args:

@@ -34,10 +34,15 @@ def read_config(source: str | Path) -> dict[str, Any]:
     """The model config of a ``to_json()`` file or a ``.keras`` archive."""
     path = Path(source)
     if path.suffix == ".keras" or zipfile.is_zipfile(path):
-        with zipfile.ZipFile(path) as archive:
-            if "config.json" not in archive.namelist():
-                raise SpecError(f"{path} is a zip without config.json: not a .keras archive")
-            text = archive.read("config.json").decode("utf-8")
+        try:
+            with zipfile.ZipFile(path) as archive:
+                if "config.json" not in archive.namelist():
+                    raise SpecError(f"{path} is a zip without config.json: not a .keras archive")
+                text = archive.read("config.json").decode("utf-8")
+        except zipfile.BadZipFile as exc:
+            raise SpecError(
+                f"{path}: not a .keras archive ({exc}); a .keras file is a zip holding config.json"
+            ) from None
     else:
         text = path.read_text(encoding="utf-8")
     try:

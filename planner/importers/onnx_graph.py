@@ -132,6 +132,9 @@ class _Reader:
         if self.foldable(node, ins):
             self.fold(node, ins)
             return
+        if node.op_type == "Cast" and ins[0] in self.tensor and _attributes(node).get("to") == 1:
+            self.tensor[node.output[0]] = self.tensor[ins[0]]  # float32 to float32
+            return
         if node.op_type in ("Identity", "Dropout") and ins[0] in self.tensor:
             self.tensor[node.output[0]] = self.tensor[ins[0]]
             return
@@ -271,6 +274,12 @@ class _Reader:
         if op == "Reshape":
             shape = [int(d) for d in self.constant(ins[1], "shape")]
             return {"type": "reshape", "target_shape": shape[1:], "inputs": src}
+        if op == "Transpose":
+            raise _Unsupported(
+                f"a layout change (perm {attrs.get('perm')}); planner reads an ONNX graph in "
+                "one layout, channels-first (Keras models exported through PyTorch move "
+                "axes around every layer)"
+            )
         raise _Unsupported(f"planner has no layer for the ONNX op {op}")
 
     def conv(

@@ -43,6 +43,10 @@ def load_object(spec: str) -> Any:
         module = importlib.import_module(module_name)
     except ImportError as exc:
         raise SpecError(f"cannot import {module_name!r}: {exc}", field="SOURCE") from None
+    except Exception as exc:  # the user's module failed while importing
+        raise SpecError(
+            f"importing {module_name!r} raised {type(exc).__name__}: {exc}", field="SOURCE"
+        ) from None
     obj: Any = module
     for part in attr.split("."):
         if not hasattr(obj, part):
@@ -63,10 +67,17 @@ def import_torch(spec: str | Any, input_shape: list[Any] | None) -> ImportResult
             field="--input",
         )
     obj = load_object(spec) if isinstance(spec, str) else spec
-    if (isinstance(obj, type) and issubclass(obj, nn.Module)) or (
-        callable(obj) and not isinstance(obj, nn.Module)
-    ):
-        obj = obj()
+    try:
+        if (isinstance(obj, type) and issubclass(obj, nn.Module)) or (
+            callable(obj) and not isinstance(obj, nn.Module)
+        ):
+            obj = obj()
+    except Exception as exc:  # the user's constructor or factory failed
+        raise SpecError(
+            f"building {spec} raised {type(exc).__name__}: {exc} (a class is built without "
+            "arguments; give a factory function for one that needs them)",
+            field="SOURCE",
+        ) from None
     if not isinstance(obj, nn.Module):
         raise SpecError(f"{spec} is not an nn.Module (nor a class or factory of one)")
     example = torch.zeros(1, *input_shape)
@@ -202,11 +213,12 @@ class _Reader:
             )
             return layer
         if op.startswith("adaptive_") and "pool" in op:
-            size = args[1]
-            if any(s != 1 for s in size):
-                raise _Unsupported(f"adaptive pooling to {list(size)}: planner pools to 1")
+            size = list(args[1])
             kind = "avg" if "avg" in op else "max"
-            return {"type": "global_pool", "op": kind, "keepdims": True, "inputs": self.src(args)}
+            layer = {"type": "global_pool", "op": kind, "keepdims": True, "inputs": self.src(args)}
+            if any(s != 1 for s in size):
+                layer["output_size"] = size
+            return layer
         if op == "mean" and len(args) > 1:
             rank = len(self.shape) - 1
             dims = sorted(d % (rank + 2) for d in args[1])
