@@ -15,7 +15,7 @@ typer.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from planner.errors import PlannerError, ShapeError, SolveError, SpecError
 from planner.fixes import Fix, FixResult, apply_fix, fixes, write_network
@@ -25,6 +25,9 @@ from planner.spec.network import Network
 from planner.spec.values import Unknown
 from planner.symbolic.inference import Inference, LayerResult, infer
 from planner.translate import Translation, translate
+
+if TYPE_CHECKING:
+    from planner.costs import CostResult
 
 __version__ = "0.1.0"
 
@@ -43,6 +46,17 @@ def load(source: str | Path | dict[str, Any] | Network) -> Network:
     if isinstance(source, dict):
         return network_from_data(source)
     return load_path(resolve(source))
+
+
+def cost(source: Network | Inference, **options: Any) -> CostResult:
+    """MACs, FLOPs, memory and receptive field of every layer (see ``planner.costs``).
+
+    >>> cost(load("keras-autoencoder")).total_macs
+    751680
+    """
+    from planner.costs import cost as _cost
+
+    return _cost(source, **options)
 
 
 def loads(text: str, source: str = "<string>") -> Network:
@@ -69,6 +83,7 @@ __all__ = [
     "Unknown",
     "__version__",
     "apply_fix",
+    "cost",
     "fixes",
     "infer",
     "load",

@@ -133,22 +133,51 @@ def load_network(
     return network_from_data(data, source=net)
 
 
+CostOpt = Annotated[
+    bool, typer.Option("--cost", help="Add MACs and activation-memory columns, and totals.")
+]
+RfOpt = Annotated[
+    bool, typer.Option("--rf", help="Add receptive-field and jump columns (input pixels).")
+]
+DtypeOpt = Annotated[
+    str, typer.Option("--dtype", help="Element type for memory: float32, float16, bfloat16, ...")
+]
+BatchOpt = Annotated[int, typer.Option("--batch", help="Batch size for memory figures.")]
+
+
 @app.command()
 def show(
-    net: NetArg, input: InputOpt = None, framework: FrameworkOpt = None, json_: JsonOpt = False
+    net: NetArg,
+    input: InputOpt = None,
+    framework: FrameworkOpt = None,
+    json_: JsonOpt = False,
+    cost: CostOpt = False,
+    rf: RfOpt = False,
+    dtype: DtypeOpt = "float32",
+    batch: BatchOpt = 1,
 ) -> None:
     """Every layer's output shape, parameters and how each size arose."""
     with _guard():
         network = load_network(net, framework, input)
         result = planner.infer(network)
+        costs = _show_costs(result, json_ or cost or rf, dtype, batch)
     if json_:
-        _print_json(result.to_dict())
+        _print_json(costs.to_dict() if costs is not None else result.to_dict())
     else:
         from planner.report import summary
 
-        out.print(summary(result))
+        out.print(summary(result, costs, macs=cost, rf=rf))
     if not result.ok:
         raise typer.Exit(1)
+
+
+def _show_costs(result: Any, wanted: bool, dtype: str, batch: int) -> Any:
+    """``planner.cost`` of the inference when a cost column or JSON is wanted."""
+    if not wanted:
+        return None
+    from planner.costs import cost
+
+    return cost(result, dtype=dtype, batch=batch)
 
 
 UnknownOpt = Annotated[

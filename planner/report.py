@@ -44,7 +44,11 @@ def how(layer: LayerResult) -> str:
     return f"{layer.formula}, {pad}" if pad else layer.formula
 
 
-def summary_table(result: Inference) -> Table:
+# One extra column of the summary: header, then one cell per row (input row first).
+Column = tuple[str, list[str]]
+
+
+def summary_table(result: Inference, extra: list[Column] | None = None) -> Table:
     net = result.network
     table = Table(
         title=f"{net.name} ({result.framework}, {net.data_format})",
@@ -56,8 +60,14 @@ def summary_table(result: Inference) -> Table:
     table.add_column("Output shape", overflow="fold", ratio=2)
     table.add_column("Params", justify="right", no_wrap=True, min_width=6)
     table.add_column("How", overflow="fold", ratio=3)
-    table.add_row(f"{net.input_name} (input)", shape_text(result.input_shape), "0", "")
-    for layer in result.layers:
+    extra = extra or []
+    for header, _ in extra:
+        table.add_column(header, justify="right", overflow="fold")
+    cells = [list(row) for row in zip(*(values for _, values in extra), strict=True)] or [
+        [] for _ in range(len(result.layers) + 1)
+    ]
+    table.add_row(f"{net.input_name} (input)", shape_text(result.input_shape), "0", "", *cells[0])
+    for layer, more in zip(result.layers, cells[1:], strict=True):
         params = count_text(layer.params)
         if layer.error:
             table.add_row(
@@ -65,6 +75,7 @@ def summary_table(result: Inference) -> Table:
                 Text("error", style="bold red"),
                 params,
                 Text(layer.error, style="red"),
+                *more,
             )
         else:
             table.add_row(
@@ -72,14 +83,19 @@ def summary_table(result: Inference) -> Table:
                 shape_text(layer.output_shape),
                 params or "0",
                 how(layer),
+                *more,
             )
     return table
 
 
-def summary(result: Inference) -> Group:
-    """The table, totals, conditions on symbols, and errors."""
-    parts: list[Any] = [summary_table(result)]
+def summary(result: Inference, costs: Any = None, *, macs: bool = False, rf: bool = False) -> Group:
+    """The table, totals, conditions on symbols, and errors; with ``costs`` (a
+    ``planner.cost`` result) the columns ``macs`` / ``rf`` ask for, and their totals."""
+    extra = cost_columns(costs, macs=macs, rf=rf) if costs is not None else None
+    parts: list[Any] = [summary_table(result, extra)]
     parts.append(Text(f"Total params: {count_text(result.total_params)}"))
+    if costs is not None and macs:
+        parts.extend(cost_totals(costs))
     parts.append(Text(f"Output shape: {shape_text(result.output_shape)}"))
     conditions = result.conditions
     if conditions:
@@ -235,3 +251,66 @@ def _validity(result: Inference) -> list[Any]:
     if len(seen) > 10:
         lines.append(Text(f"  ... and {len(seen) - 10} more (--json lists them all)"))
     return lines
+
+
+# --- cost and receptive field columns (planner.cost) -----------------------------------
+
+
+def bytes_text(value: Any) -> str:
+    """``1.50 GiB`` (binary units) for a number, the formula for a symbolic size."""
+    if value is None:
+        return ""
+    value = to_int(value)
+    if not is_int(value):
+        return render(value) + " B"
+    size = float(value)
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if abs(size) < 1024 or unit == "GiB":
+            return f"{value} B" if unit == "B" else f"{size:.2f} {unit}"
+        size /= 1024
+    return f"{size:.2f} TiB"  # pragma: no cover - the loop returns at GiB
+
+
+def rf_text(sizes: Any) -> str:
+    """``204`` (all axes alike) or ``204x188`` per axis."""
+    if sizes is None:
+        return "-"
+    parts = [render(s) if s is not None else "-" for s in sizes]
+    return parts[0] if len(set(parts)) == 1 else "x".join(parts)
+
+
+def cost_columns(costs: Any, *, macs: bool, rf: bool) -> list[Column]:
+    """The optional columns of ``show``: MACs and activation memory (``--cost``),
+    receptive field and jump (``--rf``); one cell per row, the input row first."""
+    columns: list[Column] = []
+    if macs:
+        columns.append(("MACs", ["0", *(count_text(c.macs) for c in costs.layers)]))
+        columns.append(
+            (
+                "Activations",
+                [
+                    bytes_text(costs.input_bytes),
+                    *(bytes_text(c.activation_bytes) for c in costs.layers),
+                ],
+            )
+        )
+    if rf:
+        columns.append(("RF", ["1", *(rf_text(c.receptive_field) for c in costs.layers)]))
+        columns.append(("Jump", ["1", *(rf_text(c.jump) if c.jump else "-" for c in costs.layers)]))
+    return columns
+
+
+def cost_totals(costs: Any) -> list[Any]:
+    """Total MACs and FLOPs, memory for the dtype and batch."""
+    return [
+        Text(
+            f"Total MACs: {count_text(costs.total_macs)} (FLOPs = 2 x MACs: "
+            f"{count_text(costs.total_flops)}); other ops: {count_text(costs.total_ops)}"
+        ),
+        Text(
+            f"Memory ({costs.dtype}, batch {costs.batch}): activations "
+            f"{bytes_text(costs.activation_bytes)} (all kept, as in training), forward peak "
+            f"{bytes_text(costs.peak_bytes) or '(at numeric sizes)'}, input {bytes_text(costs.input_bytes)}, params "
+            f"{bytes_text(costs.param_bytes)}"
+        ),
+    ]
