@@ -55,7 +55,8 @@ class LayerCost:
 
 @dataclass
 class CostResult:
-    """Every layer's cost for a dtype and batch size, and the totals.
+    """Every layer's cost for a dtype and batch size (counts too are for the batch),
+    and the totals.
 
     - ``total_macs`` / ``total_flops`` (``2 * MACs``) / ``total_ops`` (pooling,
       merges, interpolation: see :mod:`planner.costs.rules`);
@@ -147,7 +148,7 @@ def cost(
     >>> import planner
     >>> c = planner.cost(planner.load("unet-original"), batch=2)
     >>> c["conv1_1"].macs, c.output.receptive_field, c.output.jump
-    (187142400, (204, 204), (Fraction(1, 1), Fraction(1, 1)))
+    (374284800, (204, 204), (Fraction(1, 1), Fraction(1, 1)))
     >>> c = planner.cost(planner.load("unet-original"), input_shape=["H", "H", 1])
     >>> c["conv1_1"].macs
     576*(H - 2)**2
@@ -211,9 +212,10 @@ class _Walk:
         y = Tensor(result.output_shape, self.net.channels_last)
         self.tensors[result.name] = y
         numel = rules.prod(y.dims)
-        out.macs = _macs(spec, ins, y)  # type: ignore[arg-type]
+        # Counts for the whole batch, as memory is.
+        out.macs = to_int(self.batch * _macs(spec, ins, y))  # type: ignore[arg-type]
         out.flops = rules.flops(out.macs)
-        out.ops = self.ops(spec, ins, y, numel)  # type: ignore[arg-type]
+        out.ops = to_int(self.batch * self.ops(spec, ins, y, numel))  # type: ignore[arg-type]
         out.activation_bytes = rules.tensor_bytes(numel, self.batch, self.width)
         out.param_bytes = to_int((result.params or 0) * self.width)
         self.receptive(spec, result, ins, y, out)  # type: ignore[arg-type]
