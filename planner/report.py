@@ -8,7 +8,7 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from planner.symbolic.inference import Inference, LayerResult
+from planner.shapes import Inference, LayerResult
 from planner.symbolic.ops import is_int, render, to_int
 
 
@@ -63,40 +63,61 @@ def summary_table(result: Inference, extra: list[Column] | None = None) -> Table
     extra = extra or []
     for header, _ in extra:
         table.add_column(header, justify="right", overflow="fold")
-    cells = [list(row) for row in zip(*(values for _, values in extra), strict=True)] or [
+    cells = [[Text(v) for v in row] for row in zip(*(vs for _, vs in extra), strict=True)] or [
         [] for _ in range(len(result.layers) + 1)
     ]
-    table.add_row(f"{net.input_name} (input)", shape_text(result.input_shape), "0", "", *cells[0])
+    # Cells are Text, not str: rich would parse every str for markup and emoji codes
+    # (a tenth of a large table's cost), and a layer name is not markup.
+    table.add_row(
+        Text(f"{net.input_name} (input)"),
+        Text(shape_text(result.input_shape)),
+        Text("0"),
+        Text(),
+        *cells[0],
+    )
     for layer, more in zip(result.layers, cells[1:], strict=True):
         params = count_text(layer.params)
         if layer.error:
             table.add_row(
-                f"{layer.name} ({layer.type})",
+                Text(f"{layer.name} ({layer.type})"),
                 Text("error", style="bold red"),
-                params,
+                Text(params),
                 Text(layer.error, style="red"),
                 *more,
             )
         else:
             table.add_row(
-                f"{layer.name} ({layer.type})",
-                shape_text(layer.output_shape),
-                params or "0",
-                how(layer),
+                Text(f"{layer.name} ({layer.type})"),
+                Text(shape_text(layer.output_shape)),
+                Text(params or "0"),
+                Text(how(layer)),
                 *more,
             )
     return table
 
 
+PAD_LEGEND = (
+    "pad b|a: padding before|after on each axis (top|bottom, left|right), negative "
+    "crops; for a transposed convolution, what is cropped from its full output "
+    "(n-1)*s + ek (negative: added)"
+)
+
+
 def summary(result: Inference, costs: Any = None, *, macs: bool = False, rf: bool = False) -> Group:
-    """The table, totals, conditions on symbols, and errors; with ``costs`` (a
+    """The table, totals, notes, conditions on symbols, and errors; with ``costs`` (a
     ``planner.cost`` result) the columns ``macs`` / ``rf`` ask for, and their totals."""
+    from planner.dialects import layer_notes
+
     extra = cost_columns(costs, macs=macs, rf=rf) if costs is not None else None
     parts: list[Any] = [summary_table(result, extra)]
     parts.append(Text(f"Total params: {count_text(result.total_params)}"))
     if costs is not None and macs:
         parts.extend(cost_totals(costs))
     parts.append(Text(f"Output shape: {shape_text(result.output_shape)}"))
+    if any(layer.padding for layer in result.layers):
+        parts.append(Text(PAD_LEGEND, style="dim"))
+    for name, note in layer_notes(result.network):
+        parts.append(Text(f"note ({name}): {note}", style="yellow"))
     conditions = result.conditions
     if conditions:
         parts.extend(_validity(result))
@@ -139,10 +160,12 @@ def solve_report(result: Any) -> Group:
             )
         parts.append(table)
         shown = len(result.solutions)
-        if result.total > shown:
+        if not result.complete:
+            parts.append(Text(_incomplete(result.reason), style="bold red"))
+        elif result.total > shown:
             parts.append(
                 Text(
-                    f"{result.total:,} solutions in all; the best {shown} shown "
+                    f"{result.total:,} solutions in all; the best {shown} listed "
                     "(--all for every one)"
                 )
             )
@@ -156,9 +179,17 @@ def solve_report(result: Any) -> Group:
     elif result.complete:
         parts.append(Text("No solution: " + (result.reason or ""), style="bold yellow"))
     else:
-        parts.append(Text("Incomplete: " + (result.reason or ""), style="bold red"))
+        parts.append(Text(_incomplete(result.reason), style="bold red"))
     parts.append(Text(f"({result.seconds * 1000:.0f} ms)", style="dim"))
     return Group(*parts)
+
+
+def _incomplete(reason: str | None) -> str:
+    """An incomplete answer's reason as one sentence that says so."""
+    text = reason or "the search did not finish"
+    if text.startswith(("incomplete", "cancelled")):
+        return text[0].upper() + text[1:]
+    return "Incomplete: " + text
 
 
 def inputs_report(result: Any) -> Group:
@@ -179,12 +210,13 @@ def inputs_report(result: Any) -> Group:
         if result.near is not None:
             near = axis.nearest(result.near)
             verdict = "valid" if axis.contains(result.near) else "not valid"
-            parts.append(
-                Text(
-                    f"  {result.near} is {verdict}; nearest valid: below "
-                    f"{near['below']}, above {near['above']}"
-                )
-            )
+            sides = [
+                f"{word} {near[word]}" if near[word] is not None else f"none {word}"
+                for word in ("below", "above")
+            ]
+            parts.append(Text(f"  {result.near} is {verdict}; nearest valid: {', '.join(sides)}"))
+    if not result.complete:
+        parts.append(Text(_incomplete(result.reason), style="bold red"))
     return Group(*parts)
 
 
@@ -201,6 +233,8 @@ def fix_report(result: Any) -> Group:
     parts.append(Text("Mismatches:", style="bold"))
     for m in result.mismatches:
         parts.append(Text(f"  {m.layer}: {m.message}"))
+    if not result.complete:
+        parts.append(Text(_incomplete(result.reason), style="bold red"))
     if not result.fixes:
         parts.append(
             Text(

@@ -16,7 +16,7 @@ from planner.cli import app
 from planner.costs import receptive, rules
 from planner.errors import SpecError
 from planner.spec.loading import network_from_data
-from planner.symbolic.inference import symbol
+from planner.symbolic.ops import symbol
 
 runner = CliRunner()
 SYMBOLIC = ["keras-autoencoder", "unet-original", "unet-same", "dcgan-discriminator", "wavenet-1d"]

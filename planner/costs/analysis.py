@@ -16,10 +16,10 @@ from planner.costs import receptive as rf
 from planner.costs import rules
 from planner.dialects import get_dialect
 from planner.errors import SpecError
+from planner.shapes import Inference, LayerResult, Tensor, infer
 from planner.spec.network import Network
 from planner.spec.values import Unknown
-from planner.symbolic.inference import Inference, LayerResult, Tensor, infer, symbol
-from planner.symbolic.ops import Dim, is_int, render, to_int
+from planner.symbolic.ops import Dim, is_int, render, symbol, to_int
 
 
 @dataclass
@@ -161,6 +161,10 @@ def cost(
         raise SpecError(
             f"the batch size must be an integer >= 1, received {batch!r}", field="batch"
         )
+    if not isinstance(source, Network | Inference):
+        from planner.arguments import require_network
+
+        require_network(source, "planner.cost")
     if isinstance(source, Inference):
         if input_shape is not None:
             raise SpecError("give input_shape with a network, not with an inference")
@@ -275,6 +279,18 @@ class _Walk:
             return [rf.WHOLE] * rank
         if kind in ("activation", "dropout", "batch_norm"):
             return m
+        if kind == "norm":
+            # Layer norm over channels is per position; group, instance and layer
+            # norm over spatial axes use statistics of the whole map.
+            per_position = spec.norm == "layer" and spec.normalized_shape is None
+            return m if per_position and self.net.channels_last else [rf.WHOLE] * rank
+        if kind == "pixel_shuffle":
+            r = spec.factor
+            if spec.inverse:
+                return [rf.window(m[a], r, r, 1, 0) for a in range(rank)]
+            return [rf.nearest(m[a], r) for a in range(rank)]
+        if kind == "permute":
+            raise rf.Unmapped("a permute may reorder spatial axes; not followed")
         if kind in ("concatenate", "add"):
             return [rf.union([b[a] for b in before]) for a in range(rank)]
         pads = result.padding or [(0, 0)] * rank

@@ -38,8 +38,8 @@ from planner.export import (
 )
 
 if TYPE_CHECKING:
+    from planner.shapes import Inference
     from planner.spec.network import Network
-    from planner.symbolic.inference import Inference
 
 
 def to_torch(
@@ -63,7 +63,7 @@ def to_torch(
     """
     check_buildable(net)
     if inference is None:
-        from planner.symbolic.inference import infer
+        from planner.shapes import infer
 
         inference = infer(net)
     elif inference.network is not net:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from planner.dialects import Dialect
-from planner.symbolic.inference import LayerResult, _Resolver
+from planner.shapes import LayerResult, Resolver
 from planner.symbolic.ops import Dim
 
 WINDOW_TYPES = ("conv", "depthwise_conv", "separable_conv", "max_pool", "avg_pool")
@@ -23,7 +23,7 @@ def dropped_pixels(
     """Pixels each axis leaves unseen at its end (<= 0 means none); [] if not a window."""
     if layer.type not in WINDOW_TYPES or result.padding is None:
         return []
-    resolve = _Resolver(values)
+    resolve = Resolver(values)
     kernel = layer.pool_size if layer.type in ("max_pool", "avg_pool") else layer.kernel_size
     out = []
     for i, n in enumerate(in_spatial):

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from planner.shapes import LayerResult, infer
 from planner.spec.network import Network
-from planner.symbolic.inference import LayerResult, infer
 
 
 @dataclass

@@ -63,8 +63,8 @@ import torch
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from planner.shapes import infer
 from planner.spec.network import Network
-from planner.symbolic.inference import infer
 from tests.conformance.common import Planned, plan_layer
 from tests.strategies import (
     keras_channels,

@@ -33,8 +33,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from onnx import TensorProto, helper, numpy_helper
 
-from planner.symbolic.inference import symbol
-from planner.symbolic.ops import truth
+from planner.symbolic.ops import symbol, truth
 from tests.conformance.common import Planned, plan_layer
 from tests.strategies import (
     onnx_conv_case,

@@ -1,0 +1,1 @@
+"""The editor's modal screens, one per module."""

@@ -1,0 +1,140 @@
+"""Pilot tests of solve, fixes and valid inputs in place, in workers."""
+
+from __future__ import annotations
+
+import time
+
+from textual.widgets import DataTable, Input
+
+import planner
+from tests.tui.conftest import SIZE, library_outputs, screen_outputs, select_row, type_into
+
+# Ten kernel sizes of the original U-Net in 1..7: far more than a second of search.
+SLOW_UNKNOWNS = " ".join(
+    f"{n}.kernel_size=1..7"
+    for n in [n for n in planner.load("unet-original").layer_names if n.startswith("conv")][:10]
+)
+
+
+async def _wait_for(pilot, predicate, seconds: float = 20.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not predicate():
+        assert time.monotonic() < deadline, "timed out waiting for the UI"
+        await pilot.pause(0.05)
+
+
+async def _set_input(app, pilot, text: str) -> None:
+    from planner.tui.rows import INPUT_KEY
+
+    await select_row(app, pilot, INPUT_KEY)
+    await type_into(pilot, app, "input_shape", text)
+
+
+async def test_solve_apply_undo_redo(app_for):
+    app = app_for("keras-autoencoder")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await _set_input(app, pilot, "30, 30, 1")
+        assert app.table.row("decoded").text("output") == "(28, 28, 1)"
+        # Mark the field unknown from the form, then give bounds in the solve panel.
+        await select_row(app, pilot, "conv2d_5")
+        app.form.field("kernel_size").focus()
+        await pilot.press("ctrl+g")
+        await pilot.pause()
+        unknowns = app.query_one("#solve-unknowns", Input)
+        assert unknowns.value == "conv2d_5.kernel_size"
+        unknowns.value = "conv2d_5.kernel_size=1..5"
+        assert app.query_one("#solve-targets", Input).value == "output=input"
+        unknowns.focus()
+        await pilot.press("enter")
+        table = app.query_one("#solve-solutions", DataTable)
+        await _wait_for(pilot, lambda: table.row_count > 0)
+        expected = planner.solve(
+            app.document.network, ["output=input"], unknowns=["conv2d_5.kernel_size=1..5"]
+        )
+        assert [str(table.get_row_at(i)[1]) for i in range(table.row_count)] == [
+            ", ".join(f"{k}={v}" for k, v in s.values.items()) for s in expected.solutions
+        ]
+        table.focus()
+        await pilot.press("enter")  # apply the best solution
+        await pilot.pause()
+        assert app.document.network.layer("conv2d_5").kernel_size == (2, 2)
+        assert app.table.row("decoded").text("output") == "(30, 30, 1)"
+        assert app.document.history()[-1] == ("solve: conv2d_5.kernel_size=2", "current")
+        await pilot.press("ctrl+z")
+        await pilot.pause()
+        assert app.table.row("decoded").text("output") == "(28, 28, 1)"
+        await pilot.press("ctrl+y")
+        await pilot.pause()
+        assert app.table.row("decoded").text("output") == "(30, 30, 1)"
+        assert screen_outputs(app) == library_outputs(app.document.network)
+
+
+async def test_fixes_view_applies_a_verified_fix(app_for):
+    app = app_for("unet-original")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await _set_input(app, pilot, "570, 570, 1")
+        app.table.focus()
+        await pilot.press("f")
+        table = app.query_one("#fixes-list", DataTable)
+        await _wait_for(pilot, lambda: table.row_count > 0)
+        expected = planner.fixes(app.document.network)
+        assert table.row_count == len(expected.fixes)
+        assert str(table.get_row_at(0)[2]) == expected.fixes[0].summary
+        table.focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.document.network == expected.fixes[0].network
+        assert app.document.history()[-1][0] == f"fix: {expected.fixes[0].summary}"
+        assert all(r.status == "ok" for r in app.table.rows_in_order)
+        await pilot.press("ctrl+z")
+        await pilot.pause()
+        assert any(r.status == "error" for r in app.table.rows_in_order)
+
+
+async def test_escape_cancels_a_running_solve_and_an_edit_cancels_a_stale_one(app_for):
+    app = app_for("unet-original")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        app.query_one("#solve-unknowns", Input).value = SLOW_UNKNOWNS
+        app.table.focus()
+        await pilot.press("s", "ctrl+r")
+        await _wait_for(pilot, lambda: not app.query_one("#work").has_class("-hidden"))
+        await pilot.pause(0.3)
+        # The UI answers while the search runs: moving the cursor selects another layer.
+        await pilot.press("down")
+        await pilot.pause()
+        assert app.selected == app.document.network.layer_names[0]
+        started = time.monotonic()
+        await pilot.press("escape")
+        await _wait_for(pilot, lambda: "solve" not in app.runs.running)
+        assert time.monotonic() - started < 5
+        summary = str(app.query_one("#solve-summary").render())
+        assert summary.startswith("Cancelled")
+
+        await pilot.press("ctrl+r")
+        await _wait_for(pilot, lambda: "solve" in app.runs.running)
+        await pilot.pause(0.2)
+        await select_row(app, pilot, "conv1_1")
+        await type_into(pilot, app, "filters", "32")
+        await _wait_for(pilot, lambda: "solve" not in app.runs.running)
+        summary = str(app.query_one("#solve-summary").render())
+        assert "network changed" in summary
+
+
+async def test_inputs_view_shows_closed_form_and_nearest(app_for):
+    app = app_for("unet-original")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await _set_input(app, pilot, "570, 570, 1")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        app.table.focus()
+        await pilot.press("v")
+        await pilot.pause()
+        text = str(app.query_one("#inputs-panel").render())
+        result = planner.valid_inputs(app.document.network)
+        assert result.axes["H"].progressions[0].text("H") in text
+        near = result.axes["H"].nearest(570)
+        assert f"nearest: {near['below']} below, {near['above']} above" in text
