@@ -425,8 +425,20 @@ def solve(
     input: InputOpt = None,
     framework: FrameworkOpt = None,
     json_: JsonOpt = False,
+    dtype: DtypeOpt = "float32",
+    batch: BatchOpt = 1,
 ) -> None:
-    """Find every value of the unknowns that meets the targets, best first."""
+    """Find every value of the unknowns that meets the targets, best first.
+
+    Targets on cost and reach (memory<=8GiB, macs<=50G, rf>=input) are answered by
+    planner.costs.budget, with --dtype and --batch."""
+    from planner.costs.budget import is_metric_target
+
+    if any(is_metric_target(t) for t in target or []):
+        _solve_budget(
+            net, unknown, target, all_, limit, time_budget, input, framework, json_, dtype, batch
+        )
+        return
     with _interruptible("solve"), _guard():
         from planner.progress_display import progress_display
         from planner.solver import solve as run_solve
@@ -449,6 +461,41 @@ def solve(
     from planner.report import solve_report
 
     out.print(solve_report(result))
+
+
+def _solve_budget(
+    net: str,
+    unknown: list[str] | None,
+    target: list[str] | None,
+    all_: bool,
+    limit: int,
+    time_budget: float,
+    input: str | None,
+    framework: str | None,
+    json_: bool,
+    dtype: str,
+    batch: int,
+) -> None:
+    with _interruptible("solve"), _guard():
+        from planner.costs.budget import solve_budget
+
+        _check_limits(None if all_ else limit, time_budget)
+        network = load_network(net, framework, input)
+        answer = solve_budget(
+            network,
+            target or [],
+            unknowns=unknown or [],
+            dtype=dtype,
+            batch=batch,
+            limit=None if all_ else limit,
+            time_budget=time_budget,
+        )
+    if json_:
+        _print_json(answer.to_dict())
+        return
+    from planner.report import budget_report
+
+    out.print(budget_report(answer))
 
 
 @app.command()

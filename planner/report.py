@@ -348,3 +348,56 @@ def cost_totals(costs: Any) -> list[Any]:
             f"{bytes_text(costs.param_bytes)}"
         ),
     ]
+
+
+def budget_report(answer: Any) -> Group:
+    """A budget answer (``planner.costs.budget``): the largest and smallest input that
+    meet the targets, or the field values that do, with their figures."""
+    parts: list[Any] = [
+        Text(
+            f"{answer.network}: targets {', '.join(answer.targets)}; unknowns "
+            f"{', '.join(answer.unknowns) or '(none)'}; {answer.dtype}, batch {answer.batch}"
+        )
+    ]
+    rows = answer.solutions
+    if not rows:
+        parts.append(
+            Text(
+                "No solution: " + (answer.reason or "no candidate meets the targets"),
+                style="bold yellow",
+            )
+        )
+        return Group(*parts)
+    sizes = "input" in rows[0]
+    first = ["Input", "Output shape"] if sizes else ["Values"]
+    table = Table("#", *first, "Memory", "Peak", "MACs", "RF", header_style="bold")
+    for i, r in enumerate(rows, 1):
+        lead = (
+            [str(r["input"]), shape_text(r["output_shape"])]
+            if sizes
+            else [", ".join(f"{k}={v}" for k, v in r["values"].items())]
+        )
+        table.add_row(
+            str(i),
+            *lead,
+            bytes_text(r["memory"]),
+            bytes_text(r["peak"]),
+            count_text(r["macs"]),
+            rf_text(r["rf"]),
+        )
+    parts.append(table)
+    if sizes:
+        parts.append(
+            Text(
+                f"{answer.count} valid input size{'s' if answer.count != 1 else ''} meet the "
+                f"targets: largest {answer.largest['input']}, smallest "
+                f"{answer.smallest['input']} (largest first; each verified by forward inference)"
+            )
+        )
+    else:
+        parts.append(
+            Text(f"{answer.count} of the solver's solutions meet the targets (its ranking)")
+        )
+    if not answer.complete:
+        parts.append(Text("Incomplete: " + (answer.reason or ""), style="bold red"))
+    return Group(*parts)
