@@ -321,7 +321,7 @@ def cost_columns(costs: Any, *, macs: bool, rf: bool) -> list[Column]:
         columns.append(("MACs", ["0", *(count_text(c.macs) for c in costs.layers)]))
         columns.append(
             (
-                "Activations",
+                "Memory",
                 [
                     bytes_text(costs.input_bytes),
                     *(bytes_text(c.activation_bytes) for c in costs.layers),

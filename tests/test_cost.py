@@ -198,7 +198,7 @@ def test_show_cost_columns_and_totals():
         env={"COLUMNS": "200"},
     )
     assert res.exit_code == 0, res.output
-    for header in ("MACs", "Activations", "RF", "Jump"):
+    for header in ("MACs", "Memory", "RF", "Jump"):
         assert header in res.output
     assert "Total MACs: 751,680 (FLOPs = 2 x MACs: 1,503,360)" in res.output
     assert "Memory (float16, batch 1)" in res.output
