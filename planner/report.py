@@ -297,12 +297,14 @@ def bytes_text(value: Any) -> str:
     value = to_int(value)
     if not is_int(value):
         return render(value) + " B"
+    if abs(value) < 1024:
+        return f"{value} B"
     size = float(value)
-    for unit in ("B", "KiB", "MiB", "GiB"):
-        if abs(size) < 1024 or unit == "GiB":
-            return f"{value} B" if unit == "B" else f"{size:.2f} {unit}"
+    for unit in ("KiB", "MiB", "GiB"):
         size /= 1024
-    return f"{size:.2f} TiB"  # pragma: no cover - the loop returns at GiB
+        if abs(size) < 1024 or unit == "GiB":
+            break
+    return f"{size:.2f} {unit}"
 
 
 def rf_text(sizes: Any) -> str:

@@ -411,3 +411,23 @@ def test_receptive_field_of_presets_equals_autograd(name):
         assert bool((g != 0).all())
     elif name != "dcgan-generator":  # a 1x1 input: every span reaches past it
         assert checked > 0
+
+
+def test_receptive_field_when_a_transposed_kernel_is_longer_than_its_stride():
+    """Kernel 3, dilation 2 (span 5) at stride 3: output 3 sees input 1 and output 4
+    input 0, so spans are not ordered by position; a conv over them takes the least
+    start and the greatest end (found by hypothesis)."""
+    layers = [
+        {"type": "conv_transpose", "filters": 1, "kernel_size": 3, "strides": 3, "dilation": 2},
+        {"type": "conv", "filters": 1, "kernel_size": 4},
+    ]
+    net = _torch_net(layers, [1, 6])
+    out = net.layer_names[-1]
+    length = planner.infer(net).output_shape[-1]
+    m = predicted_maps(net)[out][0]
+    spans = [p[0] for p in measured_spans(net, out, [(o,) for o in range(length)])]
+    for o, got in enumerate(spans):
+        want = m.at(o)
+        if want[0] >= 0 and want[1] <= 5:
+            assert got == want, o
+    assert m.at(1) == (-1, 1) and spans[1] == (0, 1)

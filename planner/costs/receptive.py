@@ -98,12 +98,16 @@ WHOLE = AxisMap(((0, 0),), 0, whole=True)
 
 
 def _cover(spans: list[Span]) -> Span:
-    """The union of spans, each from a later position than the one before (both
-    ends grow with the position, so the union runs from the first to the last)."""
+    """The union of the spans that exist (an extent: from the least start to the
+    greatest end). Spans are not ordered: a transposed convolution whose kernel is
+    longer than its stride sends a later input to an earlier output."""
     seen = [s for s in spans if s is not None]
     if not seen:
         return None
-    return seen[0][0], seen[-1][1]
+    lo, hi = seen[0]
+    for a, b in seen[1:]:
+        lo, hi = minimum(lo, a), maximum(hi, b)
+    return to_int(lo), to_int(hi)
 
 
 def window(m: AxisMap, k: int, s: int, d: int, before: Dim) -> AxisMap:
@@ -134,8 +138,7 @@ def transpose(m: AxisMap, k: int, s: int, d: int, crop_before: Dim) -> AxisMap:
     spans = []
     for o in range(m.period * s):
         f = o + crop_before
-        # Taps from the largest t (the smallest input) to the smallest.
-        ins = [(f - t * d) // s for t in reversed(range(k)) if s == 1 or (f - t * d) % s == 0]
+        ins = [(f - t * d) // s for t in range(k) if s == 1 or (f - t * d) % s == 0]
         spans.append(_cover([m.at(i) for i in ins]))
     return AxisMap(tuple(spans), m.shift)
 
@@ -183,17 +186,8 @@ def union(maps: list[AxisMap]) -> AxisMap:
             + " pixels per position)"
         )
     period = math.lcm(*(m.period for m in maps))
-    spans = []
-    for o in range(period):
-        seen = [s for s in (m.at(o) for m in maps) if s is not None]
-        if not seen:
-            spans.append(None)
-            continue
-        lo, hi = seen[0]
-        for a, b in seen[1:]:
-            lo, hi = minimum(lo, a), maximum(hi, b)
-        spans.append((lo, hi))
-    return AxisMap(tuple(spans), int(maps[0].jump * period))
+    spans = tuple(_cover([m.at(o) for m in maps]) for o in range(period))
+    return AxisMap(spans, int(maps[0].jump * period))
 
 
 def size(m: AxisMap, whole: Dim | None = None) -> Dim | None:
