@@ -127,10 +127,16 @@ def test_flops_equal_counter_on_keras_models(name):
         data = net.to_data()
         data["input_shape"] = KERAS_SMALL[name]
         net = network_from_data(data)
-    model = to_keras(net)
-    x = torch.zeros(1, *net.input_shape)
-    with FlopCounterMode(display=False) as counter:
-        model(x)
+    import keras
+
+    try:
+        model = to_keras(net)
+        x = torch.zeros(1, *net.input_shape)
+        with FlopCounterMode(display=False) as counter:
+            model(x)
+    finally:
+        # Keras numbers auto-named layers per process: leave no trace for later tests.
+        keras.backend.clear_session()
     assert planner.cost(net).total_flops == counter.get_total_flops()
 
 
