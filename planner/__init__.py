@@ -32,6 +32,7 @@ from planner.errors import (
 )
 
 if TYPE_CHECKING:
+    from planner.costs import CostResult, cost
     from planner.files import write_network
     from planner.fixes import Fix, FixResult, apply_fix, fixes
     from planner.presets import preset_names
@@ -44,6 +45,8 @@ if TYPE_CHECKING:
 # Public names imported on first use, so that ``import planner`` costs little and a
 # numeric question never imports sympy or the solver.
 _LAZY: dict[str, str] = {
+    "cost": "planner.costs",
+    "CostResult": "planner.costs",
     "Fix": "planner.fixes",
     "FixResult": "planner.fixes",
     "apply_fix": "planner.fixes",
@@ -136,6 +139,7 @@ def loads(text: str, source: str = "<string>") -> Network:
 
 __all__ = [
     "ArgumentError",
+    "CostResult",
     "FileError",
     "Fix",
     "FixResult",
@@ -153,6 +157,7 @@ __all__ = [
     "Unknown",
     "__version__",
     "apply_fix",
+    "cost",
     "fixes",
     "infer",
     "load",

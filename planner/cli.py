@@ -310,22 +310,51 @@ def source_text(net: str) -> str:
     return read_text(resolve(net))
 
 
+CostOpt = Annotated[
+    bool, typer.Option("--cost", help="Add MACs and activation-memory columns, and totals.")
+]
+RfOpt = Annotated[
+    bool, typer.Option("--rf", help="Add receptive-field and jump columns (input pixels).")
+]
+DtypeOpt = Annotated[
+    str, typer.Option("--dtype", help="Element type for memory: float32, float16, bfloat16, ...")
+]
+BatchOpt = Annotated[int, typer.Option("--batch", help="Batch size for memory figures.")]
+
+
 @app.command()
 def show(
-    net: NetArg, input: InputOpt = None, framework: FrameworkOpt = None, json_: JsonOpt = False
+    net: NetArg,
+    input: InputOpt = None,
+    framework: FrameworkOpt = None,
+    json_: JsonOpt = False,
+    cost: CostOpt = False,
+    rf: RfOpt = False,
+    dtype: DtypeOpt = "float32",
+    batch: BatchOpt = 1,
 ) -> None:
     """Every layer's output shape, parameters and how each size arose."""
     with _guard():
         network = load_network(net, framework, input)
         result = planner.infer(network)
+        costs = _show_costs(result, json_ or cost or rf, dtype, batch)
     if json_:
-        _print_json(result.to_dict())
+        _print_json(costs.to_dict() if costs is not None else result.to_dict())
     else:
         from planner.report import summary
 
-        out.print(summary(result))
+        out.print(summary(result, costs, macs=cost, rf=rf))
     if not result.ok:
         raise typer.Exit(1)
+
+
+def _show_costs(result: Any, wanted: bool, dtype: str, batch: int) -> Any:
+    """``planner.cost`` of the inference when a cost column or JSON is wanted."""
+    if not wanted:
+        return None
+    from planner.costs import cost
+
+    return cost(result, dtype=dtype, batch=batch)
 
 
 UnknownOpt = Annotated[
@@ -396,8 +425,20 @@ def solve(
     input: InputOpt = None,
     framework: FrameworkOpt = None,
     json_: JsonOpt = False,
+    dtype: DtypeOpt = "float32",
+    batch: BatchOpt = 1,
 ) -> None:
-    """Find every value of the unknowns that meets the targets, best first."""
+    """Find every value of the unknowns that meets the targets, best first.
+
+    Targets on cost and reach (memory<=8GiB, macs<=50G, rf>=input) are answered by
+    planner.costs.budget, with --dtype and --batch."""
+    from planner.costs.budget import is_metric_target
+
+    if any(is_metric_target(t) for t in target or []):
+        _solve_budget(
+            net, unknown, target, all_, limit, time_budget, input, framework, json_, dtype, batch
+        )
+        return
     with _interruptible("solve"), _guard():
         from planner.progress_display import progress_display
         from planner.solver import solve as run_solve
@@ -420,6 +461,41 @@ def solve(
     from planner.report import solve_report
 
     out.print(solve_report(result))
+
+
+def _solve_budget(
+    net: str,
+    unknown: list[str] | None,
+    target: list[str] | None,
+    all_: bool,
+    limit: int,
+    time_budget: float,
+    input: str | None,
+    framework: str | None,
+    json_: bool,
+    dtype: str,
+    batch: int,
+) -> None:
+    with _interruptible("solve"), _guard():
+        from planner.costs.budget import solve_budget
+
+        _check_limits(None if all_ else limit, time_budget)
+        network = load_network(net, framework, input)
+        answer = solve_budget(
+            network,
+            target or [],
+            unknowns=unknown or [],
+            dtype=dtype,
+            batch=batch,
+            limit=None if all_ else limit,
+            time_budget=time_budget,
+        )
+    if json_:
+        _print_json(answer.to_dict())
+        return
+    from planner.report import budget_report
+
+    out.print(budget_report(answer))
 
 
 @app.command()

@@ -44,7 +44,11 @@ def how(layer: LayerResult) -> str:
     return f"{layer.formula}, {pad}" if pad else layer.formula
 
 
-def summary_table(result: Inference) -> Table:
+# One extra column of the summary: header, then one cell per row (input row first).
+Column = tuple[str, list[str]]
+
+
+def summary_table(result: Inference, extra: list[Column] | None = None) -> Table:
     net = result.network
     table = Table(
         title=f"{net.name} ({result.framework}, {net.data_format})",
@@ -56,12 +60,22 @@ def summary_table(result: Inference) -> Table:
     table.add_column("Output shape", overflow="fold", ratio=2)
     table.add_column("Params", justify="right", no_wrap=True, min_width=6)
     table.add_column("How", overflow="fold", ratio=3)
+    extra = extra or []
+    for header, _ in extra:
+        table.add_column(header, justify="right", overflow="fold")
+    cells = [[Text(v) for v in row] for row in zip(*(vs for _, vs in extra), strict=True)] or [
+        [] for _ in range(len(result.layers) + 1)
+    ]
     # Cells are Text, not str: rich would parse every str for markup and emoji codes
     # (a tenth of a large table's cost), and a layer name is not markup.
     table.add_row(
-        Text(f"{net.input_name} (input)"), Text(shape_text(result.input_shape)), Text("0"), Text()
+        Text(f"{net.input_name} (input)"),
+        Text(shape_text(result.input_shape)),
+        Text("0"),
+        Text(),
+        *cells[0],
     )
-    for layer in result.layers:
+    for layer, more in zip(result.layers, cells[1:], strict=True):
         params = count_text(layer.params)
         if layer.error:
             table.add_row(
@@ -69,6 +83,7 @@ def summary_table(result: Inference) -> Table:
                 Text("error", style="bold red"),
                 Text(params),
                 Text(layer.error, style="red"),
+                *more,
             )
         else:
             table.add_row(
@@ -76,6 +91,7 @@ def summary_table(result: Inference) -> Table:
                 Text(shape_text(layer.output_shape)),
                 Text(params or "0"),
                 Text(how(layer)),
+                *more,
             )
     return table
 
@@ -87,12 +103,16 @@ PAD_LEGEND = (
 )
 
 
-def summary(result: Inference) -> Group:
-    """The table, totals, notes, conditions on symbols, and errors."""
+def summary(result: Inference, costs: Any = None, *, macs: bool = False, rf: bool = False) -> Group:
+    """The table, totals, notes, conditions on symbols, and errors; with ``costs`` (a
+    ``planner.cost`` result) the columns ``macs`` / ``rf`` ask for, and their totals."""
     from planner.dialects import layer_notes
 
-    parts: list[Any] = [summary_table(result)]
+    extra = cost_columns(costs, macs=macs, rf=rf) if costs is not None else None
+    parts: list[Any] = [summary_table(result, extra)]
     parts.append(Text(f"Total params: {count_text(result.total_params)}"))
+    if costs is not None and macs:
+        parts.extend(cost_totals(costs))
     parts.append(Text(f"Output shape: {shape_text(result.output_shape)}"))
     if any(layer.padding for layer in result.layers):
         parts.append(Text(PAD_LEGEND, style="dim"))
@@ -265,3 +285,121 @@ def _validity(result: Inference) -> list[Any]:
     if len(seen) > 10:
         lines.append(Text(f"  ... and {len(seen) - 10} more (--json lists them all)"))
     return lines
+
+
+# --- cost and receptive field columns (planner.cost) -----------------------------------
+
+
+def bytes_text(value: Any) -> str:
+    """``1.50 GiB`` (binary units) for a number, the formula for a symbolic size."""
+    if value is None:
+        return ""
+    value = to_int(value)
+    if not is_int(value):
+        return render(value) + " B"
+    if abs(value) < 1024:
+        return f"{value} B"
+    size = float(value)
+    for unit in ("KiB", "MiB", "GiB"):
+        size /= 1024
+        if abs(size) < 1024 or unit == "GiB":
+            break
+    return f"{size:.2f} {unit}"
+
+
+def rf_text(sizes: Any) -> str:
+    """``204`` (all axes alike) or ``204x188`` per axis."""
+    if sizes is None:
+        return "-"
+    parts = [render(s) if s is not None else "-" for s in sizes]
+    return parts[0] if len(set(parts)) == 1 else "x".join(parts)
+
+
+def cost_columns(costs: Any, *, macs: bool, rf: bool) -> list[Column]:
+    """The optional columns of ``show``: MACs and activation memory (``--cost``),
+    receptive field and jump (``--rf``); one cell per row, the input row first."""
+    columns: list[Column] = []
+    if macs:
+        columns.append(("MACs", ["0", *(count_text(c.macs) for c in costs.layers)]))
+        columns.append(
+            (
+                "Memory",
+                [
+                    bytes_text(costs.input_bytes),
+                    *(bytes_text(c.activation_bytes) for c in costs.layers),
+                ],
+            )
+        )
+    if rf:
+        columns.append(("RF", ["1", *(rf_text(c.receptive_field) for c in costs.layers)]))
+        columns.append(("Jump", ["1", *(rf_text(c.jump) if c.jump else "-" for c in costs.layers)]))
+    return columns
+
+
+def cost_totals(costs: Any) -> list[Any]:
+    """Total MACs and FLOPs, memory for the dtype and batch."""
+    return [
+        Text(
+            f"Total MACs: {count_text(costs.total_macs)} (FLOPs = 2 x MACs: "
+            f"{count_text(costs.total_flops)}); other ops: {count_text(costs.total_ops)}"
+        ),
+        Text(
+            f"Memory ({costs.dtype}, batch {costs.batch}): activations "
+            f"{bytes_text(costs.activation_bytes)} (all kept, as in training), forward peak "
+            f"{bytes_text(costs.peak_bytes) or '(at numeric sizes)'}, input {bytes_text(costs.input_bytes)}, params "
+            f"{bytes_text(costs.param_bytes)}"
+        ),
+    ]
+
+
+def budget_report(answer: Any) -> Group:
+    """A budget answer (``planner.costs.budget``): the largest and smallest input that
+    meet the targets, or the field values that do, with their figures."""
+    parts: list[Any] = [
+        Text(
+            f"{answer.network}: targets {', '.join(answer.targets)}; unknowns "
+            f"{', '.join(answer.unknowns) or '(none)'}; {answer.dtype}, batch {answer.batch}"
+        )
+    ]
+    rows = answer.solutions
+    if not rows:
+        parts.append(
+            Text(
+                "No solution: " + (answer.reason or "no candidate meets the targets"),
+                style="bold yellow",
+            )
+        )
+        return Group(*parts)
+    sizes = "input" in rows[0]
+    first = ["Input", "Output shape"] if sizes else ["Values"]
+    table = Table("#", *first, "Memory", "Peak", "MACs", "RF", header_style="bold")
+    for i, r in enumerate(rows, 1):
+        lead = (
+            [str(r["input"]), shape_text(r["output_shape"])]
+            if sizes
+            else [", ".join(f"{k}={v}" for k, v in r["values"].items())]
+        )
+        table.add_row(
+            str(i),
+            *lead,
+            bytes_text(r["memory"]),
+            bytes_text(r["peak"]),
+            count_text(r["macs"]),
+            rf_text(r["rf"]),
+        )
+    parts.append(table)
+    if sizes:
+        parts.append(
+            Text(
+                f"{answer.count} valid input size{'s' if answer.count != 1 else ''} meet the "
+                f"targets: largest {answer.largest['input']}, smallest "
+                f"{answer.smallest['input']} (largest first; each verified by forward inference)"
+            )
+        )
+    else:
+        parts.append(
+            Text(f"{answer.count} of the solver's solutions meet the targets (its ranking)")
+        )
+    if not answer.complete:
+        parts.append(Text("Incomplete: " + (answer.reason or ""), style="bold red"))
+    return Group(*parts)

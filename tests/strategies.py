@@ -447,3 +447,89 @@ def solve_problem(draw: st.DrawFn) -> tuple[dict, list[str], list[str]]:
     elif target_kind == "input":
         targets.append("output.W=input")
     return data, unknowns, targets
+
+
+# --- receptive-field stacks (tests/test_cost_frameworks.py) --------------------------
+
+
+@st.composite
+def rf_layer(draw: st.DrawFn, padded: bool) -> dict:
+    """One 1D PyTorch layer for receptive-field stacks (one filter). ``padded=False``
+    keeps every window inside its input (no padding, ceil mode, output padding or
+    interpolation), so that no pixel looks past a border."""
+    kinds = ["conv", "conv", "pool", "transpose", "upsample", "crop"]
+    if padded:
+        kinds += ["pad", "linear"]
+    kind = draw(st.sampled_from(kinds))
+    k = draw(st.integers(1, 5))
+    s = draw(st.integers(1, 3))
+    if kind == "conv":
+        layer = {"type": "conv", "filters": 1, "kernel_size": k, "strides": s}
+        layer["dilation"] = draw(st.integers(1, 3))
+        layer["padding"] = draw(st.integers(0, 2)) if padded else 0
+        return layer
+    if kind == "pool":
+        k = min(k, 4)
+        layer = {"type": draw(st.sampled_from(["max_pool", "avg_pool"])), "pool_size": k}
+        layer["strides"] = s
+        if padded:
+            layer["padding"] = draw(st.integers(0, k // 2))
+            layer["ceil_mode"] = draw(st.booleans())
+        return layer
+    if kind == "transpose":
+        d = draw(st.integers(1, 2))
+        layer = {"type": "conv_transpose", "filters": 1, "kernel_size": min(k, 4), "strides": s}
+        layer["dilation"] = d
+        layer["padding"] = draw(st.integers(0, 2))
+        if padded:
+            layer["output_padding"] = draw(st.integers(0, max(s, d) - 1))
+        return layer
+    if kind in ("upsample", "linear"):
+        mode = "nearest" if kind == "upsample" else "linear"
+        return {"type": "upsample", "scale": draw(st.integers(1, 3)), "mode": mode}
+    amount = [[draw(st.integers(0, 2)), draw(st.integers(0, 2))]]
+    if kind == "pad":
+        return {"type": "zero_padding", "padding": amount}
+    return {"type": "cropping", "cropping": amount}
+
+
+@st.composite
+def rf_stack(draw: st.DrawFn, padded: bool) -> tuple[list[dict], int]:
+    """A 1D stack of ``rf_layer``s, sometimes with a merge: two branches from one
+    tensor, the longer cropped to the shorter, then concatenated or added. Returns
+    the layers and an input length."""
+    import planner
+    from planner.spec.loading import network_from_data
+
+    n = draw(st.integers(6, 48))
+    layers: list[dict] = []
+    for step in range(draw(st.integers(1, 5))):
+        if draw(st.integers(0, 3)) != 0:
+            layer = draw(rf_layer(padded))
+            layers.append({**layer, "name": f"l{step}"})
+            continue
+        root = layers[-1]["name"] if layers else "input"
+        a = [{**draw(rf_layer(padded)), "name": f"a{step}_{i}"} for i in range(2)]
+        b = [{**draw(rf_layer(padded)), "name": f"b{step}"}]
+        a[0]["inputs"] = [root]
+        b[0]["inputs"] = [root]
+        trial = network_from_data(
+            {"name": "t", "framework": "torch", "input_shape": [1, n], "layers": layers + a + b}
+        )
+        result = planner.infer(trial)
+        if not result.ok:
+            layers.append({**a[0], "inputs": [root]})
+            continue
+        la, lb = result[a[-1]["name"]].spatial[0], result[b[-1]["name"]].spatial[0]
+        longer, shorter = (
+            (a[-1]["name"], b[-1]["name"]) if la >= lb else (b[-1]["name"], a[-1]["name"])
+        )
+        cut = abs(la - lb)
+        left = draw(st.integers(0, cut))
+        crop = {"type": "cropping", "cropping": [[left, cut - left]], "name": f"c{step}"}
+        crop["inputs"] = [longer]
+        merge = draw(st.sampled_from(["concatenate", "add"]))
+        layers += (
+            a + b + [crop, {"type": merge, "name": f"m{step}", "inputs": [shorter, f"c{step}"]}]
+        )
+    return layers, n

@@ -178,6 +178,10 @@ def test_dialect_table_row(row):
 
 MODULES = [
     "planner",
+    "planner.costs.rules",
+    "planner.costs.receptive",
+    "planner.costs.analysis",
+    "planner.costs.budget",
     "planner.errors",
     "planner.arguments",
     "planner.files",
