@@ -138,6 +138,9 @@ MODULES = [
     "planner.solver.solve",
     "planner.solver.inputs",
     "planner.fixes",
+    "planner.tui.document",
+    "planner.tui.edits",
+    "planner.tui.explain",
     "planner.translate",
 ]
 
