@@ -13,7 +13,11 @@ same three keyword arguments, so the CLI, scripts and the terminal UI drive them
 
 A search owns one :class:`Budget` and calls :meth:`Budget.check` in its inner loops;
 ``check`` is cheap (a clock read every few hundred calls), so it can sit in the
-innermost loop.
+innermost loop. A budget also bounds memory: a search that keeps states asks
+:meth:`Budget.over_memory` with its count and estimated bytes, and stops with an
+honest partial answer (reason ``"memory"``) instead of growing until the machine
+kills it. Nested searches share one budget through :meth:`Budget.child`, so a
+question made of many searches (``fixes``) still ends within its own limit.
 """
 
 from __future__ import annotations
@@ -56,8 +60,14 @@ class Budget:
     """
 
     interval = 0.1
-    # Clock reads are cheap but not free: look at the clock every this many checks.
-    every = 256
+    # Look at the clock every this many checks. A clock read costs well under a
+    # microsecond and one step of a search tens of microseconds (milliseconds on a
+    # loaded machine), so a small number keeps the overshoot small everywhere.
+    every = 8
+
+    # Default memory bound: states kept, and their estimated bytes.
+    MAX_STATES = 2_000_000
+    MAX_BYTES = 1 << 30
 
     def __init__(
         self,
@@ -66,14 +76,22 @@ class Budget:
         seconds: float = 10.0,
         progress: ProgressCallback | None = None,
         cancel: CancelToken | None = None,
+        max_states: int | None = None,
+        max_bytes: int | None = None,
+        deadline: float | None = None,
     ) -> None:
         self.task = task
-        self.seconds = seconds
         self.started = time.perf_counter()
+        # A child budget keeps its parent's deadline, whatever its own seconds say.
+        self.seconds = seconds if deadline is None else max(0.0, deadline - self.started)
+        self.max_states = max_states if max_states is not None else self.MAX_STATES
+        self.max_bytes = max_bytes if max_bytes is not None else self.MAX_BYTES
         self.progress = progress
         self.cancel_token = cancel
         self._calls = 0
         self._last_report = 0.0
+        # What a search made of several is doing now, for an honest partial answer.
+        self.task_step = task
         self.stopped: str | None = None
 
     @property
@@ -83,6 +101,31 @@ class Budget:
     @property
     def deadline(self) -> float:
         return self.started + self.seconds
+
+    def remaining(self) -> float:
+        return max(0.0, self.deadline - time.perf_counter())
+
+    def child(self, task: str | None = None, seconds: float | None = None) -> Budget:
+        """A budget for a sub-search: the same cancel token and memory bound, and a
+        deadline no later than this one's (``seconds`` can only shorten it)."""
+        deadline = self.deadline
+        if seconds is not None:
+            deadline = min(deadline, time.perf_counter() + seconds)
+        return Budget(
+            task=task or self.task,
+            cancel=self.cancel_token,
+            max_states=self.max_states,
+            max_bytes=self.max_bytes,
+            deadline=deadline,
+        )
+
+    def over_memory(self, states: int, estimated_bytes: int = 0) -> bool:
+        """Whether ``states`` kept (about ``estimated_bytes``) pass the memory bound;
+        once they do, the budget stays stopped with reason ``"memory"``."""
+        if states > self.max_states or estimated_bytes > self.max_bytes:
+            self.stopped = self.stopped or "memory"
+            return True
+        return False
 
     def cancelled(self) -> bool:
         token = self.cancel_token
@@ -94,7 +137,7 @@ class Budget:
 
     def check(self, *, force: bool = False) -> str | None:
         """``None`` while the search may go on, else why it must stop
-        (``"cancelled"`` or ``"time"``); once stopped, it stays stopped."""
+        (``"cancelled"``, ``"time"`` or ``"memory"``); once stopped, it stays stopped."""
         if self.stopped:
             return self.stopped
         self._calls += 1

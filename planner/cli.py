@@ -1,23 +1,133 @@
 """The ``planner`` command line: parse, call the public API, print.
 
-Exit status: 0 when answered, 1 when ``show`` finds an error in the network
-(the report still lists every layer it could), 2 for bad input (file, YAML,
-arguments). Errors are one paragraph on stderr, never a traceback.
+Exit status:
+
+- 0: answered;
+- 1: ``show`` found an error in the network (the report still lists every layer);
+- 2: bad input (file, YAML, arguments, options): one paragraph on stderr naming the
+  file, line, layer and field, what was received and what would be valid;
+- 3: an internal error, a bug in planner: a one-paragraph report on stderr with the
+  planner version, the command line and how to report it (``PLANNER_DEBUG=1``
+  shows the traceback instead);
+- 130: stopped by Ctrl-C (one line on stderr).
+
+Never a traceback. With ``--json``, an error (exit 2 or 3) is also printed on stdout
+as one object, ``{"error": {"type", "message", "layer", "field", "source", "line",
+"hints"}}`` (fields that do not apply are null), so scripts need not parse stderr.
+``-o -`` writes to stdout wherever a command takes ``-o``; files are written
+atomically, and only with ``--force`` over an existing file (see ``planner.files``).
+
+All of this lives in ``PlannerGroup.invoke``, around every command: a new command
+only raises ``PlannerError`` for bad input and writes files with ``emit``.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import shlex
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
+from typer.core import TyperGroup
+from typer.exceptions import TyperException
 
 import planner
-from planner.errors import PlannerError, SpecError
+from planner.errors import FileError, PlannerError, SpecError
+
+
+class PlannerGroup(TyperGroup):
+    """Runs every command inside planner's error contract (module docstring)."""
+
+    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
+        ctx.meta["planner.argv"] = list(args)
+        return super().parse_args(ctx, args)
+
+    def invoke(self, ctx: typer.Context) -> Any:
+        argv = ctx.meta.get("planner.argv", [])
+        json_mode = "--json" in argv[: argv.index("--")] if "--" in argv else "--json" in argv
+        try:
+            with _guard():
+                return super().invoke(ctx)
+        except (typer.Exit, typer.Abort):
+            raise
+        except KeyboardInterrupt:
+            name = next((a for a in argv if not a.startswith("-")), "")
+            err.print(
+                f"interrupted: planner {name} stopped by Ctrl-C".replace("  ", " "), markup=False
+            )
+            raise typer.Exit(130) from None
+        except TyperException as exc:  # a usage error: click prints it, exit 2
+            if json_mode:
+                _print_json({"error": _usage_error(exc)})
+            raise
+        except PlannerError as exc:
+            err.print(f"error: {exc}", markup=False, soft_wrap=True)
+            if json_mode:
+                _print_json({"error": exc.to_dict()})
+            raise typer.Exit(2) from None
+        except Exception as exc:
+            if os.environ.get("PLANNER_DEBUG"):
+                raise
+            message = internal_error_report(exc, argv)
+            err.print(message, markup=False, soft_wrap=True)
+            if json_mode:
+                _print_json({"error": _internal_error(exc, message)})
+            raise typer.Exit(3) from None
+
+
+def internal_error_report(exc: BaseException, argv: list[str]) -> str:
+    """One paragraph for a bug in planner: what failed, where, and how to report it."""
+    where = ""
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    if tb is not None:
+        path = tb.tb_frame.f_code.co_filename
+        root = os.path.dirname(os.path.dirname(os.path.abspath(planner.__file__)))
+        where = f" at {os.path.relpath(path, root) if path.startswith(root) else path}"
+        where += f":{tb.tb_lineno}"
+    detail = str(exc) or "no message"
+    return (
+        f"internal error: planner {planner.__version__} failed with "
+        f"{type(exc).__name__} ({detail}){where} while running "
+        f"`{shlex.join(['planner', *argv])}`. This is a bug in planner, not a problem "
+        "with your input. Please report it to the planner maintainers with this "
+        "paragraph and the network file; run again with PLANNER_DEBUG=1 for the traceback."
+    )
+
+
+def _internal_error(exc: BaseException, message: str) -> dict[str, Any]:
+    return {
+        "type": "InternalError",
+        "message": message,
+        "layer": None,
+        "field": None,
+        "source": None,
+        "line": None,
+        "hints": [f"{type(exc).__name__}: {exc}"],
+    }
+
+
+def _usage_error(exc: TyperException) -> dict[str, Any]:
+    param = getattr(exc, "param", None)
+    field = None
+    if param is not None:
+        opts = getattr(param, "opts", None) or [param.name]
+        field = opts[0]
+    return {
+        "type": "UsageError",
+        "message": exc.format_message() if hasattr(exc, "format_message") else str(exc),
+        "layer": None,
+        "field": field,
+        "source": None,
+        "line": None,
+        "hints": ["see --help"],
+    }
+
 
 app = typer.Typer(
     name="planner",
@@ -26,9 +136,28 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
     rich_markup_mode=None,
+    cls=PlannerGroup,
 )
-out = Console(highlight=False, soft_wrap=False)
-err = Console(stderr=True, highlight=False)
+
+
+class _LazyConsole:
+    """A rich ``Console`` made on first use: ``--help``, ``--json`` and the commands
+    that print plain text never pay for importing rich."""
+
+    def __init__(self, **options: Any) -> None:
+        self._options = options
+        self._console: Any = None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(**self._options)
+        return getattr(self._console, name)
+
+
+out: Any = _LazyConsole(highlight=False, soft_wrap=False)
+err: Any = _LazyConsole(stderr=True, highlight=False)
 
 NetArg = Annotated[
     str, typer.Argument(help="A preset name (see `planner presets`) or a YAML/JSON file.")
@@ -69,27 +198,62 @@ def _main(
 
 @contextmanager
 def _guard() -> Iterator[None]:
+    """Turn an operating-system error into a ``FileError`` naming the file (every
+    command runs inside it; ``PlannerGroup`` reports what comes out)."""
     try:
         yield
-    except PlannerError as exc:
-        err.print(f"error: {exc}", markup=False)
-        raise typer.Exit(2) from None
     except OSError as exc:
-        err.print(f"error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), markup=False)
-        raise typer.Exit(2) from None
+        if isinstance(exc, PlannerError):
+            raise
+        name = exc.filename or "a file"
+        raise FileError(f"cannot use {name}: {exc.strerror or exc}", source=exc.filename) from None
 
 
 def _print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, indent=2) + "\n")
 
 
+OutputOpt = Annotated[
+    str | None,
+    typer.Option("--output", "-o", help="Write to this file ('-' for stdout)."),
+]
+ForceOpt = Annotated[bool, typer.Option("--force", help="Let -o overwrite an existing file.")]
+
+
+def check_output(output: str | None, force: bool) -> None:
+    """Refuse an existing ``-o`` file without ``--force`` before any work is done."""
+    if output is not None and output != "-" and os.path.lexists(output) and not force:
+        raise FileError(
+            f"{output} exists; planner does not overwrite files unless --force is given",
+            source=output,
+            field="--output",
+        )
+
+
+def emit(text: str, output: str | None, force: bool = False) -> str:
+    """Print ``text`` to stdout (no ``-o``, or ``-o -``) or write it atomically to
+    the ``-o`` file; returns where it went."""
+    from planner.files import write_text
+
+    if output is None or output == "-":
+        sys.stdout.write(text)
+        return "-"
+    check_output(output, force)
+    return str(write_text(output, text, overwrite=force))
+
+
 def parse_shape(text: str) -> list[Any]:
-    """``572,572,1`` -> ``[572, 572, 1]``; ``H,W,1`` -> ``["H", "W", 1]``."""
+    """``572,572,1`` -> ``[572, 572, 1]``; ``H,W,1`` -> ``["H", "W", 1]``; without
+    commas ``x`` separates (``572x572x1``)."""
     dims: list[Any] = []
-    for part in text.replace("x", ",").split(","):
+    parts = text.split(",") if "," in text else text.split("x")
+    example = "write sizes separated by commas, e.g. 572,572,1 or H,W,1"
+    for number, part in enumerate(parts, 1):
         part = part.strip()
         if not part:
-            raise SpecError(f"empty entry in shape {text!r}; write e.g. 572,572,1", field="--input")
+            raise SpecError(
+                f"entry {number} of the shape {text!r} is empty; {example}", field="--input"
+            )
         try:
             value: Any = int(part)
         except ValueError:
@@ -97,12 +261,16 @@ def parse_shape(text: str) -> list[Any]:
 
             if not DIM_SYMBOL.match(part.lstrip("?")):
                 raise SpecError(
-                    f"{part!r} in shape {text!r} is neither a number nor a symbol like H",
+                    f"{part!r} (entry {number} of the shape {text!r}) is neither a number nor "
+                    f"a symbol like H; {example}",
                     field="--input",
                 ) from None
             value = part
         if isinstance(value, int) and value < 1:
-            raise SpecError(f"sizes must be >= 1, received {value} in {text!r}", field="--input")
+            raise SpecError(
+                f"sizes must be >= 1, received {value} (entry {number} of {text!r})",
+                field="--input",
+            )
         dims.append(value)
     return dims
 
@@ -131,6 +299,15 @@ def load_network(
     from planner.spec.loading import network_from_data
 
     return network_from_data(data, source=net)
+
+
+def source_text(net: str) -> str:
+    """The text of the network file or preset ``net``, so that a command writing the
+    network back keeps what was written there (comments, order, spellings)."""
+    from planner.presets import resolve
+    from planner.spec.loading import read_text
+
+    return read_text(resolve(net))
 
 
 @app.command()
@@ -173,6 +350,40 @@ ExactOpt = Annotated[
 ]
 
 
+TimeOpt = Annotated[
+    float,
+    typer.Option(
+        "--time",
+        help="Seconds the search may take; past them it stops and says how far it got.",
+    ),
+]
+
+
+def _check_limits(limit: int | None, time_budget: float) -> None:
+    """``-n`` and ``--time`` must be positive (a clear error, not a traceback)."""
+    from planner.errors import SolveError
+
+    if limit is not None and limit < 1:
+        raise SolveError(
+            f"-n/--limit must be 1 or more (or --all for every solution); received {limit}",
+            field="--limit",
+        )
+    if not time_budget > 0 or time_budget == float("inf"):
+        raise SolveError(
+            f"--time must be a number of seconds > 0; received {time_budget}", field="--time"
+        )
+
+
+@contextmanager
+def _interruptible(command: str) -> Iterator[None]:
+    """Ctrl-C: one line on stderr and exit status 130, never a traceback."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        err.print(f"interrupted: planner {command} stopped by Ctrl-C", markup=False)
+        raise typer.Exit(130) from None
+
+
 @app.command()
 def solve(
     net: NetArg,
@@ -181,19 +392,19 @@ def solve(
     exact: ExactOpt = False,
     limit: Annotated[int, typer.Option("--limit", "-n", help="Show the best N solutions.")] = 20,
     all_: Annotated[bool, typer.Option("--all", help="Show every solution.")] = False,
-    time_budget: Annotated[
-        float, typer.Option("--time", help="Give up (and say so) after this many seconds.")
-    ] = 10.0,
+    time_budget: TimeOpt = 10.0,
     input: InputOpt = None,
     framework: FrameworkOpt = None,
     json_: JsonOpt = False,
 ) -> None:
     """Find every value of the unknowns that meets the targets, best first."""
-    from planner.solver import solve as run_solve
+    with _interruptible("solve"), _guard():
+        from planner.progress_display import progress_display
+        from planner.solver import solve as run_solve
 
-    with _guard():
+        _check_limits(None if all_ else limit, time_budget)
         network = load_network(net, framework, input)
-        with err.status("solving...", spinner="dots") if not json_ and err.is_terminal else _null():
+        with progress_display(err, "solving", not json_) as progress:
             result = run_solve(
                 network,
                 target or [],
@@ -201,6 +412,7 @@ def solve(
                 exact=exact,
                 limit=None if all_ else limit,
                 time_budget=time_budget,
+                progress=progress,
             )
     if json_:
         _print_json(result.to_dict())
@@ -217,15 +429,21 @@ def inputs(
     near: Annotated[
         int | None, typer.Option("--near", help="Also give the valid sizes nearest to N.")
     ] = None,
+    time_budget: TimeOpt = 10.0,
     framework: FrameworkOpt = None,
     json_: JsonOpt = False,
 ) -> None:
     """The input sizes for which the network runs and every skip aligns, in closed form."""
-    from planner.solver import valid_inputs
+    with _interruptible("inputs"), _guard():
+        from planner.progress_display import progress_display
+        from planner.solver import valid_inputs
 
-    with _guard():
+        _check_limits(None, time_budget)
         network = load_network(net, framework, None)
-        result = valid_inputs(network, exact=exact, near=near)
+        with progress_display(err, "valid inputs", not json_) as progress:
+            result = valid_inputs(
+                network, exact=exact, near=near, time_budget=time_budget, progress=progress
+            )
     if json_:
         _print_json(result.to_dict())
         return
@@ -243,46 +461,54 @@ def fix(
         int | None, typer.Option("--apply", help="Apply fix ID (see the list) and write it.")
     ] = None,
     output: Annotated[
-        str | None, typer.Option("--output", "-o", help="Where --apply writes the fixed network.")
+        str | None,
+        typer.Option(
+            "--output", "-o", help="Where --apply writes the fixed network ('-' for stdout)."
+        ),
     ] = None,
-    force: Annotated[
-        bool, typer.Option("--force", help="Let --apply overwrite an existing file.")
-    ] = False,
+    force: ForceOpt = False,
+    time_budget: TimeOpt = 10.0,
     input: InputOpt = None,
     framework: FrameworkOpt = None,
     json_: JsonOpt = False,
 ) -> None:
-    """Propose verified fixes for every mismatch; --apply ID -o FILE writes one."""
-    from pathlib import Path
+    """Propose verified fixes for every mismatch; --apply ID -o FILE writes one, editing
+    only the fixed values of your file (comments and spellings stay)."""
+    with _interruptible("fix"), _guard():
+        from planner.fixes import fixes as run_fixes
+        from planner.progress_display import progress_display
 
-    from planner.fixes import fixes as run_fixes
-    from planner.fixes import write_network
-
-    with _guard():
+        _check_limits(None, time_budget)
         if apply is not None and output is None:
-            raise SpecError("--apply needs -o FILE to write the fixed network to", field="--apply")
+            raise SpecError(
+                "--apply needs -o FILE to write the fixed network to (-o - for stdout)",
+                field="--apply",
+            )
         if output is not None and apply is None:
             raise SpecError("-o FILE goes with --apply ID", field="--output")
-        if output is not None and Path(output).exists() and not force:
-            raise SpecError(
-                f"{output} exists; planner does not overwrite files unless --force is given",
-                field="--output",
-            )
+        check_output(output, force)
         network = load_network(net, framework, input)
-        with (
-            err.status("looking for fixes...", spinner="dots")
-            if not json_ and err.is_terminal
-            else _null()
-        ):
-            result = run_fixes(network, target or [], exact=exact)
+        with progress_display(err, "looking for fixes", not json_) as progress:
+            result = run_fixes(
+                network, target or [], exact=exact, time_budget=time_budget, progress=progress
+            )
         if apply is not None:
+            from planner.files import network_text
+
             chosen = result.get(apply)
-            path = write_network(chosen.network, output)  # type: ignore[arg-type]
+            text = network_text(chosen.network, source_text(net))
+            if output == "-" and json_:
+                _print_json({"applied": chosen.to_dict(), "path": "-", "text": text})
+                return
+            path = emit(text, output, force)
     if apply is not None:
         if json_:
-            _print_json({"applied": chosen.to_dict(), "path": str(path)})
+            _print_json({"applied": chosen.to_dict(), "path": path})
         else:
-            out.print(f"Applied fix {chosen.id} ({chosen.summary}); wrote {path}", markup=False)
+            where = "stdout" if path == "-" else path
+            (err if path == "-" else out).print(
+                f"Applied fix {chosen.id} ({chosen.summary}); wrote {where}", markup=False
+            )
         return
     if json_:
         _print_json(result.to_dict())
@@ -296,11 +522,17 @@ def fix(
 def translate(
     net: NetArg,
     layer: Annotated[str, typer.Argument(help="The layer whose padding to translate.")],
-    to: Annotated[str, typer.Option("--to", help="Target framework: keras, torch, jax, onnx.")],
+    to: Annotated[
+        str,
+        typer.Option(
+            "--to",
+            help="Target framework: keras, torch, jax, onnx (or tensorflow, pytorch, flax).",
+        ),
+    ],
     input: InputOpt = None,
     json_: JsonOpt = False,
 ) -> None:
-    """The exact equivalent of a layer's padding in another framework, or why none exists."""
+    """The exact equivalent of a layer in another framework, as code, or why none exists."""
     from planner.translate import translate as run_translate
 
     with _guard():
@@ -319,27 +551,142 @@ def translate(
         out.print(f"note: {result.note}", markup=False)
 
 
-@contextmanager
-def _null() -> Iterator[None]:
-    yield
+@app.command()
+def export(
+    net: NetArg,
+    to: Annotated[str, typer.Option("--to", help="Target: keras, torch or flax.")],
+    output: OutputOpt = None,
+    force: ForceOpt = False,
+    input: InputOpt = None,
+) -> None:
+    """Write the network as source code for Keras, PyTorch or Flax (exact, or a refusal
+    naming the layer that cannot be translated and why)."""
+    from planner.export.source import to_source
+
+    check_output(output, force)
+    with _guard():
+        network = load_network(net, None, input)
+        where = emit(to_source(network, to), output, force)
+    if where != "-":
+        err.print(f"wrote {where}", markup=False)
+
+
+@app.command("import")
+def import_(
+    source: Annotated[
+        str,
+        typer.Argument(
+            help="A Keras .json/.keras file, an .onnx file, Python code (.py, or '-' for "
+            "stdin: read as text, never run), or package.module:attr, a PyTorch module "
+            "class or factory: that form IMPORTS AND RUNS the module's code."
+        ),
+    ],
+    output: OutputOpt = None,
+    force: ForceOpt = False,
+    input: InputOpt = None,
+) -> None:
+    """Turn an existing model into a planner network (YAML). Layers that cannot be
+    represented are listed by name and op; the network keeps everything before them."""
+    from planner.files import network_text
+    from planner.importers import import_model
+
+    check_output(output, force)
+    with _guard():
+        shape = parse_shape(input) if input else None
+        text = sys.stdin.read() if source == "-" else None
+        result = import_model(source, shape, text)
+        net = result.network
+        where = emit(network_text(net), output, force)
+        path = None if where == "-" else where
+    for note in result.notes:
+        err.print(f"note: {note}", markup=False)
+    for problem in result.problems:
+        err.print(f"not imported: {problem}", markup=False)
+    if path is not None:
+        err.print(f"wrote {path} ({len(net.layers)} layers)", markup=False)
+    if result.problems:
+        raise typer.Exit(1)
+
+
+@app.command()
+def layer(
+    call: Annotated[
+        str,
+        typer.Argument(
+            help='One layer call as code, e.g. "nn.Conv2d(3, 16, 3, stride=2)" or '
+            "\"Conv2D(16, 3, strides=2, padding='same')\" (read, never run)."
+        ),
+    ],
+    input: Annotated[
+        str,
+        typer.Option(
+            "--input", "-i", help="Input shape without the batch axis: 3,28,28 or 28,28,3."
+        ),
+    ],
+    json_: JsonOpt = False,
+) -> None:
+    """One layer's output shape, per-side padding and formula, from a code snippet."""
+    from planner.importers.code_text import one_layer
+
+    with _guard():
+        net, result = one_layer(call, parse_shape(input))
+    if json_:
+        _print_json({"framework": net.framework, **result.to_dict()})
+        return
+    shape = tuple(net.input_shape)
+    out.print(f"{call.strip()}  ({net.framework}, input {shape})", markup=False)
+    if result.error:
+        out.print(f"error: {result.error}", markup=False)
+        raise typer.Exit(1)
+    out.print(f"output: {tuple(result.output_shape)}", markup=False)
+    if result.padding:
+        axes = {1: "W", 2: "HW", 3: "DHW"}.get(len(result.padding), "")
+        sides = ", ".join(
+            f"{axes[i] if axes else i} {b}|{a}" for i, (b, a) in enumerate(result.padding)
+        )
+        out.print(f"padding (before|after): {sides}", markup=False)
+    if result.formula:
+        out.print(f"formula: {result.formula}", markup=False)
+    out.print(f"params: {result.params}", markup=False)
+
+
+@app.command()
+def draw(
+    net: NetArg,
+    output: Annotated[
+        str, typer.Option("--output", "-o", help="net.svg or net.png ('-': SVG to stdout).")
+    ],
+    layer: Annotated[
+        str | None,
+        typer.Option("--layer", help="Draw this layer's padding (cells, pads, windows)."),
+    ] = None,
+    force: ForceOpt = False,
+    input: InputOpt = None,
+) -> None:
+    """Draw the network (a U-Net as a U, anything else top to bottom; failing layers in
+    red), or one layer's padding with --layer. SVG in pure Python; PNG via resvg-py."""
+    from planner.draw import network_svg, padding_svg, to_png
+    from planner.files import write_bytes
+
+    check_output(output, force)
+    with _guard():
+        network = load_network(net, None, input)
+        svg = padding_svg(network, layer) if layer else network_svg(network)
+        if output.lower().endswith(".png"):
+            where = str(write_bytes(output, to_png(svg), overwrite=force))
+        else:
+            where = emit(svg, output, force)
+    if where != "-":
+        err.print(f"wrote {where}", markup=False)
 
 
 @app.command()
 def presets(json_: JsonOpt = False) -> None:
     """List the bundled preset networks."""
+    from planner.presets import preset_summary
+
     with _guard():
-        rows = []
-        for name in planner.preset_names():
-            net = planner.load(name)
-            rows.append(
-                {
-                    "name": name,
-                    "framework": net.framework,
-                    "input_shape": net.input_shape,
-                    "layers": len(net.layers),
-                    "description": net.description or "",
-                }
-            )
+        rows = [preset_summary(name) for name in planner.preset_names()]
     if json_:
         _print_json(rows)
         return

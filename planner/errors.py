@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from dataclasses import field as dc_field
+from typing import Any
 
 
 @dataclass
@@ -46,9 +47,26 @@ class PlannerError(Exception):
             line=self.line if self.line is not None else line,
         )
 
+    def to_dict(self) -> dict[str, Any]:
+        """The error as plain data (the CLI's ``--json`` error object).
+
+        >>> SpecError("sizes must be >= 1", layer="conv1", field="strides").to_dict()["field"]
+        'strides'
+        """
+        return {
+            "type": type(self).__name__,
+            "message": self.message,
+            "layer": self.layer,
+            "field": self.field,
+            "source": self.source,
+            "line": self.line,
+            "hints": list(self.hints),
+        }
+
     def __str__(self) -> str:
         where = []
-        if self.source:
+        # A message that already names its file (most file errors) needs no prefix.
+        if self.source and (self.line is not None or self.source not in self.message):
             where.append(f"{self.source}:{self.line}" if self.line is not None else self.source)
         if self.layer:
             where.append(f"layer '{self.layer}'")
@@ -72,3 +90,28 @@ class ShapeError(PlannerError):
 
 class SolveError(PlannerError):
     """A solve, fix or inputs request is malformed (not: has no solution)."""
+
+
+class ArgumentError(PlannerError):
+    """A function of the public API received an argument of the wrong type or form
+    (``field`` names the argument)."""
+
+
+class FileError(PlannerError):
+    """A file or directory cannot be read or written (``source`` names the real path)."""
+
+
+def received_text(value: Any) -> str:
+    """How an error message shows a received value: its type, and a short repr.
+
+    >>> received_text(3)
+    'int 3'
+    >>> received_text(None)
+    'nothing'
+    """
+    if value is None:
+        return "nothing"
+    text = repr(value)
+    if len(text) > 60:
+        text = text[:57] + "..."
+    return f"{type(value).__name__} {text}"

@@ -12,19 +12,15 @@ output that misses its target) planner proposes edits of each kind that can work
 
 Each candidate is found by the solver (so it is exact for the framework's
 arithmetic) and verified by forward inference on the edited network; ``apply_fix``
-returns that network and ``write_network`` saves it atomically.
+returns that network and ``planner.files.write_network`` saves it, editing only the
+changed values of the user's file.
 """
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
-
-import yaml
 
 from planner.budget import Budget, CancelToken, ProgressCallback
 from planner.errors import SolveError
@@ -34,6 +30,7 @@ from planner.solver.search import verify
 from planner.solver.solve import solve
 from planner.spec.loading import network_from_data
 from planner.spec.network import Network
+from planner.spec.values import Unknown, leaves
 
 # Kinds in the order they are offered: the least disruptive first.
 KIND_ORDER = (
@@ -84,17 +81,27 @@ class Fix:
 
 @dataclass
 class FixResult:
+    """The mismatches of a network and the verified fixes found for them.
+
+    ``complete`` is False when the time budget ran out or the run was cancelled
+    before every kind of fix was searched; ``reason`` then says how far it got (the
+    fixes listed are verified all the same)."""
+
     network: Network
     targets: list[Target]
     exact: bool
     mismatches: list[Mismatch]
     fixes: list[Fix]
+    complete: bool = True
+    reason: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "network": self.network.name,
             "targets": [str(t) for t in self.targets],
             "exact": self.exact,
+            "complete": self.complete,
+            "reason": self.reason,
             "mismatches": [m.to_dict() for m in self.mismatches],
             "fixes": [f.to_dict() for f in self.fixes],
         }
@@ -116,13 +123,7 @@ def mismatches(net: Network, targets: Sequence[Target], exact: bool = False) -> 
         found.append(Mismatch("error", error.name, error.error or ""))
         return found
     if result.conditions:
-        found.append(
-            Mismatch(
-                "error",
-                result.conditions[0].layer or "",
-                "sizes are symbolic; give concrete input sizes to fix",
-            )
-        )
+        found.append(Mismatch("error", result.conditions[0].layer or "", _symbolic_cause(net)))
         return found
     names = axis_names(net.rank)
     sizes = result.sizes
@@ -131,18 +132,37 @@ def mismatches(net: Network, targets: Sequence[Target], exact: bool = False) -> 
         axes = t.axes if t.axes is not None else tuple(range(net.rank))
         left = resolve_name(t.left, net)
         for a, got, expected in zip(axes, have, want, strict=True):
-            if got != expected:
+            if not t.holds(got, expected):
+                wanted = expected if t.op == "==" else t.wants()
                 found.append(
                     Mismatch(
                         "target",
                         left,
-                        f"{left} is {got} on axis {names[a]}; target {t} wants {expected}",
+                        f"{left} is {got} on axis {names[a]}; target {t} wants {wanted}",
                     )
                 )
                 break
     if exact and not found and not verify(net, {}, list(targets), exact=True)[0]:
         found.append(Mismatch("target", "", "a strided layer drops pixels (--exact)"))
     return found
+
+
+def _symbolic_cause(net: Network) -> str:
+    """Why sizes are symbolic: an unknown field (solve it) or a symbolic input size."""
+    fields = [
+        f"{layer.name}.{f}"
+        for layer in net.layers
+        for f in type(layer).model_fields
+        if any(isinstance(v, Unknown) for v in leaves(getattr(layer, f)))
+    ]
+    if fields:
+        return (
+            f"sizes are symbolic because {', '.join(fields[:5])} "
+            f"{'is' if len(fields) == 1 else 'are'} unknown; solve "
+            f"{'it' if len(fields) == 1 else 'them'} first (planner solve) or give "
+            f"{'it a value' if len(fields) == 1 else 'them values'} to fix the rest"
+        )
+    return "sizes are symbolic; give concrete input sizes to fix"
 
 
 def fixes(
@@ -166,18 +186,32 @@ def fixes(
     >>> [f.summary for f in result.fixes if f.kind == "input"]
     ['input size 572 (was 570)', 'input size 556 (was 570)']
     """
-    parsed = [parse_target(t, net) for t in targets]
+    from planner.solver.solve import _as_list, check_arguments
+
+    check_arguments(net, time_budget=time_budget, exact=exact, progress=progress, cancel=cancel)
+    if isinstance(per_kind, bool) or not isinstance(per_kind, int) or per_kind < 1:
+        raise SolveError(
+            f"per_kind must be a whole number >= 1; received {per_kind!r}", field="per_kind"
+        )
+    parsed = [parse_target(t, net) for t in _as_list(targets, "targets")]
+    cause = _symbolic_cause(net)
+    if not cause.endswith("give concrete input sizes to fix"):
+        # Unknown fields: say so before a symbolic inference that could only agree.
+        raise SolveError(f"{net.name}: {cause}")
     found = mismatches(net, parsed, exact)
     if not found:
         return FixResult(net, parsed, exact, [], [])
     if any(m.message.startswith("sizes are symbolic") for m in found):
-        raise SolveError(f"{net.name} has symbolic sizes; give concrete input sizes to fix it")
+        raise SolveError(f"{net.name}: {found[0].message}", layer=found[0].layer or None)
     explicit = _explicit(net)
     candidates: list[tuple[str, str, dict[str, Any], list[dict[str, Any]]]] = []
     budget = Budget(task="fixes", seconds=time_budget, progress=progress, cancel=cancel)
-    candidates += _field_fixes(net, explicit, parsed, exact, per_kind, budget)
-    candidates += _input_fixes(net, explicit, parsed, exact)
-    candidates += _insertion_fixes(net, explicit, parsed, exact)
+    # The closed-form kinds first (fast), then the field searches with what is left.
+    candidates += _input_fixes(net, explicit, parsed, exact, budget)
+    if not budget.check(force=True):
+        candidates += _insertion_fixes(net, explicit, parsed, exact, budget)
+    if not budget.check(force=True):
+        candidates += _field_fixes(net, explicit, parsed, exact, per_kind, budget)
     out: list[Fix] = []
     seen: set[str] = set()
     for kind in KIND_ORDER:
@@ -190,7 +224,18 @@ def fixes(
                 continue
             seen.add(summary)
             out.append(Fix(len(out) + 1, kind, summary, edited, shape, edits))
-    return FixResult(net, parsed, exact, found, out)
+    budget.report(1, 1, "done", final=True)
+    reason = None
+    if budget.stopped:
+        head = (
+            "cancelled" if budget.stopped == "cancelled" else "incomplete: the time budget ran out"
+        )
+        reason = (
+            f"{head} after {budget.elapsed:.1f} s, during the search for {budget.task_step}; "
+            f"{len(out)} verified fix{'es' if len(out) != 1 else ''} found, other kinds not "
+            "searched"
+        )
+    return FixResult(net, parsed, exact, found, out, budget.stopped is None, reason)
 
 
 def _explicit(net: Network) -> dict[str, Any]:
@@ -219,9 +264,11 @@ def _field_fixes(
     """Change one field of one layer: mode, padding, output_padding, stride, kernel."""
     out = []
     framework = net.framework
+    budget.task_step = "field changes"
     for i, layer in enumerate(net.layers):
-        if budget.cancelled():
+        if budget.check(force=True):
             break
+        budget.task_step = f"field changes (at layer '{layer.name}')"
         budget.report(i, len(net.layers), f"fixes for layer '{layer.name}'")
         name = layer.name
         specs: list[tuple[str, str]] = []
@@ -237,14 +284,17 @@ def _field_fixes(
             field = "pool_size" if layer.type in ("max_pool", "avg_pool") else "kernel_size"
             specs.append(("kernel", f"{name}.{field}=1..7"))
         for kind, spec in specs:
+            if budget.check(force=True):
+                break
             try:
+                # Every field search shares the one deadline of the whole run.
                 result = solve(
                     net,
                     targets,
                     unknowns=[spec],
                     exact=exact,
                     limit=per_kind + 1,
-                    time_budget=budget.seconds,
+                    time_budget=max(budget.remaining(), 1e-3),
                     explain=False,
                     cancel=budget.cancel_token,
                 )
@@ -276,6 +326,8 @@ def _all_equal(current: Any, value: Any) -> bool:
 
 
 def _describe_value(value: Any) -> str:
+    if value is None:
+        return "the framework default"
     if isinstance(value, tuple):
         flat = [v for pair in value for v in (pair if isinstance(pair, tuple) else (pair,))]
         if len(set(map(str, flat))) == 1:
@@ -289,6 +341,7 @@ def _input_fixes(
     explicit: dict[str, Any],
     targets: list[Target],
     exact: bool,
+    budget: Budget,
     max_checks: int = 256,
 ) -> list[Any]:
     """The nearest input sizes above and below that fix everything (targets included).
@@ -301,8 +354,13 @@ def _input_fixes(
     spatial = list(net.spatial_input)
     if not all(isinstance(d, int) for d in spatial):
         return []
+    budget.task_step = "input sizes"
+    if len(set(spatial)) == 1:
+        return _square_input_fixes(net, explicit, targets, exact, budget, spatial[0])
     try:
-        analysis = valid_inputs(net, exact=exact)
+        analysis = valid_inputs(
+            net, exact=exact, time_budget=max(budget.remaining(), 1e-3), cancel=budget.cancel_token
+        )
     except SolveError:
         return []
     names = axis_names(net.rank)
@@ -326,7 +384,7 @@ def _input_fixes(
     for sign, word in ((1, "above"), (-1, "below")):
         checks = 0
         current = list(spatial)
-        while checks < max_checks:
+        while checks < max_checks and not budget.check(force=True):
             new = []
             for a, n in enumerate(current):
                 axis = analysis.axes[names[a]]
@@ -349,16 +407,64 @@ def _input_fixes(
     return out
 
 
+def _square_input_fixes(
+    net: Network,
+    explicit: dict[str, Any],
+    targets: list[Target],
+    exact: bool,
+    budget: Budget,
+    n: int,
+) -> list[Any]:
+    """The nearest square input sizes above and below ``n`` meeting everything, from
+    the closed form (no size is tried that it does not prove)."""
+    from planner.solver.closed import NotClosed, input_var, solve_input
+    from planner.solver.problem import with_unknowns
+    from planner.solver.search import collect_vars
+
+    probe = with_unknowns(net, [f"input=1..{max(4 * n, n + 4096)}"])
+    found = input_var(probe, collect_vars(probe, {"input": n}))
+    if found is None:
+        return []
+    var, axes = found
+    try:
+        answer = solve_input(probe, var, axes, targets, exact, budget.child())
+    except NotClosed:
+        return []
+    chosen: dict[str, int] = {}
+    for size in answer.in_cost_order():
+        word = "above" if size > n else "below"
+        if size != n and word not in chosen:
+            chosen[word] = size
+        if len(chosen) == 2 or budget.check():
+            break
+    offset = 0 if net.channels_last else 1
+    out = []
+    for word in ("above", "below"):
+        if word not in chosen:
+            continue
+        data = _copy(explicit)
+        shape = list(data["input_shape"])
+        for a in range(net.rank):
+            shape[offset + a] = chosen[word]
+        data["input_shape"] = shape
+        edit = {"op": "input", "from": [n] * net.rank, "to": [chosen[word]] * net.rank}
+        out.append(("input", f"input size {chosen[word]} (was {n})", data, [edit]))
+    return out
+
+
 def _insertion_fixes(
-    net: Network, explicit: dict[str, Any], targets: list[Target], exact: bool
+    net: Network, explicit: dict[str, Any], targets: list[Target], exact: bool, budget: Budget
 ) -> list[Any]:
     """Crop the larger branch (or zero-pad the smaller) at every merge that needs it,
     then crop or pad the output to its target."""
     out = []
+    budget.task_step = "crops and pads"
     for mode in ("crop", "pad"):
         data = _copy(explicit)
         edits: list[dict[str, Any]] = []
         for _ in range(len(net.layers)):
+            if budget.check(force=True):
+                return out
             current = network_from_data(_copy(data), source=net.name)
             result = infer(current)
             error = result.first_error
@@ -436,18 +542,19 @@ def _match_target(
         return None
     sizes = infer(net).sizes
     have = sizes[resolve_name("output", net)]
-    want = (
-        sizes[resolve_name(t.right, net)]
-        if isinstance(t.right, str)
-        else (t.right * net.rank if len(t.right) == 1 else t.right)
-    )
     if len(have) != net.rank:
         return None
-    diffs = [have[a] - want[a] for a in range(net.rank)]
-    if (mode == "crop" and any(d < 0 for d in diffs)) or (
-        mode == "pad" and any(d > 0 for d in diffs)
-    ):
+    try:
+        left, right = target_sizes(t, net, sizes)
+    except SolveError:
         return None
+    axes = t.axes if t.axes is not None else tuple(range(net.rank))
+    diffs = [0] * net.rank
+    for a, got, want in zip(axes, left, right, strict=True):
+        goal = _goal(t, got, want, mode)
+        if goal is None or goal < 1:
+            return None
+        diffs[a] = got - goal
     if not any(diffs):
         return None
     pairs = [list(_split(abs(d))) for d in diffs]
@@ -462,6 +569,31 @@ def _match_target(
     data["layers"].append(item)
     word = "crop" if mode == "crop" else "zero-pad"
     return {"op": "insert", "summary": f"{word} the output by {_pairs_text(pairs)}"}
+
+
+def _goal(t: Target, have: int, want: int, mode: str) -> int | None:
+    """The size nearest ``have`` meeting ``t``: at most ``have`` when cropping, at
+    least ``have`` when padding; None when there is none that way."""
+    crop = mode == "crop"
+    if t.op == "==":
+        goal: int | None = want
+    elif t.op in (">=", ">"):
+        low = want + (t.op == ">")
+        goal = have if have >= low else (None if crop else low)
+    elif t.op in ("<=", "<"):
+        high = want - (t.op == "<")
+        goal = have if have <= high else (high if crop else None)
+    elif t.op == "..":
+        lo, hi = t.right  # type: ignore[misc]
+        goal = min(max(have, lo), hi)
+    elif t.op == "in":
+        options = [v for v in t.right if (v <= have if crop else v >= have)]  # type: ignore[union-attr]
+        goal = (max(options) if crop else min(options)) if options else None
+    else:
+        goal = have - have % want if crop else -(-have // want) * want
+    if goal is None or (crop and goal > have) or (not crop and goal < have):
+        return None
+    return goal
 
 
 def _pairs_text(pairs: list[list[int]]) -> str:
@@ -482,22 +614,3 @@ def _fresh(data: dict[str, Any], base: str) -> str:
 def apply_fix(result: FixResult, fix_id: int) -> Network:
     """The edited network of fix ``fix_id``."""
     return result.get(fix_id).network
-
-
-def write_network(net: Network, path: str | Path) -> Path:
-    """Write ``net`` as YAML, atomically: a temporary file renamed over the target, so
-    an interrupted write never leaves a half-written file."""
-    target = Path(path)
-    text = yaml.safe_dump(net.to_data(), sort_keys=False, default_flow_style=None, width=100)
-    directory = target.parent if str(target.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return target

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from planner.errors import SpecError
 
@@ -33,7 +34,7 @@ def preset_path(name: str) -> Path:
         guess = difflib.get_close_matches(name, names, n=1)
         hint = f" Did you mean '{guess[0]}'?" if guess else ""
         raise SpecError(
-            f"'{name}' is neither a file nor a preset.{hint} Presets: {', '.join(names)}",
+            f"{name!r} is neither a file nor a preset.{hint} Presets: {', '.join(names)}",
             source=name,
         )
     return path
@@ -45,3 +46,27 @@ def resolve(name_or_path: str | Path) -> Path:
     if p.suffix.lower() in (".yaml", ".yml", ".json") or p.exists():
         return p
     return preset_path(str(name_or_path))
+
+
+def preset_summary(name: str) -> dict[str, Any]:
+    """What ``planner presets`` lists about a preset: name, framework, input shape,
+    layer count and description, read from its YAML without building the network
+    (a listing should not pay for validating every preset; the presets are
+    validated in the tests, which also check that this agrees with a full load).
+
+    >>> info = preset_summary("unet-original")
+    >>> info["framework"], info["input_shape"], info["layers"]
+    ('keras', [572, 572, 1], 35)
+    """
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    data = yaml.load(preset_path(name).read_text(encoding="utf-8"), Loader=loader)
+    layers = data.get("layers") or []
+    return {
+        "name": name,
+        "framework": data.get("framework", "keras"),
+        "input_shape": data.get("input_shape"),
+        "layers": len(layers),
+        "description": data.get("description") or "",
+    }

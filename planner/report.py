@@ -56,31 +56,48 @@ def summary_table(result: Inference) -> Table:
     table.add_column("Output shape", overflow="fold", ratio=2)
     table.add_column("Params", justify="right", no_wrap=True, min_width=6)
     table.add_column("How", overflow="fold", ratio=3)
-    table.add_row(f"{net.input_name} (input)", shape_text(result.input_shape), "0", "")
+    # Cells are Text, not str: rich would parse every str for markup and emoji codes
+    # (a tenth of a large table's cost), and a layer name is not markup.
+    table.add_row(
+        Text(f"{net.input_name} (input)"), Text(shape_text(result.input_shape)), Text("0"), Text()
+    )
     for layer in result.layers:
         params = count_text(layer.params)
         if layer.error:
             table.add_row(
-                f"{layer.name} ({layer.type})",
+                Text(f"{layer.name} ({layer.type})"),
                 Text("error", style="bold red"),
-                params,
+                Text(params),
                 Text(layer.error, style="red"),
             )
         else:
             table.add_row(
-                f"{layer.name} ({layer.type})",
-                shape_text(layer.output_shape),
-                params or "0",
-                how(layer),
+                Text(f"{layer.name} ({layer.type})"),
+                Text(shape_text(layer.output_shape)),
+                Text(params or "0"),
+                Text(how(layer)),
             )
     return table
 
 
+PAD_LEGEND = (
+    "pad b|a: padding before|after on each axis (top|bottom, left|right), negative "
+    "crops; for a transposed convolution, what is cropped from its full output "
+    "(n-1)*s + ek (negative: added)"
+)
+
+
 def summary(result: Inference) -> Group:
-    """The table, totals, conditions on symbols, and errors."""
+    """The table, totals, notes, conditions on symbols, and errors."""
+    from planner.dialects import layer_notes
+
     parts: list[Any] = [summary_table(result)]
     parts.append(Text(f"Total params: {count_text(result.total_params)}"))
     parts.append(Text(f"Output shape: {shape_text(result.output_shape)}"))
+    if any(layer.padding for layer in result.layers):
+        parts.append(Text(PAD_LEGEND, style="dim"))
+    for name, note in layer_notes(result.network):
+        parts.append(Text(f"note ({name}): {note}", style="yellow"))
     conditions = result.conditions
     if conditions:
         parts.extend(_validity(result))
@@ -123,10 +140,12 @@ def solve_report(result: Any) -> Group:
             )
         parts.append(table)
         shown = len(result.solutions)
-        if result.total > shown:
+        if not result.complete:
+            parts.append(Text(_incomplete(result.reason), style="bold red"))
+        elif result.total > shown:
             parts.append(
                 Text(
-                    f"{result.total:,} solutions in all; the best {shown} shown "
+                    f"{result.total:,} solutions in all; the best {shown} listed "
                     "(--all for every one)"
                 )
             )
@@ -140,9 +159,17 @@ def solve_report(result: Any) -> Group:
     elif result.complete:
         parts.append(Text("No solution: " + (result.reason or ""), style="bold yellow"))
     else:
-        parts.append(Text("Incomplete: " + (result.reason or ""), style="bold red"))
+        parts.append(Text(_incomplete(result.reason), style="bold red"))
     parts.append(Text(f"({result.seconds * 1000:.0f} ms)", style="dim"))
     return Group(*parts)
+
+
+def _incomplete(reason: str | None) -> str:
+    """An incomplete answer's reason as one sentence that says so."""
+    text = reason or "the search did not finish"
+    if text.startswith(("incomplete", "cancelled")):
+        return text[0].upper() + text[1:]
+    return "Incomplete: " + text
 
 
 def inputs_report(result: Any) -> Group:
@@ -163,12 +190,13 @@ def inputs_report(result: Any) -> Group:
         if result.near is not None:
             near = axis.nearest(result.near)
             verdict = "valid" if axis.contains(result.near) else "not valid"
-            parts.append(
-                Text(
-                    f"  {result.near} is {verdict}; nearest valid: below "
-                    f"{near['below']}, above {near['above']}"
-                )
-            )
+            sides = [
+                f"{word} {near[word]}" if near[word] is not None else f"none {word}"
+                for word in ("below", "above")
+            ]
+            parts.append(Text(f"  {result.near} is {verdict}; nearest valid: {', '.join(sides)}"))
+    if not result.complete:
+        parts.append(Text(_incomplete(result.reason), style="bold red"))
     return Group(*parts)
 
 
@@ -185,6 +213,8 @@ def fix_report(result: Any) -> Group:
     parts.append(Text("Mismatches:", style="bold"))
     for m in result.mismatches:
         parts.append(Text(f"  {m.layer}: {m.message}"))
+    if not result.complete:
+        parts.append(Text(_incomplete(result.reason), style="bold red"))
     if not result.fixes:
         parts.append(
             Text(

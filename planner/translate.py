@@ -19,14 +19,20 @@ from dataclasses import dataclass, field
 from itertools import product
 from typing import Any
 
+from planner.codegen import CodeContext, layers_code
 from planner.errors import SolveError, SpecError
 from planner.shapes import Tensor, infer
 from planner.spec.loading import network_from_data
-from planner.spec.network import FRAMEWORKS, Network
+from planner.spec.network import FRAMEWORK_ALIASES, FRAMEWORKS, Network
 from planner.symbolic.ops import is_int
 
 CONV_TYPES = ("conv", "depthwise_conv", "separable_conv")
 POOL_TYPES = ("max_pool", "avg_pool")
+PAD_TYPES = ("zero_padding", "cropping")
+TRANSLATABLE = (*CONV_TYPES, *POOL_TYPES, "conv_transpose", *PAD_TYPES, "upsample")
+# Formats of the code each framework's layers take: PyTorch and ONNX are
+# channels-first, Flax channels-last; Keras code keeps the network's format.
+TARGET_CHANNELS_LAST = {"torch": False, "onnx": False, "jax": True}
 
 
 @dataclass
@@ -59,8 +65,19 @@ class Translation:
         }
 
 
+def target_framework(name: str) -> str:
+    """A framework name as ``--to`` or YAML spells it (``pytorch``, ``tensorflow``,
+    ``flax``...) -> planner's (``torch``, ``keras``, ``jax``, ``onnx``)."""
+    canonical = FRAMEWORK_ALIASES.get(name.lower(), name.lower())
+    if canonical not in FRAMEWORKS:
+        valid = ", ".join([*FRAMEWORKS, *FRAMEWORK_ALIASES])
+        raise SpecError(f"unknown framework {name!r}; valid: {valid}", field="--to")
+    return canonical
+
+
 def translate(net: Network, layer_name: str, framework: str) -> Translation:
-    """The exact equivalent of ``layer_name``'s padding in ``framework``.
+    """The exact equivalent of ``layer_name`` in ``framework``: same output size, same
+    windows, same padding values; the code is generated from ``layers``.
 
     >>> import planner
     >>> net = planner.loads('''
@@ -69,19 +86,16 @@ def translate(net: Network, layer_name: str, framework: str) -> Translation:
     ... layers: [{type: Conv2D, filters: 8, kernel_size: 3, strides: 2, padding: same,
     ...           name: down}]
     ... ''')
-    >>> t = translate(net, "down", "torch")
+    >>> t = translate(net, "down", "pytorch")
     >>> t.exact, t.code
-    (True, 'nn.ZeroPad2d((0, 1, 0, 1)), nn.Conv2d(3, 8, kernel_size=3, stride=2, padding=0)')
+    (True, 'nn.ZeroPad2d((0, 1, 0, 1)), nn.Conv2d(3, 8, kernel_size=3, stride=2)')
     """
-    if framework not in FRAMEWORKS:
-        raise SpecError(
-            f"unknown framework {framework!r}; valid: {', '.join(FRAMEWORKS)}", field="--to"
-        )
+    framework = target_framework(framework)
     layer = net.layer(layer_name)
-    if layer.type not in (*CONV_TYPES, *POOL_TYPES, "conv_transpose"):
+    if layer.type not in TRANSLATABLE:
         raise SolveError(
             f"layer '{layer_name}' is a {layer.type}; translation covers convolutions, "
-            "transposed convolutions and pooling",
+            "transposed convolutions, pooling, upsampling, zero padding and cropping",
             layer=layer_name,
         )
     result = infer(net)
@@ -94,37 +108,48 @@ def translate(net: Network, layer_name: str, framework: str) -> Translation:
     if res.conditions or not all(is_int(d) for d in res.spatial):
         raise SolveError("translation needs concrete sizes; give an input shape", layer=layer_name)
     source_input = _input_tensor(net, result, layer.inputs[0])
-    spatial_in = Tensor(source_input, net.channels_last).spatial
+    source = Tensor(source_input, net.channels_last)
+    spatial_in = source.spatial
     want_pad = [tuple(p) for p in (res.padding or [])]
     want_out = tuple(res.spatial)
     source_desc = f"{net.framework} {layer.type} {_describe(layer)}"
+    note = _input_note(net, layer)
+    fill = _fill(net, layer)
     base = _base_fields(layer)
     if layer.type in POOL_TYPES and layer.strides is None:
         # Pool strides default differently (Keras/PyTorch: the window; Flax/ONNX: 1).
         from planner.dialects import get_dialect
 
         base["strides"] = [get_dialect(net.framework).pool_stride(k) for k in layer.pool_size]
-    note = _input_note(net, layer)
-    for fields, prefix in _candidates(layer, framework, want_pad, spatial_in):
-        got = _try(net, framework, source_input, layer, {**base, **fields}, prefix)
+    if layer.type == "avg_pool":
+        base["count_include_pad"] = _count_include_pad(net, layer)
+    channels_last = TARGET_CHANNELS_LAST.get(framework, net.channels_last)
+    target_input = Tensor((), channels_last).with_spatial(spatial_in, source.channels).dims
+    why = _unsupported(layer, framework, fill, base)
+    candidates = [] if why else _candidates(layer, framework, want_pad, fill, base)
+    for items in candidates:
+        got = _try(net, framework, channels_last, target_input, items)
+        if got is None or got[0] != want_out:
+            continue
         # Windows start at i*s - before and there are `out` of them: equal output sizes
-        # and equal padding before place every window on the same pixels.
-        if (
-            got is not None
-            and got[0] == want_out
-            and [b for b, _ in got[1]] == [b for b, _ in want_pad]
-        ):
-            layers = [*prefix, {"type": layer.type, **base, **fields}]
+        # and equal padding before place every window on the same pixels. Padding
+        # layers must match on both sides.
+        if layer.type in (*PAD_TYPES, "upsample"):
+            matches = layer.type == "upsample" or got[1] == want_pad
+        else:
+            matches = [b for b, _ in got[1]] == [b for b, _ in want_pad]
+        if matches:
+            ctx = CodeContext(net.rank, source.channels, channels_last)
             return Translation(
                 layer_name,
                 source_desc,
                 framework,
                 True,
-                layers,
-                _code(framework, layers, source_input, net, layer),
+                items,
+                layers_code(framework, items, ctx),
                 None,
                 note,
-                want_pad,
+                want_pad or None,
                 want_out,
             )
     return Translation(
@@ -132,8 +157,8 @@ def translate(net: Network, layer_name: str, framework: str) -> Translation:
         source_desc,
         framework,
         False,
-        reason=_why_not(layer, framework, want_pad),
-        padding=want_pad,
+        reason=why or _why_not(layer, framework, want_pad, fill),
+        padding=want_pad or None,
         output=want_out,
         note=note,
     )
@@ -146,17 +171,30 @@ def _input_tensor(net: Network, result: Any, name: str) -> tuple[int, ...]:
 
 
 def _describe(layer: Any) -> str:
+    if layer.type in PAD_TYPES:
+        field = "padding" if layer.type == "zero_padding" else "cropping"
+        text = f"{field} {[list(p) for p in getattr(layer, field)]}"
+        mode = getattr(layer, "padding_mode", "constant")
+        return text + (f", mode {mode!r}" if mode != "constant" else "")
+    if layer.type == "upsample":
+        size = f"scale {list(layer.scale)}" if layer.scale else f"size {list(layer.output_size)}"
+        return f"{size}, mode {layer.mode!r}"
     k = getattr(layer, "kernel_size", None) or getattr(layer, "pool_size", None)
     parts = [f"kernel {list(k)}", f"strides {list(layer.strides) if layer.strides else 'default'}"]
+    if any(d != 1 for d in layer.dilation):
+        parts.append(f"dilation {list(layer.dilation)}")
     parts.append(
         f"padding {layer.padding!r}"
         if isinstance(layer.padding, str)
         else f"padding {[list(p) for p in layer.padding]}"
     )
+    if getattr(layer, "padding_mode", "zeros") != "zeros":
+        parts.append(f"padding_mode {layer.padding_mode!r}")
     return ", ".join(parts)
 
 
 def _base_fields(layer: Any) -> dict[str, Any]:
+    """Every field the target layer carries over unchanged (padding aside)."""
     keep = (
         "filters",
         "kernel_size",
@@ -167,7 +205,7 @@ def _base_fields(layer: Any) -> dict[str, Any]:
         "depth_multiplier",
         "use_bias",
     )
-    out = {}
+    out: dict[str, Any] = {}
     for f in keep:
         if f in type(layer).model_fields and getattr(layer, f) is not None:
             value = getattr(layer, f)
@@ -175,15 +213,70 @@ def _base_fields(layer: Any) -> dict[str, Any]:
     return out
 
 
+def _fill(net: Network, layer: Any) -> str:
+    """What the padding holds: ``zeros`` (or -inf for max pooling, or nothing for
+    average pooling), or the input's own values: ``reflect``, ``replicate``,
+    ``circular`` (PyTorch ``padding_mode``, Flax ``'CIRCULAR'``/``'REFLECT'``)."""
+    if layer.type in PAD_TYPES:
+        mode = getattr(layer, "padding_mode", "constant")
+        return "zeros" if mode == "constant" else mode
+    if layer.type == "conv" and layer.padding_mode != "zeros":
+        return layer.padding_mode
+    if net.framework == "jax" and layer.padding in ("circular", "reflect"):
+        return layer.padding
+    return "zeros"
+
+
+def _count_include_pad(net: Network, layer: Any) -> bool:
+    """Whether average pooling divides by the padded window (PyTorch and Flax by
+    default) or by the real pixels in it (Keras/TensorFlow always, ONNX by default)."""
+    if net.framework == "keras":
+        return False
+    if net.framework == "onnx" and "count_include_pad" not in layer.model_fields_set:
+        return False
+    return bool(layer.count_include_pad)
+
+
+def _linear_mode(mode: str) -> bool:
+    return mode.lower() in ("linear", "bilinear", "trilinear")
+
+
+def _unsupported(layer: Any, framework: str, fill: str, base: dict[str, Any]) -> str | None:
+    """Why no layer of ``framework`` can give the same values, when that is known
+    before trying sizes."""
+    if fill != "zeros" and framework == "keras":
+        return (
+            f"Keras has no {fill} padding (no ReflectionPadding-like layer, and its "
+            "convolutions pad with zeros only)"
+        )
+    if layer.type == "upsample":
+        mode = layer.mode.lower()
+        if mode != "nearest" and not _linear_mode(mode):
+            return f"only nearest and (bi/tri)linear upsampling translate, not {layer.mode!r}"
+        if _linear_mode(mode) and layer.align_corners:
+            return "align_corners=True has no equivalent in Keras, Flax or ONNX 'half_pixel'"
+        integer = layer.scale is not None and all(
+            isinstance(v, int) or float(v).is_integer() for v in layer.scale
+        )
+        if not integer and framework in ("keras", "jax"):
+            return f"{framework} upsampling here takes integer factors only; this layer " + (
+                f"scales by {list(layer.scale)}" if layer.scale else "gives a fixed size"
+            )
+        if not integer and _linear_mode(mode):
+            return "linear upsampling translates with integer factors only"
+    return None
+
+
 def _input_note(net: Network, layer: Any) -> str | None:
-    strides = layer.strides or ()
+    strides = getattr(layer, "strides", None) or ()
+    padding = getattr(layer, "padding", None)
     if (
-        isinstance(layer.padding, str)
-        and layer.padding != "valid"
+        isinstance(padding, str)
+        and padding != "valid"
         and any(isinstance(s, int) and s > 1 for s in strides)
     ):
         return (
-            f"'{layer.padding}' padding depends on the input size modulo the stride; "
+            f"'{padding}' padding depends on the input size modulo the stride; "
             "this translation is exact for this input size (and every size with the same "
             "remainder)"
         )
@@ -191,13 +284,45 @@ def _input_note(net: Network, layer: Any) -> str | None:
 
 
 def _candidates(
-    layer: Any, framework: str, pads: list[tuple[int, int]], spatial_in: tuple[int, ...]
+    layer: Any,
+    framework: str,
+    pads: list[tuple[int, int]],
+    fill: str,
+    base: dict[str, Any],
 ) -> Any:
-    """(fields, layers in front) to try, simplest first."""
+    """Lists of target layers (structured items) to try, simplest first."""
+    kind = layer.type
+    if kind in PAD_TYPES:
+        yield from _pad_candidates(framework, pads, fill)
+        return
+    if kind == "upsample":
+        item: dict[str, Any] = {"type": "upsample"}
+        if layer.scale is not None:
+            item["scale"] = [int(v) if float(v).is_integer() else v for v in layer.scale]
+        else:
+            item["output_size"] = list(layer.output_size)
+        item["mode"] = "nearest" if layer.mode.lower() == "nearest" else "bilinear"
+        yield [item]
+        return
     symmetric = all(b == a for b, a in pads)
     nonneg = all(b >= 0 and a >= 0 for b, a in pads)
     pairs = [[b, a] for b, a in pads]
-    kind = layer.type
+
+    def one(fields: dict[str, Any], prefix: list[dict[str, Any]] | None = None) -> list:
+        return [*(prefix or []), {"type": kind, **base, **fields}]
+
+    if fill != "zeros":
+        # The padding holds the input's own values: a padding mode of the target, or
+        # a padding layer with that mode in front of an unpadded convolution.
+        if not nonneg:
+            return
+        pad_layer = {"type": "zero_padding", "padding": pairs, "padding_mode": fill}
+        if framework == "torch" and symmetric:
+            yield one({"padding": [b for b, _ in pads], "padding_mode": fill})
+        if framework == "jax" and fill in ("circular", "reflect"):
+            yield one({"padding": fill})
+        yield one({"padding": "valid"}, [pad_layer])
+        return
     if kind in CONV_TYPES or kind in POOL_TYPES:
         modes = {
             "keras": ["valid", "same"],
@@ -206,78 +331,95 @@ def _candidates(
             "onnx": ["valid", "same_upper", "same_lower"],
         }[framework]
         for mode in modes:
-            yield {"padding": mode}, []
+            yield one({"padding": mode})
         if symmetric and nonneg:
-            yield {"padding": [b for b, _ in pads]}, []
+            yield one({"padding": [b for b, _ in pads]})
         if kind in POOL_TYPES and framework in ("torch", "onnx"):
             # TensorFlow 'same' pooling: the extra pixels after are ignored by ceil_mode.
             lows = [b for b, _ in pads]
-            yield (
+            yield one(
                 {
                     "padding": lows if framework == "torch" else [[b, b] for b in lows],
                     "ceil_mode": True,
-                },
-                [],
+                }
             )
         if framework in ("jax", "onnx") and nonneg:
-            yield {"padding": pairs}, []
+            yield one({"padding": pairs})
         if kind in CONV_TYPES and framework in ("torch", "keras") and nonneg:
             low = [min(b, a) for b, a in pads]
             extra = [[b - m, a - m] for (b, a), m in zip(pads, low, strict=True)]
-            pad_layer = {"type": "zero_padding", "padding": extra}
             if framework == "torch":
-                yield {"padding": low}, [pad_layer]
+                yield one({"padding": low}, [{"type": "zero_padding", "padding": extra}])
             else:
-                yield {"padding": "valid"}, [{"type": "zero_padding", "padding": pairs}]
+                yield one({"padding": "valid"}, [{"type": "zero_padding", "padding": pairs}])
         return
     # Transposed convolution: pads are the forward padding (crops of the full output).
     if framework == "torch":
         if all(b >= a for b, a in pads):
-            yield {"padding": [b for b, _ in pads], "output_padding": [b - a for b, a in pads]}, []
+            yield one({"padding": [b for b, _ in pads], "output_padding": [b - a for b, a in pads]})
     elif framework == "keras":
         strides = layer.strides
         for mode in ("valid", "same"):
-            yield {"padding": mode}, []
+            yield one({"padding": mode})
             for ops in product(*[range(s) for s in strides]):
-                yield {"padding": mode, "output_padding": list(ops)}, []
+                yield one({"padding": mode, "output_padding": list(ops)})
     elif framework == "jax":
         k = layer.kernel_size
         d = layer.dilation
         eks = [(ki - 1) * di + 1 for ki, di in zip(k, d, strict=True)]
         for mode in ("same", "valid"):
-            yield {"padding": mode}, []
-        yield (
-            {"padding": [[ek - 1 - b, ek - 1 - a] for ek, (b, a) in zip(eks, pads, strict=True)]},
-            [],
+            yield one({"padding": mode})
+        yield one(
+            {"padding": [[ek - 1 - b, ek - 1 - a] for ek, (b, a) in zip(eks, pads, strict=True)]}
         )
     elif framework == "onnx":
         for mode in ("same_upper", "same_lower", "valid"):
-            yield {"padding": mode}, []
+            yield one({"padding": mode})
         op = [max(-a, 0) for _, a in pads]
-        yield (
+        yield one(
             {
                 "padding": [[b, a + o] for (b, a), o in zip(pads, op, strict=True)],
                 "output_padding": op,
-            },
-            [],
+            }
         )
+
+
+def _pad_candidates(framework: str, pads: list[tuple[int, int]], fill: str) -> Any:
+    """A padding (or, negative, cropping) layer: one layer where the framework's
+    padding layer crops too (PyTorch ``ZeroPad``, ONNX ``Pad``), else a cropping layer
+    then a padding layer (Keras, Flax)."""
+    pairs = [[b, a] for b, a in pads]
+    mode = "constant" if fill == "zeros" else fill
+    if framework in ("torch", "onnx") or mode != "constant":
+        yield [{"type": "zero_padding", "padding": pairs, "padding_mode": mode}]
+        return
+    grow = [[max(b, 0), max(a, 0)] for b, a in pads]
+    crop = [[max(-b, 0), max(-a, 0)] for b, a in pads]
+    items = []
+    if any(c != [0, 0] for c in crop):
+        items.append({"type": "cropping", "cropping": crop})
+    if any(g != [0, 0] for g in grow) or not items:
+        items.append({"type": "zero_padding", "padding": grow})
+    yield items
 
 
 def _try(
     net: Network,
     framework: str,
-    source_input: tuple[int, ...],
-    layer: Any,
-    fields: dict[str, Any],
-    prefix: list[dict[str, Any]],
+    channels_last: bool,
+    target_input: tuple[int, ...],
+    items: list[dict[str, Any]],
 ) -> tuple[Any, Any] | None:
-    item = {"type": layer.type, **fields, "name": "target"}
+    """The output size and the padding per side of ``items`` in ``framework``, by
+    planner's arithmetic for that framework; None when it refuses them."""
+    layers = [dict(item) for item in items]
+    layers[-1]["name"] = "target"
     data = {
         "name": "translate",
         "framework": framework,
-        "data_format": net.data_format,
-        "input_shape": list(source_input),
-        "layers": [*[dict(p) for p in prefix], item],
+        "data_format": "channels_last" if channels_last else "channels_first",
+        "input_shape": list(target_input),
+        "layers": layers,
     }
     try:
         probe = network_from_data(data)
@@ -286,17 +428,24 @@ def _try(
         return None
     if not result.ok or not result.layers:
         return None
-    last = result.layers[-1]
-    pads = [tuple(p) for p in (last.padding or [])]
-    if prefix:
-        # Explicit padding in front adds to the layer's own, side by side.
-        front = result.layers[0].padding or []
-        pads = [(b + fb, a + fa) for (b, a), (fb, fa) in zip(pads, front, strict=True)]
-    return tuple(last.spatial), pads
+    # Padding layers in front add to the layer's own, side by side.
+    pads: list[tuple[Any, Any]] | None = None
+    for layer in result.layers:
+        if layer.padding is None:
+            continue
+        mine = [tuple(p) for p in layer.padding]
+        pads = (
+            mine
+            if pads is None
+            else [(b + fb, a + fa) for (b, a), (fb, fa) in zip(mine, pads, strict=True)]
+        )
+    return tuple(result.layers[-1].spatial), pads or []
 
 
-def _why_not(layer: Any, framework: str, pads: list[tuple[int, int]]) -> str:
+def _why_not(layer: Any, framework: str, pads: list[tuple[int, int]], fill: str) -> str:
     text = ", ".join(f"{b}|{a}" for b, a in pads)
+    if fill != "zeros" and any(b < 0 or a < 0 for b, a in pads):
+        return f"{fill} padding of {text} (before|after) includes negative amounts"
     if layer.type == "conv_transpose" and framework == "torch":
         return (
             f"PyTorch's ConvTranspose crops the same amount on both sides and adds "
@@ -305,117 +454,12 @@ def _why_not(layer: Any, framework: str, pads: list[tuple[int, int]]) -> str:
         )
     if layer.type in POOL_TYPES:
         return (
-            f"{framework} pooling cannot pad {text} (before|after) on its own, and zero "
-            "padding in front would change the values a max pool sees at the border"
+            f"{framework} pooling cannot pad {text} (before|after) on its own with the same "
+            "values (zero padding in front would change what a max pool sees at the "
+            "border, and what an average pool divides by)"
         )
+    if layer.type in PAD_TYPES:
+        return f"{framework} cannot pad {text} (before|after) with {fill} values"
+    if layer.type == "upsample":
+        return f"{framework} has no upsampling to the same size with the same values"
     return f"no {framework} configuration pads {text} (before|after) per axis"
-
-
-def _code(
-    framework: str,
-    layers: list[dict[str, Any]],
-    source_input: tuple[int, ...],
-    net: Network,
-    layer: Any,
-) -> str:
-    rank = net.rank
-    cin = source_input[-1] if net.channels_last else source_input[0]
-    parts = []
-    for item in layers:
-        parts.append(_snippet(framework, item, rank, cin))
-    return ", ".join(parts)
-
-
-def _num(values: Any) -> str:
-    if isinstance(values, list) and len(set(map(str, values))) == 1:
-        return str(values[0])
-    return str(tuple(values)) if isinstance(values, list) else repr(values)
-
-
-def _snippet(fw: str, item: dict[str, Any], rank: int, cin: Any) -> str:
-    kind = item["type"]
-    pad = item.get("padding")
-    if kind == "zero_padding":
-        pairs = pad
-        if fw == "torch":
-            flat = [v for pair in reversed(pairs) for v in pair]
-            return f"nn.ZeroPad{rank}d({tuple(flat)})"
-        return f"layers.ZeroPadding{rank}D({tuple(tuple(p) for p in pairs)})"
-    k = item.get("kernel_size") or item.get("pool_size")
-    s = item.get("strides")
-    if fw == "torch":
-        name = {
-            "conv": "Conv",
-            "conv_transpose": "ConvTranspose",
-            "max_pool": "MaxPool",
-            "avg_pool": "AvgPool",
-            "depthwise_conv": "Conv",
-            "separable_conv": "Conv",
-        }[kind]
-        args = []
-        if kind in ("conv", "conv_transpose", "depthwise_conv", "separable_conv"):
-            args += [str(cin), str(item.get("filters", cin))]
-        args.append(f"kernel_size={_num(k)}")
-        if s is not None:
-            args.append(f"stride={_num(s)}")
-        args.append(f"padding={pad!r}" if isinstance(pad, str) else f"padding={_num(pad)}")
-        if item.get("output_padding") is not None:
-            args.append(f"output_padding={_num(item['output_padding'])}")
-        if item.get("ceil_mode"):
-            args.append("ceil_mode=True")
-        if item.get("use_bias") is False:
-            args.append("bias=False")
-        return f"nn.{name}{rank}d({', '.join(args)})"
-    if fw == "keras":
-        name = {
-            "conv": f"Conv{rank}D",
-            "conv_transpose": f"Conv{rank}DTranspose",
-            "max_pool": f"MaxPooling{rank}D",
-            "avg_pool": f"AveragePooling{rank}D",
-            "depthwise_conv": f"DepthwiseConv{rank}D",
-            "separable_conv": f"SeparableConv{rank}D",
-        }[kind]
-        args = []
-        if "filters" in item:
-            args.append(str(item["filters"]))
-        args.append(_num(k))
-        if s is not None:
-            args.append(f"strides={_num(s)}")
-        args.append(f"padding={pad!r}")
-        if item.get("output_padding") is not None:
-            args.append(f"output_padding={_num(item['output_padding'])}")
-        if item.get("use_bias") is False:
-            args.append("use_bias=False")
-        return f"layers.{name}({', '.join(args)})"
-    if fw == "jax":
-        text = (
-            repr(pad.upper())
-            if isinstance(pad, str)
-            else str([tuple(p) if isinstance(p, list) else (p, p) for p in pad])
-        )
-        if kind in ("max_pool", "avg_pool"):
-            return f"nn.{kind}(x, window_shape={tuple(k)}, strides={tuple(s) if s else None}, padding={text})"
-        name = "ConvTranspose" if kind == "conv_transpose" else "Conv"
-        return f"nn.{name}({item.get('filters')}, kernel_size={tuple(k)}, strides={tuple(s) if s else 1}, padding={text})"
-    # ONNX
-    op = {
-        "conv": "Conv",
-        "conv_transpose": "ConvTranspose",
-        "max_pool": "MaxPool",
-        "avg_pool": "AveragePool",
-        "depthwise_conv": "Conv",
-        "separable_conv": "Conv",
-    }[kind]
-    attrs = [f"kernel_shape={list(k)}"]
-    if s is not None:
-        attrs.append(f"strides={list(s)}")
-    if isinstance(pad, str):
-        attrs.append(f"auto_pad={pad.upper()!r}")
-    else:
-        pairs = [p if isinstance(p, list) else [p, p] for p in pad]
-        attrs.append(f"pads={[b for b, _ in pairs] + [a for _, a in pairs]}")
-    if item.get("output_padding") is not None:
-        attrs.append(f"output_padding={list(item['output_padding'])}")
-    if item.get("ceil_mode"):
-        attrs.append("ceil_mode=1")
-    return f"{op}({', '.join(attrs)})"

@@ -28,8 +28,13 @@ def test_solve_reports_progress_to_the_end() -> None:
         progress=seen.append,
     )
     assert [s.values for s in result.solutions] == [{"input": 572}]
-    assert seen and seen[-1].done == seen[-1].total == len(planner.load("unet-original").layers)
+    assert seen and seen[-1].done == seen[-1].total
     assert all(p.task == "solve" for p in seen)
+    # A layer-by-layer walk reports layers, to the last one.
+    walked: list[Progress] = []
+    net = planner.load("unet-original")
+    planner.solve(net, ["output=388"], unknowns=["conv1_1.padding"], progress=walked.append)
+    assert walked[-1].done == walked[-1].total == len(net.layers)
 
 
 def test_cancelled_inputs_and_fixes() -> None:

@@ -155,7 +155,7 @@ def test_translate_json_interface():
     [
         (("solve", "unet-original", "-t", "outptu=388"), "Did you mean 'output'"),
         (("solve", "unet-original", "-t", "output=0"), ">= 1"),
-        (("solve", "unet-original", "-u", "conv9.stride=1..2"), "no field 'stride'"),
+        (("solve", "unet-original", "-u", "conv9.strid=1..2"), "no field 'strid'"),
         (("solve", "unet-original", "-u", "nolayer.padding"), "names no layer"),
         (("solve", "unet-original", "-u", "input.Q=1..9"), "axes are H, W"),
         (("inputs", "docs/examples/halve.yaml"), "unknowns p"),

@@ -10,7 +10,8 @@ from typer.testing import CliRunner
 
 import planner
 from planner.cli import app
-from planner.fixes import fixes, write_network
+from planner.files import write_network
+from planner.fixes import fixes
 from planner.spec.loading import network_from_data
 
 

@@ -62,7 +62,7 @@ def test_unknown_preset_suggests_the_nearest():
 
 
 def test_missing_file():
-    with pytest.raises(SpecError, match="no such file"):
+    with pytest.raises(planner.FileError, match="no such file"):
         planner.load("does/not/exist.yaml")
 
 
@@ -86,3 +86,54 @@ def test_every_preset_loads_and_runs():
     for name in names:
         result = planner.infer(planner.load(name))
         assert result.ok, (name, result.first_error)
+
+
+def test_unknown_keys_are_named_whatever_they_look_like():
+    for key in ("input_s[hape", "int", "function-before[x]"):
+        with pytest.raises(SpecError) as info:
+            planner.loads(f"input_shape: [28, 28, 1]\n{key}: 3\nlayers: []\n")
+        assert info.value.field == key and f"unknown key '{key}'" in str(info.value)
+
+
+def test_errors_name_the_key_the_user_wrote():
+    text = GOOD.replace("padding: 1", "padding: 1\n    dilation_rate: 0")
+    with pytest.raises(SpecError) as info:
+        planner.loads(text, source="net.yaml")
+    assert info.value.field == "dilation_rate" and info.value.line == 9
+
+
+def test_one_wrong_value_is_one_error():
+    with pytest.raises(SpecError) as info:
+        planner.loads(GOOD.replace("kernel_size: 3", "kernel_size: [null]"))
+    e = info.value
+    assert (e.layer, e.field, e.line) == ("#1 (Conv2d)", "kernel_size", 7)
+    assert "received list [None]" in str(e)
+
+
+def test_empty_and_non_mapping_documents():
+    with pytest.raises(SpecError, match="received an empty document"):
+        planner.loads("")
+    with pytest.raises(SpecError, match="received int 3"):
+        planner.loads("3")
+
+
+def test_bounds_name_the_limit_and_line():
+    from planner.spec.loading import MAX_DEPTH
+
+    deep = "name: x\ninput_shape: " + "[" * (MAX_DEPTH + 5) + "]" * (MAX_DEPTH + 5) + "\n"
+    with pytest.raises(SpecError, match=f"more than {MAX_DEPTH} levels") as info:
+        planner.loads(deep, source="deep.yaml")
+    assert info.value.line == 2 and info.value.source == "deep.yaml"
+
+
+def test_bytes_are_read_as_utf8_text():
+    assert planner.loads(GOOD.encode()).name == "small"
+    with pytest.raises(SpecError, match="not UTF-8"):
+        planner.loads(b"\xff\xfe")
+
+
+def test_a_binary_file(tmp_path):
+    path = tmp_path / "net.yaml"
+    path.write_bytes(b"name: x\n\xff\n")
+    with pytest.raises(SpecError, match=r"not a UTF-8 text file \(byte 8 is 0xff\)"):
+        planner.load(path)

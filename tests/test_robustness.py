@@ -4,7 +4,9 @@ and the API end in a result or one clear PlannerError."""
 from __future__ import annotations
 
 import json
+import re
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
@@ -122,3 +124,162 @@ def test_python_unknown_objects():
     result = planner.solve(net, ["output=14"])
     assert [s.values for s in result.solutions] == [{"p": 1}]
     assert result.unknowns == {"p": {"min": 0, "max": 4, "ref": None}}
+
+
+# --- issue 6: every failure of the public API is a PlannerError -----------------------
+
+
+@pytest.mark.parametrize(
+    ("call", "kind", "field", "words"),
+    [
+        (lambda net: planner.load(3), planner.ArgumentError, "source", "received int 3"),
+        (lambda net: planner.load(None), planner.ArgumentError, "source", "received nothing"),
+        (lambda net: planner.loads(3), planner.ArgumentError, "text", "planner.load(path)"),
+        (
+            lambda net: planner.infer(net, input_shape="abc"),
+            planner.ArgumentError,
+            "input_shape",
+            "received str 'abc'",
+        ),
+        (
+            lambda net: planner.infer("unet-original"),
+            planner.ArgumentError,
+            "net",
+            "planner.load('unet-original')",
+        ),
+        (lambda net: planner.solve(3, ["output=1"]), planner.ArgumentError, "net", "int 3"),
+        (lambda net: planner.valid_inputs([]), planner.ArgumentError, "net", "list []"),
+        (lambda net: planner.fixes({"a": 1}), planner.ArgumentError, "net", "planner.load"),
+        (lambda net: planner.translate(3, "c", "torch"), planner.ArgumentError, "net", "int 3"),
+        (lambda net: planner.infer(net, values=[1]), planner.ArgumentError, "values", "[1]"),
+    ],
+)
+def test_wrong_argument_types(call, kind, field, words):
+    net = planner.load("keras-autoencoder")
+    with pytest.raises(kind) as info:
+        call(net)
+    assert info.value.field == field
+    assert words in str(info.value)
+    assert "None" not in str(info.value)
+
+
+def test_exporters_check_their_argument():
+    from planner import export
+
+    with pytest.raises(planner.ArgumentError, match=r"planner\.export\.to_torch takes a Network"):
+        export.to_torch("unet-original")
+
+
+def test_missing_file_directory_and_directory_as_file(tmp_path):
+    with pytest.raises(planner.FileError, match=r"the directory .*missing does not exist"):
+        planner.load(tmp_path / "missing" / "net.yaml")
+    with pytest.raises(planner.FileError, match="is a directory"):
+        planner.load(tmp_path)
+    with pytest.raises(planner.FileError, match="no such file"):
+        planner.load(tmp_path / "net.yaml")
+
+
+def test_empty_input_shape_is_explained():
+    text = "input_shape: []\nlayers: [{type: Conv2D, filters: 1, kernel_size: 1}]\n"
+    with pytest.raises(planner.SpecError) as info:
+        planner.loads(text)
+    message = str(info.value)
+    assert "-1" not in message and "spatial axes" not in message
+    assert info.value.field == "input_shape" and info.value.line == 1
+    assert "[28, 28, 1]" in message and "received list []" in message
+
+
+def test_fix_summaries_never_say_none():
+    net = planner.load(
+        {
+            "name": "t",
+            "framework": "torch",
+            "input_shape": [1, 9, 9],
+            "layers": [
+                {"type": "ConvTranspose2d", "out_channels": 1, "kernel_size": 3, "stride": 2},
+            ],
+        }
+    )
+    result = planner.fixes(net, ["output=20"])
+    summaries = [f.summary for f in result.fixes]
+    assert any("output_padding" in s for s in summaries), summaries
+    assert not [s for s in summaries if "None" in s]
+
+
+# --- issue 6: the CLI never shows a traceback -----------------------------------------
+
+
+def test_input_with_an_x_inside_a_symbol():
+    result = CliRunner().invoke(app, ["show", "keras-autoencoder", "-i", "Hx,W,1", "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["input_shape"] == ["Hx", "W", 1]
+    result = CliRunner().invoke(app, ["show", "keras-autoencoder", "-i", "28x28x1", "--json"])
+    assert json.loads(result.stdout)["input_shape"] == [28, 28, 1]
+    result = CliRunner().invoke(app, ["show", "keras-autoencoder", "-i", "H,,1"])
+    assert result.exit_code == 2 and "empty entry" not in result.stderr
+    assert "entry 2 of the shape 'H,,1' is empty" in result.stderr
+
+
+def test_internal_errors_exit_3_with_a_report(monkeypatch):
+    def broken(*args, **kwargs):
+        raise ValueError("something internal")
+
+    monkeypatch.setattr(planner, "infer", broken)
+    result = CliRunner().invoke(app, ["show", "keras-autoencoder", "--json"])
+    assert result.exit_code == 3
+    report = result.stderr
+    assert report.startswith(f"internal error: planner {planner.__version__} ")
+    assert "ValueError (something internal)" in report
+    assert "`planner show keras-autoencoder --json`" in report
+    assert "bug in planner" in report and "report it" in report
+    assert "Traceback" not in result.output
+    error = json.loads(result.stdout)["error"]
+    assert error["type"] == "InternalError" and error["hints"] == ["ValueError: something internal"]
+
+
+def test_planner_debug_shows_the_traceback(monkeypatch):
+    monkeypatch.setattr(planner, "infer", lambda *a, **k: 1 / 0)
+    monkeypatch.setenv("PLANNER_DEBUG", "1")
+    result = CliRunner().invoke(app, ["show", "keras-autoencoder"])
+    assert isinstance(result.exception, ZeroDivisionError)
+
+
+def test_usage_errors_give_json_too():
+    result = CliRunner().invoke(app, ["solve", "keras-autoencoder", "-n", "abc", "--json"])
+    assert result.exit_code == 2
+    error = json.loads(result.stdout)["error"]
+    assert error["type"] == "UsageError" and error["field"] == "--limit"
+    assert "Invalid value" in result.stderr
+
+
+def test_a_real_process_prints_no_traceback(tmp_path):
+    import subprocess
+    import sys
+
+    bomb = tmp_path / "bomb.yaml"
+    lines = ["a0: &a0 [" + ", ".join(["lol"] * 9) + "]"]
+    lines += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, 8)]
+    bomb.write_text("\n".join(lines) + "\n")
+    proc = subprocess.run(
+        [sys.executable, "-m", "planner", "show", str(bomb), "--json"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+    assert re.match(
+        rf"error: {re.escape(str(bomb))}:\d+: its aliases \(\*a\d and others\)", proc.stderr
+    )
+    assert json.loads(proc.stdout)["error"]["source"] == str(bomb)
+
+
+def test_ctrl_c_in_any_command_exits_130(monkeypatch):
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(planner, "infer", interrupted)
+    result = CliRunner().invoke(app, ["show", "keras-autoencoder"])
+    assert result.exit_code == 130
+    assert result.stderr == "interrupted: planner show stopped by Ctrl-C\n"

@@ -191,3 +191,27 @@ def test_upsample_size_means_factor_in_keras_and_output_size_in_torch():
     assert k.layers[0].scale == (2, 2) and k.layers[0].output_size is None
     t = net([{"type": "Upsample", "size": [10, 12]}], shape=(1, 5, 5), framework="torch")
     assert t.layers[0].output_size == (10, 12) and t.layers[0].scale is None
+
+
+def test_pytorch_and_non_ascii_layer_names_in_unknowns_and_targets():
+    import json
+    import tempfile
+    from pathlib import Path
+
+    from typer.testing import CliRunner
+
+    from planner.cli import app
+
+    text = (
+        "framework: pytorch\ninput_shape: [1, 28, 28]\nlayers:\n"
+        "  - {type: Conv2d, out_channels: 4, kernel_size: 3, padding: 0, name: features.0}\n"
+        "  - {type: MaxPool2d, kernel_size: 2, name: features.1}\n"
+        "  - {type: Conv2d, out_channels: 4, kernel_size: 3, name: décodeur}\n"
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "n.yaml"
+        path.write_text(text, encoding="utf-8")
+        args = ["solve", str(path), "-u", "features.0.padding=0..3", "-t", "décodeur=12"]
+        out = CliRunner().invoke(app, [*args, "--json"])
+    assert out.exit_code == 0, out.output
+    assert [s["values"] for s in json.loads(out.output)["solutions"]] == [{"features.0.padding": 1}]

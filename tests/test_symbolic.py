@@ -74,3 +74,49 @@ def test_presets_symbolic_matches_concrete(name):
 def test_random_networks_symbolic_matches_concrete(data, sizes):
     net = network_from_data(data)
     check_agreement(net, sizes)
+
+
+def _nested_rounding(expr) -> bool:
+    """Whether a floor or ceiling sits inside another one."""
+    return any(
+        inner.atoms(sympy.floor, sympy.ceiling)
+        for outer in expr.atoms(sympy.floor, sympy.ceiling)
+        for inner in outer.args
+    )
+
+
+def test_long_strided_chain_stays_flat_and_exact():
+    """A 160-layer chain of strided layers (issue 6: a RecursionError at 320 layers,
+    60 s at 160): every size stays one floor or ceiling of an affine formula, and
+    agrees with concrete inference on sizes deep enough to survive 40 halvings."""
+    block = [
+        {"type": "Conv2D", "filters": 2, "kernel_size": 3, "strides": 2, "padding": "same"},
+        {"type": "Conv2D", "filters": 2, "kernel_size": 3, "strides": 2},
+        {"type": "MaxPooling2D", "pool_size": 2},
+        {"type": "Conv2D", "filters": 2, "kernel_size": 3},
+        {"type": "UpSampling2D", "size": 2},
+        {"type": "Conv2D", "filters": 2, "kernel_size": 2, "strides": 1},
+        {"type": "ZeroPadding2D", "padding": 1},
+        {"type": "Conv2D", "filters": 2, "kernel_size": 1},
+    ]
+    net = network_from_data({"name": "chain", "input_shape": ["H", "W", 2], "layers": block * 20})
+    result = planner.infer(net)
+    assert result.ok, result.first_error
+    for layer in result.layers:
+        assert not any(_nested_rounding(sympy.sympify(d)) for d in layer.output_shape), layer
+    check_agreement(net, [2**64 + 5, 3 * 2**63 + 1])
+
+
+rationals = st.builds(sympy.Rational, st.integers(-(2**80), 2**80), st.integers(1, 2**80))
+
+
+@settings(max_examples=100, deadline=None)
+@given(a=rationals, b=rationals, c=rationals, two=st.booleans())
+def test_direct_rounding_is_sympys_own(a, b, c, two):
+    """``ops._round`` builds floor/ceiling of an affine argument without sympy's
+    evaluation; the result must be the very expression sympy's evaluation gives."""
+    from planner.symbolic.ops import _round
+
+    arg = a * H + b + (c * W if two else 0)
+    for kind in (sympy.floor, sympy.ceiling):
+        assert sympy.srepr(_round(kind, arg)) == sympy.srepr(kind(arg)), arg

@@ -68,7 +68,8 @@ def test_symmetric_padding_stays_symmetric():
         "layers: [{type: Conv2d, out_channels: 2, kernel_size: 3, padding: 1, name: c}]\n"
     )
     t = translate(net, "c", "keras")
-    assert t.exact and t.code == "layers.Conv2D(2, 3, strides=1, padding='same')"
+    assert t.exact
+    assert t.code == "layers.Conv2D(2, 3, padding='same', data_format='channels_first')"
     t = translate(net, "c", "onnx")
     assert t.exact and "SAME_UPPER" in t.code
 
@@ -89,4 +90,9 @@ def test_not_expressible_says_why():
 
 def test_translate_refuses_other_layers():
     with pytest.raises(planner.SolveError, match="translation covers"):
-        translate(planner.load("keras-autoencoder"), "up_sampling2d", "torch")
+        translate(planner.load("vgg16"), "flatten", "torch")
+
+
+def test_upsampling_translates():
+    t = translate(planner.load("keras-autoencoder"), "up_sampling2d", "torch")
+    assert t.exact and t.code == "nn.Upsample(scale_factor=2, mode='nearest')"

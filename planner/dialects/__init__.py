@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from planner.dialects.base import AxisContext, AxisResult, Condition, Dialect
 from planner.dialects.jax import JaxDialect
 from planner.dialects.keras import KerasDialect
@@ -25,4 +27,18 @@ def get_dialect(framework: str) -> Dialect:
         ) from None
 
 
-__all__ = ["DIALECTS", "AxisContext", "AxisResult", "Condition", "Dialect", "get_dialect"]
+def layer_notes(net: Any) -> list[tuple[str, str]]:
+    """``(layer name, note)`` for every backend caveat of ``net``'s layers."""
+    dialect = get_dialect(net.framework)
+    return [(layer.name, note) for layer in net.layers for note in dialect.notes(layer)]
+
+
+__all__ = [
+    "DIALECTS",
+    "AxisContext",
+    "AxisResult",
+    "Condition",
+    "Dialect",
+    "get_dialect",
+    "layer_notes",
+]

@@ -9,11 +9,14 @@ raises at once; with symbols it is recorded as a condition on them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from planner.dialects.arithmetic import same_total_pad, split_pad, transpose_full, window_out
 from planner.errors import ShapeError
 from planner.symbolic.ops import Dim, ceil_div, is_int, mul_floor, printing, render, truth
+
+# Spatial axis names by rank (``X0``, ``X1``... beyond 3), as the shapes step names them.
+AXIS_NAMES: dict[int, tuple[str, ...]] = {1: ("L",), 2: ("H", "W"), 3: ("D", "H", "W")}
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,19 @@ class AxisContext:
     # The whole layer (its per-axis fields resolved), for rules that depend on other
     # axes too (ONNX Runtime picks a MaxPool kernel by the dilations of every axis).
     spec: Any = None
+
+    @property
+    def index(self) -> int:
+        """The position of this axis among the layer's spatial axes."""
+        names = AXIS_NAMES.get(self.rank or 0, ())
+        return names.index(self.axis) if self.axis in names else int(self.axis.lstrip("X"))
+
+    def at(self, field: str, default: Any = None) -> Any:
+        """This axis' entry of a per-axis field of the layer (``default`` if absent)."""
+        value = getattr(self.spec, field, None)
+        if value is None:
+            return default
+        return value[self.index] if isinstance(value, tuple) else value
 
     def require(self, cond: Any, message: str, field: str | None = None) -> None:
         decided = truth(cond)
@@ -120,6 +136,11 @@ class Dialect:
     def check_layer(self, layer: Any, ctx: AxisContext) -> None:
         """Refusals that concern the whole layer, not one axis."""
 
+    def notes(self, layer: Any) -> list[str]:
+        """What a user should know about this layer beyond its shape: where one of
+        the framework's backends behaves otherwise."""
+        return []
+
     def pool_stride(self, pool_size: Any) -> Any:
         return pool_size if self.pool_stride_is_window else 1
 
@@ -181,7 +202,39 @@ class Dialect:
         out = mul_floor(n, scale)
         return AxisResult(out, None, f"{_t(n)} * {render(scale)} = {render(out)}")
 
+    # Padding with the input's own values: the largest amount per side, as a function
+    # of the input size ``n`` (``None``: any amount). A mode missing here is refused.
+    fill_limits: ClassVar[dict[str, Any]] = {}
+
+    def fill_pad_axis(self, ctx: AxisContext, n: Dim, before: Dim, after: Dim) -> None:
+        """Limits of reflect / replicate / circular padding (``ctx.padding_mode``)."""
+        mode = ctx.padding_mode
+        if mode not in self.fill_limits:
+            raise ctx.refuse(
+                f"{self.title} has no {mode} padding layer; valid: constant"
+                + "".join(f", {m}" for m in self.fill_limits),
+                field="padding_mode",
+            )
+        limit = self.fill_limits[mode]
+        for amount in (before, after):
+            ctx.require(
+                amount >= 0,
+                f"{mode} padding takes amounts >= 0, received {render(amount)}; crop with a "
+                "cropping layer",
+                "padding",
+            )
+            if limit is not None:
+                bound = limit(n)
+                ctx.require(
+                    amount <= bound,
+                    f"{self.title} {mode} padding needs each side at most {render(bound)} "
+                    f"for an input of {render(n)}; received {render(amount)}",
+                    "padding",
+                )
+
     def zero_pad_axis(self, ctx: AxisContext, n: Dim, before: Dim, after: Dim) -> AxisResult:
+        if ctx.padding_mode not in ("constant", "zeros"):
+            self.fill_pad_axis(ctx, n, before, after)
         if not self.pad_may_crop:
             for amount in (before, after):
                 ctx.require(

@@ -3,12 +3,23 @@
 - ``'SAME'``: output ``ceil(n/s)``, the odd pixel after; ``'SAME_LOWER'``: before.
 - ``'VALID'``: ``floor((n - ek)/s) + 1``. JAX returns an empty array (size 0) where
   other frameworks raise; planner refuses it and says so.
-- ``'CIRCULAR'`` (Flax): wraps ``(ek-1)//2`` before and ``ek//2`` after, then VALID.
+- ``'CIRCULAR'`` / ``'REFLECT'`` (Flax ``Conv``): wraps (mirrors) ``(ek-1)//2`` before
+  and ``ek//2`` after with ``jnp.pad``, then VALID.
+- Padding layers (``jnp.pad`` modes ``reflect``, ``edge``, ``wrap``): any amount.
 - ``'CAUSAL'`` (Flax, 1D): ``ek - 1`` on the left.
 - Explicit ``(low, high)`` pairs per axis, asymmetric and negative allowed; a
   negative total that removes more than the whole input makes lax raise instead.
-- Pooling (``flax.linen.max_pool``/``avg_pool``): the stride defaults to **1**, not
-  the window.
+- Pooling (``flax.linen.max_pool``/``avg_pool``/``min_pool``): the stride defaults to
+  **1**, not the window.
+- Two levels (the network's ``api``, default ``flax``): ``flax.linen`` pooling has no
+  dilation of any kind and no sum pooling; ``jax.lax.reduce_window`` (``api: lax``)
+  takes ``window_dilation`` (planner ``dilation``) and ``base_dilation``
+  (``input_dilation``), with max, min or add (sum pooling). ``'SAME'`` pads are sized
+  on the undilated input with the dilated window, then the window slides over the
+  base-dilated input. Convolutions take ``input_dilation``
+  (``lhs_dilation``) at both levels: the input ``(n - 1)*ld + 1`` is what the window
+  slides over; string padding is then refused (explicit pairs only). ``lax.conv_transpose(use_consistent_padding=True)`` reads explicit
+  pairs as the forward convolution's padding (PyTorch's meaning).
 - ``ConvTranspose`` (``lax.conv_transpose``): explicit pairs pad the *dilated input*
   (not the output, unlike PyTorch and ONNX): ``(n-1)*s + 2 - ek + low + high``;
   ``'SAME'`` gives ``n*s``, ``'VALID'`` ``n*s + max(ek - s, 0)``, ``'CIRCULAR'`` ``n*s``
@@ -24,7 +35,7 @@ the forward convolution's padding of the dilated input).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from planner.dialects.arithmetic import effective_kernel, transpose_full
 from planner.dialects.base import AxisContext, AxisResult, Dialect, _t, window_formula
@@ -47,10 +58,31 @@ class JaxDialect(Dialect):
     title = "JAX/Flax"
     pool_stride_is_window = False
     batch_norm_per_channel = 2  # scale and bias; batch_stats are a separate collection
+    # jnp.pad modes 'reflect', 'edge', 'wrap' repeat as often as needed: any amount.
+    fill_limits: ClassVar[dict[str, Any]] = {"reflect": None, "replicate": None, "circular": None}
 
     def check_layer(self, layer: Any, ctx: AxisContext) -> None:
+        api = getattr(layer, "api", None) or "flax"
+        if getattr(layer, "reduce", None) == "sum" and api != "lax":
+            raise ctx.refuse(
+                "flax.linen has no sum pooling; lax.reduce_window with lax.add has "
+                "(write api: lax)",
+                field="reduce",
+            )
         if layer.type != "conv_transpose":
             return
+        if layer.use_consistent_padding and api != "lax":
+            raise ctx.refuse(
+                "flax.linen ConvTranspose has no use_consistent_padding; "
+                "jax.lax.conv_transpose has (write api: lax)",
+                field="use_consistent_padding",
+            )
+        if any(not (is_int(v) and v == 1) for v in _each(layer.input_dilation)):
+            raise ctx.refuse(
+                "JAX transposed convolutions take no input dilation (their strides dilate "
+                "the input)",
+                field="input_dilation",
+            )
         if layer.groups != 1:
             raise ctx.refuse("Flax ConvTranspose has no feature_group_count", field="groups")
         if layer.padding == "same_lower":
@@ -81,7 +113,7 @@ class JaxDialect(Dialect):
             return self.same(ctx, n, ek, s, extra_after=padding == "same")
         if padding == "valid":
             before = after = 0
-        elif padding == "circular":
+        elif padding in ("circular", "reflect"):
             before, after = floor_div(ek - 1, 2), floor_div(ek, 2)
         elif padding == "causal":
             if ctx.axis != "L":
@@ -109,14 +141,23 @@ class JaxDialect(Dialect):
     def conv_axis(
         self, ctx: AxisContext, n: Dim, k: Dim, s: Dim, d: Dim, padding: Any
     ) -> AxisResult:
+        ld = ctx.at("input_dilation", 1)
+        if isinstance(padding, str) and not (is_int(ld) and ld == 1):
+            # conv_general_dilated: "String padding is not implemented for transposed
+            # convolution using this op" (Flax turns its modes into strings too).
+            raise ctx.refuse(
+                f"JAX refuses padding {padding.upper()!r} with an input dilation; give "
+                "explicit (low, high) pairs",
+                field="padding",
+            )
         return self._window(
             ctx,
-            n,
+            _dilated_input(ctx, n),
             effective_kernel(k, d),
             s,
             padding,
             "Flax Conv",
-            ("valid", "same", "same_lower", "circular", "causal"),
+            ("valid", "same", "same_lower", "circular", "reflect", "causal"),
             convolution=True,
         )
 
@@ -131,17 +172,39 @@ class JaxDialect(Dialect):
         ceil_mode: Any,
         op: str,
     ) -> AxisResult:
-        if not (isinstance(d, int) and d == 1):
-            raise ctx.refuse("Flax pooling has no dilation", field="dilation")
+        lax = (getattr(ctx.spec, "api", None) or "flax") == "lax"
+        if not lax:
+            if not (isinstance(d, int) and d == 1):
+                raise ctx.refuse(
+                    "flax.linen pooling has no dilation; lax.reduce_window has "
+                    "window_dilation (write api: lax)",
+                    field="dilation",
+                )
+            if not (is_int(ctx.at("input_dilation", 1)) and ctx.at("input_dilation", 1) == 1):
+                raise ctx.refuse(
+                    "flax.linen pooling has no input dilation; lax.reduce_window has "
+                    "base_dilation (write api: lax)",
+                    field="input_dilation",
+                )
         if ceil_mode is True:
-            raise ctx.refuse("Flax pooling has no ceil_mode", field="ceil_mode")
+            raise ctx.refuse("JAX pooling has no ceil_mode", field="ceil_mode")
+        ek = effective_kernel(k, d)
+        if padding in ("same", "same_lower") and not (
+            is_int(ctx.at("input_dilation", 1)) and ctx.at("input_dilation", 1) == 1
+        ):
+            # reduce_window sizes a string padding on the undilated operand, then
+            # slides the window over the base-dilated one.
+            before, after = self.same(ctx, n, ek, s, extra_after=padding == "same").pad or (0, 0)
+            return self.explicit_or_empty(
+                ctx, _dilated_input(ctx, n), ek, s, before, after, "lax.reduce_window"
+            )
         return self._window(
             ctx,
-            n,
-            k,
+            _dilated_input(ctx, n),
+            effective_kernel(k, d),
             s,
             padding,
-            f"Flax {op}_pool",
+            "lax.reduce_window" if lax else f"Flax {op}_pool",
             ("valid", "same", "same_lower"),
             convolution=False,
         )
@@ -196,6 +259,10 @@ class JaxDialect(Dialect):
             )
         else:
             lo, hi = padding
+            if getattr(ctx.spec, "use_consistent_padding", False):
+                # lax.conv_transpose(use_consistent_padding=True): the pairs are the
+                # forward convolution's padding, ek - 1 - p of the dilated input.
+                lo, hi = ek - 1 - lo, ek - 1 - hi
             dilated = (n - 1) * s + 1
             negative_padding_fits(ctx, dilated, lo, hi, "Flax ConvTranspose", "dilated input")
             out = maximum((n - 1) * s + 2 - ek + lo + hi, 0)
@@ -205,6 +272,16 @@ class JaxDialect(Dialect):
         full = transpose_full(n, ek, s)
         before = ek - 1 - lo
         return AxisResult(out, (before, full - out - before), f"{text} = {render(out)}")
+
+
+def _each(value: Any) -> tuple[Any, ...]:
+    return value if isinstance(value, tuple) else (value,)
+
+
+def _dilated_input(ctx: AxisContext, n: Dim) -> Dim:
+    """The input size after ``input_dilation`` (lhs/base dilation): ``(n - 1)*ld + 1``."""
+    ld = ctx.at("input_dilation", 1)
+    return n if is_int(ld) and ld == 1 else (n - 1) * ld + 1
 
 
 def negative_padding_fits(

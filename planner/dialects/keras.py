@@ -29,6 +29,15 @@ an even effective kernel needs torch output padding 1 >= stride, which raised
 ``AveragePooling3D`` 'same' with an even split on every axis and an axis smaller
 than its pool raises on torch (torch's avg_pool3d checks the unpadded input) while
 ``compute_output_shape`` and JAX give the shape, which is the one given here.
+``Conv2DTranspose(padding='same', output_padding=...)`` with an even kernel fails on
+the TensorFlow backend (oneDNN "could not create a primitive descriptor") while the
+PyTorch and JAX backends and ``compute_output_shape`` give the shape planner gives;
+``notes`` says so beside the layer.
+
+Keras has no reflection, replication or circular padding layer (``ZeroPadding``
+pads with zeros only; ``keras.ops.pad`` with a mode is not a layer): planner refuses
+those modes.
+
 ``ZeroPadding2D(-1)`` (a negative int, which Keras does not validate beyond 1D)
 crops on torch and in ``compute_output_shape`` but raises on JAX; it is refused
 here, as the pair form is by Keras.
@@ -41,6 +50,9 @@ from typing import Any
 from planner.dialects.arithmetic import effective_kernel, transpose_full
 from planner.dialects.base import AxisContext, AxisResult, Dialect, _t, positive
 from planner.symbolic.ops import Dim, floor_div, maximum, minimum, render
+
+# UpSampling2D's interpolations (UpSampling1D and 3D repeat: nearest only).
+_UPSAMPLE_MODES = ("nearest", "bilinear", "bicubic", "lanczos3", "lanczos5")
 
 
 class KerasDialect(Dialect):
@@ -110,10 +122,40 @@ class KerasDialect(Dialect):
                     "Keras pooling has no ceil_mode; use padding='same' (ceil(n/s)) instead",
                     field="ceil_mode",
                 )
+        if layer.type == "upsample" and layer.resizing:
+            if ctx.rank != 2 or layer.output_size is None:
+                raise ctx.refuse(
+                    "Keras Resizing works on images: height and width", field="output_size"
+                )
+            return
         if layer.type == "upsample" and layer.output_size is not None:
             raise ctx.refuse(
                 "Keras UpSampling takes a factor (size=2), not an output size", field="output_size"
             )
+        if layer.type == "upsample":
+            mode = layer.mode.lower()
+            valid = _UPSAMPLE_MODES if ctx.rank == 2 else ("nearest",)
+            if mode not in valid:
+                raise ctx.refuse(
+                    f"Keras UpSampling{ctx.rank}D takes interpolation "
+                    + ", ".join(repr(m) for m in valid)
+                    + f", not {layer.mode!r}",
+                    field="mode",
+                )
+
+    def notes(self, layer: Any) -> list[str]:
+        if (
+            layer.type == "conv_transpose"
+            and layer.padding == "same"
+            and layer.output_padding is not None
+            and any(isinstance(k, int) and k % 2 == 0 for k in layer.kernel_size)
+        ):
+            return [
+                "on the TensorFlow backend this layer fails (oneDNN: could not create a "
+                "primitive descriptor: 'same' with output_padding and an even kernel); the "
+                "PyTorch and JAX backends and compute_output_shape give the shape shown"
+            ]
+        return []
 
     def batch_norm_params(self, layer: Any, channels: Any) -> Any:
         # moving mean and variance always; gamma with scale, beta with center.

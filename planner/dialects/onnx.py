@@ -6,7 +6,9 @@ output values).
 
 - ``auto_pad``: ``NOTSET`` (explicit ``pads``, asymmetric allowed; planner's
   ``padding`` pairs or the flat ``pads`` list), ``SAME_UPPER`` (planner ``'same'``),
-  ``SAME_LOWER``, ``VALID``. Explicit ``pads`` must be >= 0 on every op (ONNX shape
+  ``SAME_LOWER``, ``VALID``. Given together with ``pads``, ``NOTSET`` takes the
+  pads; any other mode wins over them in pooling (the pads are ignored), and
+  ``Conv``/``ConvTranspose`` refuse the pair. Explicit ``pads`` must be >= 0 on every op (ONNX shape
   inference: "Attribute pads must not contain negative values").
 - ``SAME_*`` total padding is ``(ceil(n/s) - 1)*s + k - n``, *not* clamped at 0,
   and split in C integer division (toward zero): ``before = total/2``
@@ -59,7 +61,8 @@ output values).
     ``full + s - 1`` (the forward check again; "Explicit output_shape is
     inconsistent"); ``0`` is refused.
 - ``Pad`` accepts negative amounts (they crop); an output below 1 is empty or
-  refused.
+  refused. Mode ``reflect`` takes at most ``n - 1`` per side, ``edge`` and ``wrap``
+  any amount.
 - ``Resize`` with ``scales``: ``floor(n * scale)`` computed in float32
   (``float(scale) * float(n)``), so e.g. ``100 * 0.29`` gives 29 where double
   precision gives 28; any scale > 0 (downsampling too), an output of 0 is empty.
@@ -71,7 +74,7 @@ from __future__ import annotations
 
 import math
 import struct
-from typing import Any
+from typing import Any, ClassVar
 
 from planner.dialects.arithmetic import effective_kernel, split_pad, transpose_full
 from planner.dialects.base import AxisContext, AxisResult, Dialect, positive, window_formula
@@ -144,6 +147,24 @@ class OnnxDialect(Dialect):
     pool_stride_is_window = False  # ONNX strides default to 1 along each axis
     batch_norm_per_channel = 4  # scale, B, mean, var initializers
     pad_may_crop = True  # Pad accepts negative amounts
+    # Pad mode 'reflect': each side at most n - 1 ("pre-pad exceeds maximum allowed");
+    # 'edge' and 'wrap' (planner: replicate, circular) take any amount.
+    fill_limits: ClassVar[dict[str, Any]] = {
+        "reflect": lambda n: n - 1,
+        "replicate": None,
+        "circular": None,
+    }
+
+    def check_layer(self, layer: Any, ctx: AxisContext) -> None:
+        extra = getattr(layer, "pads_beside_auto_pad", None)
+        if extra is not None and layer.type in ("conv", "conv_transpose", "depthwise_conv"):
+            # ConvAttributes refuses the pair; pooling ignores the pads (below).
+            raise ctx.refuse(
+                f"ONNX Runtime refuses a {'ConvTranspose' if layer.type == 'conv_transpose' else 'Conv'} "
+                f"with auto_pad={str(layer.padding).upper()} and pads={extra} together; "
+                "use auto_pad=NOTSET with the pads, or drop the pads",
+                field="padding",
+            )
 
     def _mode(self, ctx: AxisContext, padding: Any, what: str) -> Any:
         if isinstance(padding, str):

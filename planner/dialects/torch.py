@@ -14,18 +14,27 @@
   last window must start inside the input or the left padding. ``AvgPool3d`` alone
   also refuses an (unpadded) input smaller than its kernel.
 - ``Upsample``: ``floor(n * scale_factor)`` for any factor (``0.5`` halves), or
-  ``size``; the output must be at least 1.
+  ``size``; the output must be at least 1. One of the two is required, and the
+  linear modes need their rank: ``linear`` 1D, ``bilinear``/``bicubic`` 2D,
+  ``trilinear`` 3D.
+- ``ConvTranspose`` takes integer padding only (``'valid'``/``'same'`` raise).
 - ``ZeroPad2d``/``F.pad`` list the last axis first; negative amounts crop, and the
   crops alone must not exceed the input (they are applied before any padding).
+  ``ReflectionPad``: each side below the input size; ``CircularPad``: at most the
+  input size; ``ReplicationPad``: any amount. Negative amounts with these modes are
+  refused by planner (torch 2.13 reads outside the tensor for some of them).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from planner.dialects.arithmetic import effective_kernel, transpose_full
 from planner.dialects.base import AxisContext, AxisResult, Dialect, positive, window_formula
 from planner.symbolic.ops import Dim, floor_div, is_int, minimum, mul_floor, piecewise, render
+
+# F.interpolate's linear modes and the spatial rank each one takes.
+_UPSAMPLE_RANK = {"linear": 1, "bilinear": 2, "bicubic": 2, "trilinear": 3}
 
 
 class TorchDialect(Dialect):
@@ -34,8 +43,29 @@ class TorchDialect(Dialect):
     pool_stride_is_window = True
     batch_norm_per_channel = 2  # weight and bias; running stats are buffers
     pad_may_crop = True  # F.pad / ZeroPad accept negative amounts
+    # ReflectionPad mirrors without the edge: each side below the input size;
+    # CircularPad wraps once: at most the input size. (Negative amounts with these
+    # modes read outside the tensor in torch 2.13; planner refuses them.)
+    fill_limits: ClassVar[dict[str, Any]] = {
+        "reflect": lambda n: n - 1,
+        "replicate": None,
+        "circular": lambda n: n,
+    }
 
     def check_layer(self, layer: Any, ctx: AxisContext) -> None:
+        if (
+            layer.type == "conv_transpose"
+            and isinstance(layer.padding, str)
+            and "padding" in layer.model_fields_set
+        ):
+            # _ConvTransposeNd raises "padding must be an int or a tuple" (TypeError).
+            raise ctx.refuse(
+                f"PyTorch ConvTranspose takes integer padding, not {layer.padding!r} "
+                "(it raises TypeError); write 0 for no padding",
+                field="padding",
+            )
+        if layer.type == "upsample":
+            self._check_upsample_mode(layer, ctx)
         if layer.type in ("conv", "depthwise_conv", "separable_conv") and layer.padding == "same":
             for s in layer.strides:
                 ctx.require(
@@ -47,6 +77,24 @@ class TorchDialect(Dialect):
 
     def batch_norm_params(self, layer: Any, channels: Any) -> Any:
         return 2 * channels if layer.affine else 0
+
+    def _check_upsample_mode(self, layer: Any, ctx: AxisContext) -> None:
+        """F.interpolate: each linear mode needs its own input rank."""
+        mode = layer.mode.lower()
+        if mode not in _UPSAMPLE_RANK and mode not in ("nearest", "nearest-exact", "area"):
+            raise ctx.refuse(
+                f"PyTorch Upsample has no mode {layer.mode!r}; valid: nearest, "
+                "nearest-exact, area, linear (1D), bilinear, bicubic (2D), trilinear (3D)",
+                field="mode",
+            )
+        need = _UPSAMPLE_RANK.get(mode)
+        if need is not None and need != ctx.rank:
+            fits = next(m for m, r in _UPSAMPLE_RANK.items() if r == ctx.rank)
+            raise ctx.refuse(
+                f"PyTorch Upsample mode {mode!r} needs a {need + 2}D input ({need} spatial "
+                f"axes); this one has {ctx.rank} (use {fits!r})",
+                field="mode",
+            )
 
     def _symmetric(
         self,

@@ -25,17 +25,25 @@ from planner.spec.values import Unknown
 
 if TYPE_CHECKING:
     from planner.export.keras_model import to_keras
+    from planner.export.source import to_source
     from planner.export.torch_model import to_torch
     from planner.spec.network import Network
 
-__all__ = ["to_keras", "to_torch"]
+__all__ = ["to_keras", "to_source", "to_torch"]
 
-_LAZY = {"to_keras": "planner.export.keras_model", "to_torch": "planner.export.torch_model"}
+_LAZY = {
+    "to_keras": "planner.export.keras_model",
+    "to_source": "planner.export.source",
+    "to_torch": "planner.export.torch_model",
+}
 
 
 def __getattr__(name: str) -> Any:
     if name in _LAZY:
-        return getattr(importlib.import_module(_LAZY[name]), name)
+        from planner.arguments import checked
+
+        function = getattr(importlib.import_module(_LAZY[name]), name)
+        return checked(function, f"planner.export.{name}")
     raise AttributeError(f"module 'planner.export' has no attribute {name!r}")
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import sys
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from planner.dialects import get_dialect
@@ -54,7 +55,36 @@ def to_keras(net: Network) -> keras.Model:
     """
     check_buildable(net)
     keras = _import_keras()
-    return _KerasBuilder(net, keras).build()
+    return _KerasBuilder(keras_safe_names(net), keras).build()
+
+
+def keras_layer_name(name: str) -> str:
+    """The Keras name of a planner layer: Keras (on PyTorch) refuses '.' and '/' in
+    names, which imported PyTorch and ONNX layers have (``down1.conv1``).
+
+    >>> keras_layer_name("down1.conv1")
+    'down1_conv1'
+    """
+    return name.replace(".", "_").replace("/", "_")
+
+
+def keras_safe_names(net: Network) -> Network:
+    """``net`` with every layer named as Keras allows (``keras_layer_name``)."""
+    names = {n: keras_layer_name(n) for n in [net.input_name, *net.layer_names]}
+    if all(k == v for k, v in names.items()):
+        return net
+    if len(set(names.values())) != len(names):
+        raise SpecError(
+            "layer names collide once '.' and '/' become '_' for Keras: "
+            + ", ".join(sorted(k for k, v in names.items() if list(names.values()).count(v) > 1))
+        )
+    layers = [
+        layer.model_copy(
+            update={"name": names[layer.name], "inputs": [names[i] for i in layer.inputs]}
+        )
+        for layer in net.layers
+    ]
+    return net.model_copy(update={"layers": layers, "input_name": names[net.input_name]})
 
 
 def _import_keras() -> Any:
@@ -99,10 +129,7 @@ class _KerasBuilder:
         consumed: set[str] = set()
         for layer in net.layers:
             assert layer.name is not None and layer.inputs is not None
-            make = getattr(self, f"_{layer.type}", None)
-            if make is None:
-                raise SpecError(f"no Keras mapping for layer type {layer.type!r}", layer=layer.name)
-            parts = make(layer)
+            parts = self.layer_parts(layer)
             op = parts[0] if len(parts) == 1 else self.keras.Sequential(parts, name=layer.name)
             ins = [tensors[i] for i in layer.inputs]
             consumed.update(layer.inputs)
@@ -110,6 +137,13 @@ class _KerasBuilder:
         sinks = [tensors[n] for n in net.layer_names if n not in consumed] or [inputs]
         outputs = sinks[0] if len(sinks) == 1 else sinks
         return self.keras.Model(inputs=inputs, outputs=outputs, name=_keras_name(net.name))
+
+    def layer_parts(self, layer: Any) -> list[Any]:
+        """The Keras layers of one planner layer (itself, then or after its helpers)."""
+        make = getattr(self, f"_{layer.type}", None)
+        if make is None:
+            raise SpecError(f"no Keras mapping for layer type {layer.type!r}", layer=layer.name)
+        return make(layer)
 
     # --- helpers -------------------------------------------------------------
     def resolved_pads(self, layer: Any) -> list[tuple[int, int]]:
@@ -162,7 +196,10 @@ class _KerasBuilder:
         return -1 if self.net.channels_last else 1
 
     def activation_fn(self, layer: Any, name: str | None, field: str = "activation") -> Any:
-        """A Keras activation (name or callable) for an ``activation=`` argument."""
+        """A Keras activation (name or callable) for an ``activation=`` argument.
+
+        Callables are ``functools.partial`` objects of ``keras.activations``, so the
+        source generator can write them out (``planner.export.source``)."""
         if name is None:
             return None
         key = activation_key(name, layer.name, field)
@@ -176,14 +213,12 @@ class _KerasBuilder:
             )
         if key == "leakyrelu":
             slope = leaky_slope(fw, name, getattr(layer, "negative_slope", None))
-            return lambda x: A.leaky_relu(x, negative_slope=slope)
+            return partial(A.leaky_relu, negative_slope=slope)
         if key in ("softmax", "logsoftmax"):
             fn = A.softmax if key == "softmax" else A.log_softmax
-            axis = self.channel_axis()
-            return lambda x: fn(x, axis=axis)
+            return partial(fn, axis=self.channel_axis())
         if key == "gelu":
-            approximate = gelu_approximate(fw)
-            return lambda x: A.gelu(x, approximate=approximate)
+            return partial(A.gelu, approximate=gelu_approximate(fw))
         names = {
             "hardsigmoid": "hard_sigmoid",
             "hardswish": "hard_silu",
@@ -372,6 +407,8 @@ class _KerasBuilder:
         if all(b >= 0 and a >= 0 for b, a in pairs):
             return [self.zero_pad(pairs, layer.name)]
         # Negative amounts (PyTorch F.pad) crop.
+        if all(b <= 0 and a <= 0 for b, a in pairs):
+            return [self.crop([(-b, -a) for b, a in pairs], layer.name, layer)]
         return self.adjust(layer, [(-b, -a) for b, a in pairs])
 
     def _cropping(self, layer: Any) -> list[Any]:

@@ -7,6 +7,7 @@ from typing import Any
 
 from planner.dialects import Dialect
 from planner.shapes.axes import spatial_layer
+from planner.shapes.features import check_in_channels, normalization, permute, pixel_shuffle
 from planner.shapes.merge import merge
 from planner.shapes.reshape import dense, flatten, global_pool, reshape
 from planner.shapes.resolve import Resolver
@@ -25,6 +26,7 @@ def apply(
     """The output tensor of ``layer``; fills ``result``; raises ``PlannerError``."""
     x = ins[0]
     kind = layer.type
+    check_in_channels(layer, x)
     if kind == "activation":
         result.params = dialect.activation_params(layer, x.dims)
         return x
@@ -43,6 +45,12 @@ def apply(
         return reshape(layer, x)
     if kind == "global_pool":
         return global_pool(layer, x)
+    if kind == "norm":
+        return normalization(layer, x, result)
+    if kind == "pixel_shuffle":
+        return pixel_shuffle(layer, x)
+    if kind == "permute":
+        return permute(layer, x)
     return spatial_layer(layer, x, dialect, resolve, names, result)
 
 

@@ -30,7 +30,7 @@ def spatial_layer(
     """The output of a layer with per-axis rules; fills ``result``'s padding,
     formula, conditions and parameters."""
     need_spatial(layer, x)
-    mode = layer.padding_mode if layer.type == "conv" else "zeros"
+    mode = getattr(layer, "padding_mode", "zeros")
     unknowns = layer.has_unknowns
     view = Resolved(layer, resolve) if unknowns else layer
     ctx_list = [

@@ -33,7 +33,29 @@ def dense(layer: Any, x: Tensor, result: LayerResult) -> Tensor:
 
 
 def global_pool(layer: Any, x: Tensor) -> Tensor:
+    """Global pooling (every spatial axis to 1, dropped unless ``keepdims``), or
+    adaptive pooling to ``output_size`` (``None`` keeps that axis' size)."""
     need_spatial(layer, x)
+    if layer.output_size is not None:
+        rank = len(x.spatial)
+        sizes = layer.output_size if isinstance(layer.output_size, list) else [layer.output_size]
+        if len(sizes) == 1:
+            sizes = sizes * rank
+        if len(sizes) != rank:
+            raise ShapeError(
+                f"output_size {layer.output_size} needs 1 or {rank} entries",
+                layer=layer.name,
+                field="output_size",
+            )
+        if rank == 1 and sizes[0] is None:
+            # AdaptiveAvgPool1d/AdaptiveMaxPool1d take an int only.
+            raise ShapeError(
+                "1D adaptive pooling takes an output size, not None",
+                layer=layer.name,
+                field="output_size",
+            )
+        spatial = tuple(n if o is None else o for n, o in zip(x.spatial, sizes, strict=True))
+        return x.with_spatial(spatial, x.channels)
     spatial = (1,) * len(x.spatial) if layer.keepdims else ()
     return (
         x.with_spatial(spatial, x.channels) if spatial else Tensor((x.channels,), x.channels_last)

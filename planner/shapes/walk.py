@@ -53,7 +53,6 @@ def infer(
     start = Tensor(tuple(resolve(d) for d in dims), net.channels_last)
     tensors: dict[str, Tensor | None] = {net.input_name: start}
     results: list[LayerResult] = []
-    names = axis_names(net.rank)
     for layer in net.layers:
         assert layer.name is not None and layer.inputs is not None
         result = LayerResult(layer.name, layer.type, list(layer.inputs))
@@ -64,6 +63,8 @@ def infer(
             tensors[layer.name] = None
             results.append(result)
             continue
+        # The first input's spatial rank (a reshape may have changed the network's).
+        names = axis_names(len(ins[0].spatial))  # type: ignore[union-attr]
         try:
             out = apply(layer, ins, dialect, resolve, names, result)  # type: ignore[arg-type]
         except PlannerError as exc:

@@ -293,6 +293,11 @@ def valid_inputs(
     >>> [p.text("H") for p in axis.progressions]
     ['H = 16k + 188, k >= 0: output 16k + 4']
     """
+    from planner.solver.solve import check_arguments
+
+    check_arguments(
+        net, time_budget=time_budget, exact=exact, progress=progress, cancel=cancel, near=near
+    )
     unknown = [u for u in net.unknowns().values() if u.name not in axis_names(net.rank)]
     layer_unknowns = [
         u.name
@@ -314,21 +319,47 @@ def valid_inputs(
     found: dict[int, tuple[int, list[Progression], list[str]]] = {}
     budget = Budget(task="inputs", seconds=time_budget, progress=progress, cancel=cancel)
     stopped: str | None = None
+    if not exact and _monotone_chain(net):
+        monotone = _monotone_inputs(net, names, offset, base, budget)
+        if monotone is not None:
+            budget.report(1, 1, "done", final=True)
+            return InputsResult(net.name, exact, monotone, near)
     for group in groups:
-        p = period(net, group[0])
+        full = period(net, group[0])
         per_axis: dict[int, list[Progression]] = {a: [] for a in group}
         notes: dict[int, list[str]] = {a: [] for a in group}
-        for r in range(p):
+        # Residue classes H = p*k + r, from H = k up: a class is split (by a prime
+        # factor of what is left of the full period) only when its sizes are not
+        # affine in k, so a network whose strides cancel (stride 2 then upsampling 2)
+        # needs 2 classes, not 2**20. Exact affine arithmetic never guesses, so a
+        # class that infers without splitting is answered exactly.
+        refine = len(group) == len(names)
+        work = [(1, 0)] if refine else [(full, r) for r in range(full - 1, -1, -1)]
+        visited = 0
+        periods: set[int] = set()
+        while work:
+            p, r = work.pop()
+            visited += 1
             why = budget.check(force=True)
+            if not why:
+                budget.report(visited, None, f"axis {names[group[0]]}, {visited:,} residue classes")
+                analysed = _analyse(
+                    net, names, offset, base, group, p, r, budget, split=refine and p < full
+                )
+                why = budget.stopped
             if why:
                 stopped = (
                     f"{'cancelled' if why == 'cancelled' else 'the time budget ran out'} after "
-                    f"{budget.elapsed:.1f} s, at residue {r} of {p} for axis "
-                    f"{names[group[0]]}: the sizes listed are valid, but others may be too"
+                    f"{budget.elapsed:.1f} s, after {visited - 1:,} residue classes (of at most "
+                    f"{full:,}) for axis {names[group[0]]}: the sizes listed are valid, but "
+                    "others may be too"
                 )
                 break
-            budget.report(r, p, f"axis {names[group[0]]}, residue {r} of {p}")
-            analysed = _analyse(net, names, offset, base, group, p, r)
+            if analysed is SPLIT:
+                f = _smallest_factor(full // p)
+                work.extend((p * f, r + p * j) for j in range(f - 1, -1, -1))
+                continue
+            periods.add(p)
             if analysed is None:
                 continue
             result, settled = analysed
@@ -338,7 +369,7 @@ def valid_inputs(
                     # Below the k where every decision settles, check sizes one by one.
                     if small is None:
                         small = _small_sizes(
-                            net, names, offset, base, a, group, p, r, settled, exact
+                            net, names, offset, base, a, group, p, r, settled, exact, budget
                         )
                     per_axis[a].extend(
                         Progression(n, 0, n, _output_at(net, names, offset, base, group, a, n))
@@ -368,8 +399,9 @@ def valid_inputs(
                 step = 0 if last == first else p
                 out = _output_in_k(result, a, lo)
                 per_axis[a].append(Progression(first, step, last, out))
+        effective = math.lcm(*periods) if periods and not stopped else full
         for a in group:
-            found[a] = (p, per_axis[a], notes[a])
+            found[a] = (effective, per_axis[a], notes[a])
     axes: dict[str, AxisInputs] = {}
     for a, name in enumerate(names):
         p, progressions, notes = found[a]
@@ -377,21 +409,95 @@ def valid_inputs(
             if prog.step == 1 and "k" in prog.output:
                 # "H >= 2: output H - 1" reads better than a k nobody defined.
                 prog.output = _in_terms_of(prog.output, name, prog.first, 1)
-        if len(progressions) > 1 and generic is None:
+        if len(progressions) > 1 and generic is None and not budget.check(force=True):
             generic = _generic_outputs(net, names, offset, base)
         merged = _merge(progressions, p, generic[a] if generic else "")
         if len(merged) == 1 and merged[0].step == p:
             only = merged[0]
             summary = _in_terms_of(only.output, name, only.first, only.step)
         elif merged:
-            if generic is None:
+            if generic is None and not budget.check(force=True):
                 generic = _generic_outputs(net, names, offset, base)
-            summary = generic[a]
+            summary = generic[a] if generic else "(not derived: out of time)"
         else:
             summary = "no valid input size"
         axes[name] = AxisInputs(name, p, merged, summary, notes)
     budget.report(1, 1, "done", final=True)
     return InputsResult(net.name, exact, axes, near, stopped is None, stopped)
+
+
+# Layers whose output size never decreases as their input grows, and whose only
+# requirements are "large enough": through a chain of them, the valid sizes of an
+# axis are every size from the smallest valid one up.
+MONOTONE_TYPES = (
+    *WINDOW_TYPES,
+    "conv_transpose",
+    "upsample",
+    "zero_padding",
+    "cropping",
+    "activation",
+    "batch_norm",
+    "dropout",
+)
+# Far beyond any real input: a chain that does not run at this size runs at none.
+HUGE = 2**40
+
+
+def _monotone_chain(net: Network) -> bool:
+    """Whether ``net`` is one chain of size-monotone layers (no merges, no reshape)."""
+    previous = net.input_name
+    for layer in net.layers:
+        if layer.type not in MONOTONE_TYPES or list(layer.inputs or []) != [previous]:
+            return False
+        previous = layer.name
+    return True
+
+
+def _monotone_inputs(
+    net: Network, names: tuple[str, ...], offset: int, base: list[Any], budget: Budget
+) -> dict[str, AxisInputs] | None:
+    """Valid sizes of a monotone chain per axis: ``H >= first``, found by bisection
+    with concrete inference (other axes at a huge size), without a residue scan.
+    None when the budget stops it (the caller then says so)."""
+
+    def runs(a: int, n: int) -> bool:
+        dims = list(base)
+        for j in range(len(names)):
+            dims[offset + j] = n if j == a else HUGE
+        return infer(net, input_shape=dims).ok
+
+    axes: dict[str, AxisInputs] = {}
+    generic: list[str] | None = None
+    for a, name in enumerate(names):
+        if not runs(a, HUGE):
+            axes[name] = AxisInputs(name, 1, [], "no valid input size")
+            continue
+        lo, hi = 1, HUGE  # hi runs; find the smallest that does
+        while lo < hi:
+            if budget.check(force=True):
+                return None
+            mid = (lo + hi) // 2
+            if runs(a, mid):
+                hi = mid
+            else:
+                lo = mid + 1
+        if generic is None:
+            generic = _generic_outputs(net, names, offset, base)
+        axes[name] = AxisInputs(name, 1, [Progression(lo, 1, None, generic[a])], generic[a])
+    return axes
+
+
+# _analyse's answer for a residue class whose sizes are not affine: split it.
+SPLIT = object()
+
+
+def _smallest_factor(n: int) -> int:
+    f = 2
+    while f * f <= n:
+        if n % f == 0:
+            return f
+        f += 1
+    return n
 
 
 # Residues whose sizes settle later than this are left to sympy (with a note).
@@ -406,15 +512,20 @@ def _analyse(
     group: list[int],
     p: int,
     r: int,
-) -> tuple[Any, int] | None:
+    budget: Budget | None = None,
+    split: bool = False,
+) -> tuple[Any, int] | object | None:
     """Inference with ``H = p*k + r`` on the group's axes.
 
     Exact affine arithmetic (``Lin``) first: every max/min/choice takes the side it
     settles on for large k, and the k from which all of them have settled is returned
     as well (sizes below it are checked one by one by the caller). Sympy otherwise.
-    None when the residue never works.
+    None when the residue never works; ``SPLIT`` (when ``split``) when its sizes
+    are not affine in k, so that a finer class must be taken.
     """
     for affine in (True, False):
+        if not affine and budget is not None and budget.check(force=True):
+            return None  # the caller sees the budget stopped and says so
         dims: list[Any] = list(base)
         for j, other in enumerate(names):
             if j in group:
@@ -427,6 +538,8 @@ def _analyse(
             with no_formulas(), eventually() as thresholds:
                 result = infer(net, input_shape=dims)
         except (NotAffine, TypeError):
+            if affine and split:
+                return SPLIT
             continue
         if not affine:
             return (result, 0) if result.ok else None
@@ -465,6 +578,7 @@ def _small_sizes(
     r: int,
     below: int,
     exact: bool,
+    budget: Budget | None = None,
 ) -> list[int]:
     """The valid sizes ``p*k + r`` for ``k < below``, each by concrete inference."""
     from planner.solver.search import verify
@@ -472,6 +586,8 @@ def _small_sizes(
 
     good = []
     for k in range(below):
+        if budget is not None and budget.check():
+            break
         n = p * k + r
         if n < 1:
             continue

@@ -15,6 +15,7 @@ Unknowns come from the network (``?p`` fields) or are added by name:
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field as dc_field
 from typing import Any
@@ -39,6 +40,9 @@ DEFAULT_BOUNDS: dict[str, tuple[int, int]] = {
     "output_size": (1, 4096),
     "input": (1, 4096),
 }
+# The choice "leave this field to the framework" (a pooling stride of None: the
+# pool size) among the values of an unknown.
+DEFAULT = "default"
 # The value a field has when nothing is asked of it; changes are costed from here.
 NATURAL: dict[str, int] = {
     "padding": 0,
@@ -58,28 +62,135 @@ MODE_CHOICES: dict[str, tuple[str, ...]] = {
     "torch": ("valid", "same"),
 }
 
-_TARGET = re.compile(r"^\s*([A-Za-z_][\w]*)(?:\.([A-Za-z]\w*))?\s*=\s*(.+?)\s*$")
+_TARGET = re.compile(
+    r"^\s*(?P<left>[A-Za-z_][\w]*)(?:\.(?P<axis>[A-Za-z]\w*))?"
+    r"\s*(?P<op>==|>=|<=|=|>|<|%|\s+in\s+)\s*(?P<right>.+?)\s*$"
+)
 _UNKNOWN = re.compile(
     r"^\s*([A-Za-z_][\w]*)(?:\.([A-Za-z_]+))?(?:\.([A-Za-z]\w*))?"
-    r"\s*(?:=\s*(-?\d+)\s*\.\.\s*(-?\d+))?\s*$"
+    r"\s*(?:=\s*(-?[\d*e]+)\s*\.\.\s*(-?[\d*e]+))?\s*$"
 )
+
+
+_IDENT = re.compile(r"^[A-Za-z_]\w*$", re.ASCII)
+
+
+def _alias_names(text: str, net: Network) -> tuple[str, dict[str, str]]:
+    """Layer names the grammar cannot read (PyTorch's ``features.0``, non-ASCII
+    names) replaced by placeholders, and the way back."""
+    back: dict[str, str] = {}
+    odd = sorted((n for n in net.layer_names if n and not _IDENT.match(n)), key=len, reverse=True)
+    for i, name in enumerate(odd):
+        alias = f"__layer{i}__"
+        new = re.sub(rf"(?<![\w.]){re.escape(name)}(?!\w)", alias, text)
+        if new != text:
+            back[alias] = name
+            text = new
+    return text, back
+
+
+# Comparisons a target can make, and what each accepts on its right.
+OPS = ("==", ">=", "<=", ">", "<", "in", "..", "%")
 
 
 @dataclass(frozen=True)
 class Target:
-    """``left`` (a layer, ``output``) must equal ``right`` on ``axes`` (all if None).
+    """A comparison over a measured quantity: ``left`` (a layer, ``output``) ``op`` ``right``
+    on ``axes`` (all if None).
 
-    ``right`` is a tuple of sizes (one per axis in ``axes``, or one for all) or the
-    name of a layer (``input`` for the network input).
+    ``op`` and ``right``:
+
+    - ``==``: ``right`` is a tuple of sizes (one per axis in ``axes``, or one for all)
+      or the name of a layer (``input`` for the network input);
+    - ``>=``, ``<=``, ``>``, ``<``: ``right`` as for ``==`` (sizes or a layer);
+    - ``in``: ``right`` is a tuple of allowed sizes (every axis must be one of them);
+    - ``..``: ``right`` is ``(lo, hi)``: the size lies in ``lo..hi`` (both included);
+    - ``%``: ``right`` is ``(m,)``: the size is a multiple of ``m``.
+
+    ``quantity`` is what is measured on ``left``: ``"size"`` (the spatial size) is the
+    only one today. Extension point: a new quantity (``memory``, ``macs``) registers a
+    name in ``QUANTITIES`` with a function measuring it on an inference result;
+    :func:`parse_target` then reads ``memory<=8GiB`` with the same operators, and
+    :meth:`holds` compares whatever the quantity measured, so parsing, the solver's
+    checks and the messages need no rewrite.
+
+    >>> Target("output", (64,), op=">=").holds(70, 64)
+    True
+    >>> Target("output", (32,), op="%").holds(96, 32)
+    True
     """
 
     left: str
     right: tuple[int, ...] | str
     axes: tuple[int, ...] | None = None
     text: str = ""
+    op: str = "=="
+    quantity: str = "size"
 
     def __str__(self) -> str:
-        return self.text or f"{self.left}={self.right}"
+        if self.text:
+            return self.text
+        right = self.right if isinstance(self.right, str) else ",".join(map(str, self.right))
+        if self.op == "in":
+            return f"{self.left} in {{{right}}}"
+        if self.op == "..":
+            return f"{self.left}={right.replace(',', '..')}"
+        if self.op == "%":
+            return f"{self.left} % {right} == 0"
+        return f"{self.left}{'=' if self.op == '==' else self.op}{right}"
+
+    def holds(self, have: Any, want: Any) -> Any:
+        """Whether size ``have`` meets this target against ``want`` (one axis).
+
+        ``want`` is the right side's size on that axis (for ``in``: ignored; for
+        ``%``: the modulus). Works on ints, and on affine sizes (``Lin``), where it
+        returns a condition on ``k`` instead of a bool.
+        """
+        if self.op == "==":
+            return have == want
+        if self.op == ">=":
+            return have >= want
+        if self.op == "<=":
+            return have <= want
+        if self.op == ">":
+            return have > want
+        if self.op == "<":
+            return have < want
+        if self.op == "in":
+            assert isinstance(self.right, tuple)
+            return have in self.right
+        if self.op == "..":
+            assert isinstance(self.right, tuple)
+            return self.right[0] <= have <= self.right[1]
+        return have % want == 0
+
+    def conditions(self, have: Any, want: Any) -> list[Any]:
+        """:meth:`holds` as a conjunction (a range is two comparisons), for affine sizes;
+        ``in`` is a disjunction and has no such form (callers split it by value)."""
+        if self.op == "..":
+            assert isinstance(self.right, tuple)
+            return [have >= self.right[0], have <= self.right[1]]
+        if self.op == "in":
+            raise ValueError("a set target is a disjunction; split it by value")
+        return [self.holds(have, want)]
+
+    def wants(self) -> str:
+        """The wanted value in words, for messages (``388``, ``>= 64``, ``in {25, 26}``)."""
+        right = self.right if isinstance(self.right, str) else ", ".join(map(str, self.right))
+        if self.op == "==":
+            return right
+        if self.op == "in":
+            return f"one of {{{right}}}"
+        if self.op == "..":
+            assert isinstance(self.right, tuple)
+            return f"in {self.right[0]}..{self.right[1]}"
+        if self.op == "%":
+            return f"a multiple of {right}"
+        return f"{self.op} {right}"
+
+
+# Measured quantities a target can name (see Target.quantity); "size" is implicit.
+QUANTITIES: dict[str, Any] = {}
 
 
 @dataclass
@@ -87,7 +198,7 @@ class Var:
     """One unknown of a solve: its domain, where it is used, its reference value."""
 
     name: str
-    domain: list[Any]
+    domain: Sequence[Any]  # a range for integers (never materialised), else choices
     ref: Any = None  # the value it had (a fix, or Unknown.ref); None when there was none
     field: str = ""
     natural: Any = None  # the field's do-nothing value, to measure change without a ref
@@ -103,17 +214,36 @@ class Var:
 
 
 def parse_target(text: str | Target, net: Network) -> Target:
-    """Read ``output=input``, ``up6=conv4``, ``output=388,388`` or ``conv5.H=28``."""
+    """Read a target: ``output=388,388``, ``up6=conv4``, ``output=input``, ``conv5.H=28``,
+    ``output>=64``, ``output<=100``, ``output in {25, 26}``, ``output=64..128``,
+    ``output % 32 == 0``.
+
+    >>> import planner
+    >>> net = planner.load("unet-original")
+    >>> str(parse_target("output in {386, 388}", net)), parse_target("output%32==0", net).op
+    ('output in {386, 388}', '%')
+    """
     if isinstance(text, Target):
         return text
+    if not isinstance(text, str):
+        raise SolveError(
+            f"a target must be a string like 'output=388' or a Target; received "
+            f"{type(text).__name__} {text!r}",
+            field="targets",
+        )
+    text, back = _alias_names(text, net)
     m = _TARGET.match(text)
     if not m:
         raise SolveError(
-            f"cannot read target {text!r}; write LAYER=N[,N...], LAYER=OTHER_LAYER or "
-            "output=input (optionally LAYER.AXIS=...)",
+            f"cannot read target {text!r}; write LAYER=N[,N...], LAYER=OTHER_LAYER, "
+            "output=input, LAYER>=N, LAYER<=N, LAYER in {N, M}, LAYER=LO..HI or "
+            "LAYER % N == 0 (optionally LAYER.AXIS ...)",
             field="--target",
         )
-    left, axis, right = m.groups()
+    left, axis, op, right = m.group("left"), m.group("axis"), m.group("op"), m.group("right")
+    left, right = back.get(left, left), back.get(right.strip(), right)
+    for alias, name in back.items():
+        text = text.replace(alias, name)
     names = axis_names(net.rank)
     _check_ref(left, net, text, allow_input=False)
     axes = None
@@ -124,6 +254,33 @@ def parse_target(text: str | Target, net: Network) -> Target:
                 field="--target",
             )
         axes = (names.index(axis),)
+    clean = text.strip()
+    op = {"=": "==", "==": "=="}.get(op.strip(), op.strip())
+    if op == "%":
+        mod = re.fullmatch(r"(\d+)\s*==?\s*0", right)
+        if not mod or int(mod.group(1)) < 1:
+            raise SolveError(
+                f"cannot read {text!r}; a divisibility target reads LAYER % N == 0 with N >= 1",
+                field="--target",
+            )
+        return Target(left, (int(mod.group(1)),), axes, clean, op="%")
+    if op == "in":
+        body = right.strip()
+        span = re.fullmatch(r"(\d+)\s*\.\.\s*(\d+)", body)
+        if span:
+            return _range_target(left, span, axes, clean, text)
+        body = body.removeprefix("{").removesuffix("}")
+        if not re.fullmatch(r"[\d\s,]+", body) or not body.strip(", "):
+            raise SolveError(
+                f"cannot read the set in {text!r}; write LAYER in {{N, M, ...}} or LAYER in LO..HI",
+                field="--target",
+            )
+        values = tuple(sorted({int(v) for v in body.split(",") if v.strip()}))
+        _positive(values, text)
+        return Target(left, values, axes, clean, op="in")
+    span = re.fullmatch(r"(\d+)\s*\.\.\s*(\d+)", right)
+    if span and op == "==":
+        return _range_target(left, span, axes, clean, text)
     if re.fullmatch(r"[\d\s,]+", right):
         values = tuple(int(v) for v in right.split(",") if v.strip())
         expected = len(axes) if axes else net.rank
@@ -133,11 +290,31 @@ def parse_target(text: str | Target, net: Network) -> Target:
                 f"(axes {', '.join(names if axes is None else [names[a] for a in axes])})",
                 field="--target",
             )
-        if any(v < 1 for v in values):
-            raise SolveError(f"target sizes must be >= 1 in {text!r}", field="--target")
-        return Target(left, values, axes, text.strip())
+        _positive(values, text)
+        return Target(left, values, axes, clean, op=op)
     _check_ref(right, net, text, allow_input=True)
-    return Target(left, right, axes, text.strip())
+    return Target(left, right, axes, clean, op=op)
+
+
+def _range_target(
+    left: str, span: re.Match[str], axes: tuple[int, ...] | None, clean: str, text: str
+) -> Target:
+    lo, hi = int(span.group(1)), int(span.group(2))
+    if lo > hi:
+        raise SolveError(
+            f"the range in target {text!r} is reversed ({lo} > {hi}); write LO..HI with "
+            f"LO <= HI, e.g. {hi}..{lo}",
+            field="--target",
+        )
+    _positive((lo, hi), text)
+    return Target(left, (lo, hi), axes, clean, op="..")
+
+
+def _positive(values: tuple[int, ...], text: str) -> None:
+    if any(v < 1 for v in values):
+        raise SolveError(
+            f"target sizes must be >= 1; received {min(values)} in {text!r}", field="--target"
+        )
 
 
 def _check_ref(name: str, net: Network, text: str, allow_input: bool) -> None:
@@ -181,8 +358,20 @@ def target_sizes(t: Target, net: Network, sizes: Any) -> tuple[tuple[Any, ...], 
                 field="--target",
             )
         return tuple(left[a] for a in axes), tuple(right[a] for a in axes)
+    if t.op in ("in", ".."):
+        return tuple(left[a] for a in axes), (0,) * len(axes)  # the set is in the target
     want = t.right if len(t.right) == len(axes) else t.right * len(axes)
     return tuple(left[a] for a in axes), tuple(want)
+
+
+def target_holds(t: Target, net: Network, sizes: Any) -> bool:
+    """Whether ``t`` holds on the spatial ``sizes`` (tensor name -> sizes); a flattened
+    side never holds."""
+    try:
+        left, right = target_sizes(t, net, sizes)
+    except SolveError:
+        return False
+    return all(t.holds(a, b) for a, b in zip(left, right, strict=True))
 
 
 def resolve_name(name: str, net: Network) -> str:
@@ -200,7 +389,14 @@ def with_unknowns(net: Network, specs: list[str]) -> Network:
     data = net.to_data()
     names = axis_names(net.rank)
     for spec in specs:
-        m = _UNKNOWN.match(spec)
+        if not isinstance(spec, str):
+            raise SolveError(
+                f"an unknown must be a string like 'conv1.padding=0..3'; received "
+                f"{type(spec).__name__} {spec!r}",
+                field="--unknown",
+            )
+        aliased, back = _alias_names(spec, net)
+        m = _UNKNOWN.match(aliased)
         if not m:
             raise SolveError(
                 f"cannot read unknown {spec!r}; write LAYER.FIELD or LAYER.FIELD=LO..HI "
@@ -208,8 +404,15 @@ def with_unknowns(net: Network, specs: list[str]) -> Network:
                 field="--unknown",
             )
         layer_name, fld, axis, lo, hi = m.groups()
-        lo_i = int(lo) if lo is not None else None
-        hi_i = int(hi) if hi is not None else None
+        layer_name = back.get(layer_name, layer_name)
+        lo_i = _bound(lo, spec)
+        hi_i = _bound(hi, spec)
+        if lo_i is not None and hi_i is not None and lo_i > hi_i:
+            raise SolveError(
+                f"unknown {spec!r} has reversed bounds ({lo_i} > {hi_i}); write LO..HI with "
+                f"LO <= HI, e.g. {spec.split('=')[0].strip()}={hi_i}..{lo_i}",
+                field="--unknown",
+            )
         if layer_name in ("input", net.input_name):
             if fld is None:
                 _unknown_square_input(data, net, lo_i, hi_i)
@@ -225,6 +428,8 @@ def with_unknowns(net: Network, specs: list[str]) -> Network:
         index = _layer_index(net, layer_name, spec)
         layer = net.layers[index]
         item = data["layers"][index]
+        fld = field_alias(layer, fld)
+        uname = f"{layer_name}.{fld}" + (f".{axis}" if axis else "")
         if fld not in type(layer).model_fields or fld in ("type", "name", "inputs"):
             valid = [f for f in _solvable_fields(layer)]
             raise SolveError(
@@ -246,6 +451,20 @@ def with_unknowns(net: Network, specs: list[str]) -> Network:
             choices = MODE_CHOICES[net.framework]
             item[fld] = Unknown(uname, choices=choices, ref=current).to_data()
             continue
+        if current is None and fld == "strides" and axis is None:
+            # A pooling stride left to the framework: "default" is one of the choices.
+            lo_d, hi_d = DEFAULT_BOUNDS["strides"]
+            lo_c = lo_i if lo_i is not None else lo_d
+            hi_c = hi_i if hi_i is not None else hi_d
+            if hi_c - lo_c > 4096:
+                raise SolveError(
+                    f"unknown {spec!r} would list {hi_c - lo_c + 1:,} strides as choices; "
+                    "give at most 4,097 (e.g. " + f"{layer_name}.strides=1..8)",
+                    field="--unknown",
+                )
+            choices = (DEFAULT, *range(max(lo_c, 1), hi_c + 1))
+            item[fld] = Unknown(uname, choices=choices, ref=DEFAULT).to_data()
+            continue
         ref = _reference(current, fld, axis, names)
         unknown = Unknown(uname, lo_i, hi_i, ref=ref).to_data()
         if axis is not None:
@@ -266,23 +485,40 @@ def with_unknowns(net: Network, specs: list[str]) -> Network:
 
 
 def assign(net: Network, values: dict[str, Any]) -> Network:
-    """``net`` with every unknown named in ``values`` replaced by its value."""
+    """``net`` with every unknown named in ``values`` replaced by its value (``"default"``
+    leaves the field to the framework)."""
 
     def fill(value: Any) -> Any:
         if isinstance(value, dict) and "unknown" in value:
-            return values.get(str(value["unknown"]), value)
+            return _plain_value(values.get(str(value["unknown"]), value))
         if isinstance(value, str) and value.startswith("?"):
-            return values.get(value[1:], value)
+            return _plain_value(values.get(value[1:], value))
         if isinstance(value, list):
-            return [fill(v) for v in value]
+            filled = [fill(v) for v in value]
+            # Every axis left to the framework: the field is unset.
+            return None if filled and all(v is None for v in filled) else filled
         return value
 
+    have = net.unknowns()
+    stray = sorted(set(values) - set(have))
+    if stray:
+        raise SolveError(
+            f"values name {', '.join(repr(s) for s in stray)}, which "
+            f"{'is not an unknown' if len(stray) == 1 else 'are not unknowns'} of {net.name}; "
+            f"its unknowns are {', '.join(have) or 'none'}",
+            field="values",
+        )
     data = net.to_data()
     data["input_shape"] = [fill(d) for d in data["input_shape"]]
     data["layers"] = [{k: fill(v) for k, v in item.items()} for item in data["layers"]]
     from planner.spec.loading import network_from_data
 
     return network_from_data(data, source=net.name)
+
+
+def _plain_value(value: Any) -> Any:
+    """An unknown's value as a field takes it ("default" is the unset field)."""
+    return None if value == DEFAULT else value
 
 
 def _reference(current: Any, fld: str, axis: str | None, names: tuple[str, ...]) -> Any:
@@ -297,6 +533,36 @@ def _reference(current: Any, fld: str, axis: str | None, names: tuple[str, ...])
         ints = {v for v in flat if isinstance(v, int)}
         return ints.pop() if len(ints) == 1 and len(ints) == len(set(map(str, flat))) else None
     return current if isinstance(current, int) and not isinstance(current, bool) else None
+
+
+def _bound(text: str | None, spec: str) -> int | None:
+    """``12``, ``-3``, ``10**18`` or ``1e9`` as an int."""
+    if text is None:
+        return None
+    m = re.fullmatch(r"(-?)(\d+)(?:\*\*(\d+)|e(\d+))?", text)
+    if not m or (m.group(3) and int(m.group(3)) > 100) or (m.group(4) and int(m.group(4)) > 100):
+        raise SolveError(
+            f"cannot read the bound {text!r} in unknown {spec!r}; write a whole number "
+            "(12, 1000000, 10**9 or 1e9)",
+            field="--unknown",
+        )
+    sign, base, power, exponent = m.groups()
+    value = int(base) ** int(power) if power else int(base) * 10 ** int(exponent or 0)
+    return -value if sign else value
+
+
+def field_alias(layer: LayerBase, name: str) -> str:
+    """The field a YAML spelling names on ``layer`` (``stride`` -> ``strides``,
+    ``kernel`` -> ``kernel_size``, ``scale_factor`` -> ``scale``); ``name`` if none."""
+    fields = type(layer).model_fields
+    if name in fields:
+        return name
+    for field_name, info in fields.items():
+        alias = info.validation_alias
+        choices = getattr(alias, "choices", None) or ([alias] if isinstance(alias, str) else [])
+        if name in choices:
+            return field_name
+    return name
 
 
 def _plain(value: Any) -> Any:

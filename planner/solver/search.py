@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import math
 import time
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,12 +30,14 @@ from planner.errors import PlannerError, SolveError
 from planner.shapes import Tensor, apply_layer, axis_names, infer, input_tensor
 from planner.solver.exact import dropped_pixels
 from planner.solver.problem import (
+    DEFAULT,
     DEFAULT_BOUNDS,
     NATURAL,
     Target,
     Var,
+    assign,
     resolve_name,
-    target_sizes,
+    target_holds,
 )
 from planner.spec.network import Network
 from planner.spec.values import Unknown, leaves
@@ -80,7 +83,7 @@ class SearchResult:
 def collect_vars(
     net: Network,
     refs: Mapping[str, Any] | None = None,
-    domains: Mapping[str, list[Any]] | None = None,
+    domains: Mapping[str, Sequence[Any]] | None = None,
 ) -> dict[str, Var]:
     """Every unknown of ``net`` with its domain, the layers using it and its reference.
 
@@ -101,10 +104,11 @@ def collect_vars(
                 lo_d, hi_d = DEFAULT_BOUNDS.get(fld, (0, 16))
                 lo = u.min if u.min is not None else lo_d
                 hi = u.max if u.max is not None else hi_d
-                domain = list(range(lo, hi + 1))
+                # A range, never a list: a bound of 10**18 costs nothing until searched.
+                domain = range(lo, hi + 1)
                 natural = NATURAL.get(fld)
             if u.name in domains:
-                domain = list(domains[u.name])
+                domain = domains[u.name]
             var = Var(u.name, domain, ref, fld, natural)
             found[u.name] = var
         if index not in var.layers:
@@ -170,12 +174,7 @@ def _plan(net: Network, vars: dict[str, Var], targets: list[Target], exact: bool
 
 
 def _target_holds(t: Target, net: Network, tensors: Mapping[str, Tensor]) -> bool:
-    sizes = {name: tensor.spatial for name, tensor in tensors.items()}
-    try:
-        left, right = target_sizes(t, net, sizes)
-    except SolveError:
-        return False  # a flattened side: the target cannot hold
-    return left == right
+    return target_holds(t, net, {name: tensor.spatial for name, tensor in tensors.items()})
 
 
 def layer_cost(net: Network, i: int, vars: dict[str, Var], values: Mapping[str, Any]) -> int:
@@ -220,13 +219,22 @@ def layer_cost(net: Network, i: int, vars: dict[str, Var], values: Mapping[str, 
     return cost
 
 
+# Work the walk can do per second on one core (transitions, measured on the presets,
+# conservatively): a step whose combinations alone exceed many budgets' worth is
+# refused at once instead of started.
+STEPS_PER_SECOND = 50_000
+# Estimated bytes per kept state and per kept edge (dicts of tensors, tuples, ints).
+STATE_BYTES = 600
+EDGE_BYTES = 200
+
+
 def search(
     net: Network,
     targets: list[Target],
     *,
     exact: bool = False,
     refs: Mapping[str, Any] | None = None,
-    domains: Mapping[str, list[Any]] | None = None,
+    domains: Mapping[str, Sequence[Any]] | None = None,
     limit: int | None = 20,
     time_budget: float = 10.0,
     max_states: int = 2_000_000,
@@ -234,9 +242,12 @@ def search(
 ) -> SearchResult:
     """Every assignment of ``net``'s unknowns meeting ``targets``, best ``limit`` first.
 
-    ``budget`` (else one of ``time_budget`` seconds) bounds the walk and reports progress."""
+    ``budget`` (else one of ``time_budget`` seconds) bounds the walk in time and
+    memory, and reports progress. Raises ``SolveError`` at once, before any work,
+    when one layer alone has more combinations of values than the budget could try.
+    """
     if budget is None:
-        budget = Budget(task="solve", seconds=time_budget)
+        budget = Budget(task="solve", seconds=time_budget, max_states=max_states)
     with no_formulas():
         return _search(
             net,
@@ -246,8 +257,35 @@ def search(
             domains=domains,
             limit=limit,
             budget=budget,
-            max_states=max_states,
         )
+
+
+def refuse_huge(vars: Mapping[str, Var], plan: _Plan, budget: Budget, net: Network) -> None:
+    """Refuse a search whose single step has far more combinations than fit the budget,
+    naming the largest range that would be searched."""
+    affordable = max(1000, int(STEPS_PER_SECOND * budget.seconds * 4))
+    for step, names in enumerate(plan.new_vars):
+        combos = math.prod(len(vars[v].domain) for v in names)
+        if combos <= affordable:
+            continue
+        largest = max(names, key=lambda v: len(vars[v].domain))
+        var = vars[largest]
+        where = "the input" if step == 0 else f"layer '{net.layers[step - 1].name}'"
+        raise SolveError(
+            f"the search would try {combos:,} combinations of values at {where}, "
+            f"{_domain_words(var)} being the largest range; about {affordable:,} fit in "
+            f"{budget.seconds:g} s. Narrow it (e.g. {largest}=LO..HI with at most "
+            f"{affordable:,} values), or make the input size the only unknown, which is "
+            "answered in closed form",
+            field=largest,
+        )
+
+
+def _domain_words(var: Var) -> str:
+    d = var.domain
+    if isinstance(d, range):
+        return f"{var.name} in {d.start}..{d.stop - 1} ({len(d):,} values)"
+    return f"{var.name} ({len(d):,} choices)"
 
 
 def _search(
@@ -256,14 +294,24 @@ def _search(
     *,
     exact: bool,
     refs: Mapping[str, Any] | None,
-    domains: Mapping[str, list[Any]] | None,
+    domains: Mapping[str, Sequence[Any]] | None,
     limit: int | None,
     budget: Budget,
-    max_states: int,
 ) -> SearchResult:
     started = time.perf_counter()
     vars = collect_vars(net, refs, domains)
     plan = _plan(net, vars, targets, exact)
+    refuse_huge(vars, plan, budget, net)
+    # Per layer: (field, unknown) pairs that may take the "default" choice.
+    defaults = [
+        [
+            (f, v.name)
+            for f in type(layer).model_fields
+            for v in {x for x in leaves(getattr(layer, f)) if isinstance(x, Unknown)}
+            if DEFAULT in vars[v.name].domain
+        ]
+        for layer in net.layers
+    ]
     dialect = get_dialect(net.framework)
     names = axis_names(net.rank)
     failures: Counter[str] = Counter()
@@ -274,9 +322,13 @@ def _search(
     count: list[dict[Any, int]] = []
     frontier: dict[Any, tuple[dict[str, Tensor], dict[str, Any]]] = {}
     total_states = 0
+    total_edges = 0
 
-    def domains(step: int) -> list[tuple[str, list[Any]]]:
-        return [(v, vars[v].domain) for v in plan.new_vars[step]]
+    def combos_of(step: int) -> Iterator[dict[str, Any]]:
+        """The new unknowns' value combinations at ``step``, lazily."""
+        dom = [(v, vars[v].domain) for v in plan.new_vars[step]]
+        for cv in itertools.product(*[d for _, d in dom]):
+            yield {name: v for (name, _), v in zip(dom, cv, strict=True)}
 
     def close(
         step: int,
@@ -290,6 +342,7 @@ def _search(
         prev_count: int,
         new_frontier: dict[Any, Any],
     ) -> None:
+        nonlocal total_edges
         step_edges = edges[step]
         if key not in new_frontier:
             live_t = {t: tensors[t] for t in plan.live_tensors[step]}
@@ -302,6 +355,7 @@ def _search(
             best[step][key] = min(best[step][key], prev_best + cost)
             count[step][key] += prev_count
         step_edges[key].append((prev, combo, cost))
+        total_edges += 1
 
     def state_key(step: int, tensors: Mapping[str, Tensor], values: Mapping[str, Any]) -> Any:
         return (
@@ -309,20 +363,29 @@ def _search(
             tuple(values[v] for v in plan.live_vars[step]),
         )
 
+    def over_memory(new: int) -> bool:
+        states = total_states + new
+        return budget.over_memory(states, states * STATE_BYTES + total_edges * EDGE_BYTES)
+
+    stopped: str | None = None
+    where = "the input"
+
     # Step 0: the input.
     edges.append({})
     best.append({})
     count.append({})
     new_frontier: dict[Any, Any] = {}
-    dom = domains(0)
-    for combo_values in itertools.product(*[d for _, d in dom]):
-        combo = {name: v for (name, _), v in zip(dom, combo_values, strict=True)}
+    for combo in combos_of(0):
+        if budget.check() or over_memory(len(new_frontier)):
+            stopped = budget.stopped or "memory"
+            break
         try:
             x = input_tensor(net, combo)
         except PlannerError as exc:
-            failures[exc.message] += 1
+            failures[f"input: {exc.message}"] += 1
             continue
         if any(isinstance(d, int) and d < 1 for d in x.dims):
+            failures["input: a size below 1"] += 1
             continue
         tensors = {net.input_name: x}
         if not all(_target_holds(t, net, tensors) for t in plan.checks[0]):
@@ -344,34 +407,36 @@ def _search(
     frontier = new_frontier
     total_states += len(frontier)
 
-    stopped: str | None = None
+    steps_done = 0
     for i, layer in enumerate(net.layers):
+        if stopped:
+            break
         step = i + 1
+        where = f"layer '{layer.name}' ({step} of {len(net.layers)})"
         edges.append({})
         best.append({})
         count.append({})
         new_frontier = {}
-        dom = domains(step)
-        combos = [
-            {name: v for (name, _), v in zip(dom, cv, strict=True)}
-            for cv in itertools.product(*[d for _, d in dom])
-        ]
         budget.report(i, len(net.layers), f"layer '{layer.name}', {len(frontier):,} states")
         for key, (tensors, values) in frontier.items():
-            if budget.check():
+            if stopped:
                 break
             prev_best = best[step - 1][key]
             prev_count = count[step - 1][key]
-            for combo in combos:
+            ins = [tensors[t] for t in layer.inputs or []]
+            for combo in combos_of(step):
+                if budget.check() or over_memory(len(new_frontier)):
+                    stopped = budget.stopped or "memory"
+                    break
                 vals = {**values, **combo} if combo else values
-                ins = [tensors[t] for t in layer.inputs or []]
+                used = _with_defaults(layer, defaults[i], vals)
                 try:
-                    out, result = apply_layer(layer, ins, dialect, vals, names)
+                    out, result = apply_layer(used, ins, dialect, vals, names)
                 except PlannerError as exc:
                     failures[f"{layer.name}: {exc.message}"] += 1
                     continue
                 if plan.exact:
-                    lost = dropped_pixels(layer, dialect, vals, ins[0].spatial, result)
+                    lost = dropped_pixels(used, dialect, vals, ins[0].spatial, result)
                     if any(d > 0 for d in lost):
                         failures[f"{layer.name}: drops pixels (not exact)"] += 1
                         continue
@@ -399,45 +464,73 @@ def _search(
                 )
         frontier = new_frontier
         total_states += len(frontier)
-        elapsed = time.perf_counter() - started
-        why = budget.check(force=True)
-        if not frontier and not why:
-            break
-        if why == "cancelled":
-            stopped = (
-                f"cancelled after {elapsed:.1f} s and {total_states:,} states, at layer "
-                f"'{layer.name}' ({step} of {len(net.layers)}): no answer is claimed"
-            )
-            break
-        if why or total_states > max_states:
-            stopped = (
-                f"the search stopped after {elapsed:.1f} s and {total_states:,} states, at layer "
-                f"'{layer.name}' ({step} of {len(net.layers)}): no answer is claimed. Narrow the "
-                "bounds of the unknowns (LAYER.FIELD=LO..HI) or give more time"
-            )
+        if not stopped:
+            steps_done = step
+            stopped = budget.check(force=True)
+        if not frontier and not stopped:
             break
 
     last = len(net.layers)
-    budget.report(len(net.layers), len(net.layers), "done", final=True)
-    if stopped:
+    budget.report(steps_done, len(net.layers), "walked", final=True)
+
+    def incomplete(why: str, found: int, checked: str) -> SearchResult:
+        elapsed = time.perf_counter() - started
+        if why == "cancelled":
+            head = f"cancelled after {elapsed:.1f} s"
+        elif why == "memory":
+            head = (
+                f"incomplete: the memory bound ({budget.max_states:,} states or "
+                f"{budget.max_bytes / 2**20:,.0f} MiB) was reached after {elapsed:.1f} s"
+            )
+        else:
+            head = f"incomplete: the time budget ({budget.seconds:g} s) ran out"
         return SearchResult(
-            [], 0, False, stopped, total_states, time.perf_counter() - started, failures
+            [],
+            found,
+            False,
+            f"{head}; {found} solution{'s' if found != 1 else ''} found, checked up to "
+            f"{checked}; no other answer is claimed. Narrow the bounds of the unknowns "
+            "(LAYER.FIELD=LO..HI) or give more time",
+            total_states,
+            elapsed,
+            failures,
         )
+
+    if stopped:
+        return incomplete(stopped, 0, f"{where}, {total_states:,} states")
     if not frontier or len(edges) <= last:
         return SearchResult(
             [], 0, True, None, total_states, time.perf_counter() - started, failures
         )
     total = sum(count[last].values())
-    solutions = _k_best(edges, best, last, limit, vars)
+    solutions = _k_best(edges, best, last, limit, vars, budget)
     verified = []
     for values, cost in solutions:
+        if budget.check(force=True):
+            break
         ok, shape = verify(net, values, targets, exact)
         if not ok:  # pragma: no cover - the walk and inference share the arithmetic
             raise AssertionError(f"solver produced an unverified solution {values}")
         verified.append(Assignment(values, cost, shape))
+    if budget.stopped:
+        result = incomplete(
+            budget.stopped, len(verified), f"every layer ({total:,} solutions counted)"
+        )
+        result.solutions = verified
+        result.total = total
+        result.reason = (result.reason or "").replace(
+            "no other answer is claimed", "the ranking of the rest was not finished"
+        )
+        return result
     return SearchResult(
         verified, total, True, None, total_states, time.perf_counter() - started, failures
     )
+
+
+def _with_defaults(layer: Any, fields: list[tuple[str, str]], values: Mapping[str, Any]) -> Any:
+    """``layer`` with every field whose unknown chose ``"default"`` unset."""
+    unset = {f: None for f, name in fields if values.get(name) == DEFAULT}
+    return layer.model_copy(update=unset) if unset else layer
 
 
 def _k_best(
@@ -446,25 +539,32 @@ def _k_best(
     last: int,
     limit: int | None,
     vars: dict[str, Var],
+    budget: Budget | None = None,
 ) -> list[tuple[dict[str, Any], int]]:
     """Complete paths in increasing cost, walking backwards from the last step.
 
     Priority = cost of the suffix so far + best cost of reaching the current state,
-    an exact heuristic, so paths pop in exact cost order.
+    an exact heuristic, so paths pop in exact cost order. Among equal priorities the
+    deepest partial path pops first (depth first): with millions of tied solutions a
+    first-in-first-out order would grow every tied path at once.
     """
     tie = itertools.count()
     heap: list[Any] = []
     for key, b in best[last].items():
-        heapq.heappush(heap, (b, next(tie), 0, last, key, ()))
+        heapq.heappush(heap, (b, last, next(tie), 0, key, ()))
     out: list[tuple[dict[str, Any], int]] = []
     # Past the limit, keep taking solutions tied with the last one, so that the cut
     # below is made in a deterministic order and not in the heap's.
     # Ties are gathered up to a bound: beyond it the cut is made in heap order.
     tie_cap = None if limit is None else max(10 * limit, 200)
     while heap and (
-        limit is None or len(out) < limit or (heap[0][0] <= out[-1][1] and len(out) < tie_cap)  # type: ignore[operator]
+        limit is None
+        or len(out) < limit
+        or (out and heap[0][0] <= out[-1][1] and len(out) < tie_cap)  # type: ignore[operator]
     ):
-        _prio, _, suffix, step, key, combos = heapq.heappop(heap)
+        if budget is not None and budget.check():
+            break
+        _prio, step, _, suffix, key, combos = heapq.heappop(heap)
         if step < 0:
             values: dict[str, Any] = {}
             for combo in combos:
@@ -478,9 +578,9 @@ def _k_best(
                 heap,
                 (
                     suffix + cost + prev_best,
+                    step - 1,
                     next(tie),
                     suffix + cost,
-                    step - 1,
                     prev,
                     (*combos, combo),
                 ),
@@ -493,11 +593,19 @@ def _order(value: Any) -> tuple[int, Any]:
     return (0, value) if isinstance(value, int) else (1, str(value))
 
 
+def infer_assigned(net: Network, values: Mapping[str, Any]) -> Any:
+    """Forward inference with the unknowns' values (``"default"`` unsets the field)."""
+    if any(v == DEFAULT for v in values.values()):
+        net = assign(net, {k: v for k, v in values.items() if v == DEFAULT})
+        values = {k: v for k, v in values.items() if v != DEFAULT}
+    return infer(net, values=values)
+
+
 def verify(
     net: Network, values: Mapping[str, Any], targets: list[Target], exact: bool
 ) -> tuple[bool, tuple[Any, ...] | None]:
     """Check an assignment by a full forward inference (the solver's last word)."""
-    result = infer(net, values=values)
+    result = infer_assigned(net, values)
     if not result.ok or result.conditions:
         return False, result.output_shape
     tensors = {net.input_name: Tensor(result.input_shape, net.channels_last)}
@@ -515,7 +623,11 @@ def verify(
 
 
 def describe_failures(failures: Counter[str], most: int = 3) -> str:
-    return "; ".join(f"{msg} ({n}x)" if n > 1 else msg for msg, n in failures.most_common(most))
+    """The most frequent refusals, each with how many of the tried values met it."""
+    return "; ".join(
+        f"{msg} (for {n:,} of the values tried)" if n > 1 else msg
+        for msg, n in failures.most_common(most)
+    )
 
 
 __all__ = [
@@ -523,6 +635,7 @@ __all__ = [
     "SearchResult",
     "collect_vars",
     "describe_failures",
+    "infer_assigned",
     "render",
     "search",
     "verify",

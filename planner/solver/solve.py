@@ -6,6 +6,9 @@ every assignment, or which sizes are reachable and the nearest to the target.
 
 from __future__ import annotations
 
+import itertools
+import math
+import threading
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -14,15 +17,25 @@ from typing import Any
 from planner.budget import Budget, CancelToken, ProgressCallback
 from planner.errors import SolveError
 from planner.shapes import axis_names, infer
+from planner.solver.closed import NotClosed, input_var, solve_input
 from planner.solver.problem import (
     Target,
+    Var,
     assign,
     parse_target,
     resolve_name,
     target_sizes,
     with_unknowns,
 )
-from planner.solver.search import Assignment, collect_vars, describe_failures, search
+from planner.solver.search import (
+    Assignment,
+    collect_vars,
+    describe_failures,
+    infer_assigned,
+    layer_cost,
+    search,
+    verify,
+)
 from planner.spec.network import Network
 from planner.symbolic.ops import render
 
@@ -59,6 +72,8 @@ class SolveResult:
             "complete": self.complete,
             "reason": self.reason,
             "total": self.total,
+            # How many of the solutions are listed below (the best ``limit``).
+            "listed": len(self.solutions),
             "solutions": [s.to_dict() for s in self.solutions],
             "seconds": round(self.seconds, 4),
         }
@@ -66,9 +81,9 @@ class SolveResult:
 
 def solve(
     net: Network,
-    targets: Sequence[str | Target] = (),
+    targets: Sequence[str | Target] | str = (),
     *,
-    unknowns: Sequence[str] = (),
+    unknowns: Sequence[str] | str = (),
     exact: bool = False,
     refs: Mapping[str, Any] | None = None,
     limit: int | None = 20,
@@ -76,6 +91,7 @@ def solve(
     explain: bool = True,
     progress: ProgressCallback | None = None,
     cancel: CancelToken | None = None,
+    max_states: int | None = None,
 ) -> SolveResult:
     """Find every value of the network's unknowns that meets ``targets``.
 
@@ -83,7 +99,11 @@ def solve(
     align; ``exact`` also forbids dropping pixels to the floor. ``explain=False``
     skips the search for reasons when there is no solution (for callers that only
     want solutions). ``time_budget``, ``progress`` and ``cancel`` bound the search
-    and report on it (see :mod:`planner.budget`).
+    and report on it (see :mod:`planner.budget`): the answer comes back within the
+    budget, incomplete (``complete=False``, and ``reason`` says how far it got) when
+    the search did not finish. ``max_states`` bounds its memory (states kept, default
+    ``Budget.MAX_STATES``, and about 1 GiB of them). When the only unknown is the
+    input size, the answer is derived in closed form, however wide its range.
 
     >>> import planner
     >>> net = planner.loads('''
@@ -95,67 +115,384 @@ def solve(
     >>> result = solve(net, ["output=14"])
     >>> [s.values for s in result.solutions]
     [{'p': 1}]
+    >>> big = solve(planner.load("unet-original"), ["output>=388"],
+    ...             unknowns=["input=1..10**18"], limit=2)
+    >>> big.total, [s.values for s in big.solutions]
+    (62499999999999965, [{'input': 572}, {'input': 588}])
     """
     started = time.perf_counter()
-    net = with_unknowns(net, list(unknowns))
-    parsed = [parse_target(t, net) for t in targets]
-    vars = collect_vars(net, refs)
-    info: dict[str, dict[str, Any]] = {
-        name: (
-            {"choices": list(v.domain), "ref": v.ref}
-            if (v.domain and not isinstance(v.domain[0], int)) or isinstance(v.domain[0], bool)
-            else {"min": v.domain[0], "max": v.domain[-1], "ref": v.ref}
+    check_arguments(
+        net,
+        limit=limit,
+        time_budget=time_budget,
+        exact=exact,
+        progress=progress,
+        cancel=cancel,
+    )
+    if max_states is not None and (
+        isinstance(max_states, bool) or not isinstance(max_states, int) or max_states < 1
+    ):
+        raise SolveError(
+            f"max_states must be a whole number >= 1; received {max_states!r}",
+            field="max_states",
         )
-        if v.domain
-        else {"min": None, "max": None, "ref": v.ref}
-        for name, v in vars.items()
-    }
+    # The budget starts now: reading the unknowns and targets is part of the question.
+    budget = Budget(
+        task="solve",
+        seconds=time_budget,
+        progress=progress,
+        cancel=cancel,
+        max_states=max_states,
+    )
+    target_list = _as_list(targets, "targets")
+    net = with_unknowns(net, _as_list(unknowns, "unknowns"))
+    parsed = [parse_target(t, net) for t in target_list]
+    if refs is not None and not isinstance(refs, Mapping):
+        raise SolveError(
+            f"refs must map unknown names to values; received {type(refs).__name__}",
+            field="refs",
+        )
+    vars = collect_vars(net, refs)
+    if refs:
+        stray = sorted(set(refs) - set(vars))
+        if stray:
+            raise SolveError(
+                f"refs name {', '.join(repr(s) for s in stray)}, which "
+                f"{'is not an unknown' if len(stray) == 1 else 'are not unknowns'} of "
+                f"{net.name}; its unknowns are {', '.join(vars) or 'none'}",
+                field="refs",
+            )
+    info: dict[str, dict[str, Any]] = {name: _domain_info(v) for name, v in vars.items()}
     for name, v in vars.items():
-        if not v.domain:
-            raise SolveError(f"unknown '{name}' has an empty domain; check its min and max")
-    domains = input_domains(net, vars, exact)
-    budget = Budget(task="solve", seconds=time_budget, progress=progress, cancel=cancel)
+        if not len(v.domain):
+            raise SolveError(
+                f"unknown '{name}' has an empty domain; check its min and max", field=name
+            )
+
+    def answer(
+        complete: bool, reason: str | None, total: int, found: list[Assignment]
+    ) -> SolveResult:
+        return SolveResult(
+            net,
+            parsed,
+            exact,
+            info,
+            complete,
+            reason,
+            total,
+            found,
+            time.perf_counter() - started,
+        )
+
+    clash = contradiction(parsed, net)
+    if clash:
+        return answer(True, clash, 0, [])
+    closed = input_var(net, vars)
+    if closed is not None:
+        try:
+            return _solve_closed(net, closed, parsed, exact, limit, budget, answer, explain)
+        except NotClosed:
+            pass
+    domains = input_domains(net, vars, exact, budget)
     found = search(net, parsed, exact=exact, refs=refs, domains=domains, limit=limit, budget=budget)
     reason = found.reason
     if found.complete and not found.solutions:
         reason = (
-            explain_failure(net, parsed, exact, found.failures, refs) if explain else "no solution"
+            explain_failure(net, parsed, exact, found.failures, refs, budget=budget)
+            if explain
+            else "no solution"
         )
-    return SolveResult(
-        net,
-        parsed,
-        exact,
-        info,
-        found.complete,
-        reason,
-        found.total,
-        found.solutions,
-        time.perf_counter() - started,
+    return answer(found.complete, reason, found.total, found.solutions)
+
+
+def _solve_closed(
+    net: Network,
+    closed: tuple[Var, list[int]],
+    targets: list[Target],
+    exact: bool,
+    limit: int | None,
+    budget: Budget,
+    answer: Any,
+    explain: bool,
+) -> SolveResult:
+    """The input-size question in closed form (see :mod:`planner.solver.closed`)."""
+    var, axes = closed
+    result = solve_input(net, var, axes, targets, exact, budget)
+    listed: list[Assignment] = []
+    vars = {var.name: var}
+    for n in itertools.islice(result.in_cost_order(), limit):
+        if budget.check(force=True):
+            break
+        values = {var.name: n}
+        ok, shape = verify(net, values, targets, exact)
+        if not ok:  # pragma: no cover - the closed form and inference share the arithmetic
+            raise AssertionError(f"closed form produced an unverified size {n}")
+        listed.append(Assignment(values, layer_cost(net, -1, vars, values), shape))
+    budget.report(1, 1, "done", final=True)
+    why = "cancelled" if budget.stopped == "cancelled" else "incomplete: the time budget ran out"
+    if result.complete and budget.stopped:
+        # The count is exact; only the listing was cut short.
+        return answer(
+            False,
+            f"{why} after {budget.elapsed:.1f} s while listing: all {result.total:,} solutions "
+            f"are counted exactly, the best {len(listed):,} listed",
+            result.total,
+            listed,
+        )
+    if not result.complete:
+        return answer(
+            False,
+            f"{why} after {budget.elapsed:.1f} s; {len(listed)} solution"
+            f"{'s' if len(listed) != 1 else ''} found, checked up to {result.checked}; no "
+            "other answer is claimed",
+            result.total if result.complete else len(listed),
+            listed,
+        )
+    reason = None
+    if not result.runs:
+        reason = (
+            explain_closed(net, var, axes, targets, exact, budget) if explain else "no solution"
+        )
+    return answer(True, reason, result.total, listed)
+
+
+def explain_closed(
+    net: Network, var: Var, axes: list[int], targets: list[Target], exact: bool, budget: Budget
+) -> str:
+    """Why no input size in the range meets the targets: the nearest sizes that do run,
+    and what they give."""
+    rng = f"{var.name} in {var.domain.start}..{var.domain.stop - 1}"
+    try:
+        free = solve_input(net, var, axes, [], exact, budget.child())
+    except NotClosed:
+        free = None
+    if free is not None and free.complete and not free.runs:
+        analysis = _inputs_text(net, exact)
+        return f"no input size with {rng} runs through {net.name}{analysis}"
+    if free is None:
+        return f"no input size with {rng} meets {', '.join(map(str, targets))}"
+    parts = []
+    for t in targets:
+        sizes = _sample_outputs(net, var, axes, t, free, budget)
+        if not sizes:
+            continue
+        left = resolve_name(t.left, net)
+        if sizes[0][0] == "":
+            sizes_text = _inputs_text(net, exact) or f" (the smallest that runs is {sizes[0][1]})"
+            parts.append(f"{t} holds for no {rng}{sizes_text}")
+            continue
+        near = ", ".join(f"{left} {have} (with {var.name}={n})" for have, n in sizes)
+        parts.append(f"{t} holds for no {rng}; nearest: {near}")
+    if parts:
+        return "; ".join(parts)
+    return (
+        f"each target can be met alone, but no {rng} meets "
+        f"{' and '.join(map(str, targets))} together"
     )
 
 
-def input_domains(net: Network, vars: Mapping[str, Any], exact: bool) -> dict[str, list[int]]:
+def _inputs_text(net: Network, exact: bool) -> str:
+    from planner.solver.inputs import valid_inputs
+
+    try:
+        analysis = valid_inputs(net, exact=exact, time_budget=1.0)
+    except SolveError:
+        return ""
+    texts = [p.text(n) for n, a in analysis.axes.items() for p in a.progressions[:2]]
+    return f" (valid sizes: {'; '.join(texts)})" if texts else ""
+
+
+def _sample_outputs(
+    net: Network, var: Var, axes: list[int], t: Target, free: Any, budget: Budget
+) -> list[tuple[str, int]]:
+    """For a target that no size meets alone: what its left side is at the largest
+    size that stays below it and the smallest that goes above (each from the closed
+    form); empty when the target can be met alone, or is not a plain ``==``."""
+    alone = solve_input(net, var, axes, [t], False, budget.child())
+    if alone.runs or not alone.complete:
+        return []
+    if t.op != "==" or isinstance(t.right, str):
+        return [] if not free.runs else [("", free.runs[0].first)]
+    picks = []
+    if min(t.right) > 1:
+        below = Target(t.left, tuple(v - 1 for v in t.right), t.axes, op="<=")
+        found = solve_input(net, var, axes, [below], False, budget.child())
+        if found.runs:
+            picks.append(max(run.last for run in found.runs))
+    above = Target(t.left, tuple(v + 1 for v in t.right), t.axes, op=">=")
+    found = solve_input(net, var, axes, [above], False, budget.child())
+    if found.runs:
+        picks.append(min(run.first for run in found.runs))
+    out = []
+    for n in picks:
+        have, _ = target_sizes(t, net, infer(net, values={var.name: n}).sizes)
+        out.append((_size_text(have), n))
+    return out
+
+
+def _size_text(sizes: tuple[Any, ...]) -> str:
+    return str(sizes[0]) if len(set(sizes)) == 1 else "x".join(map(str, sizes))
+
+
+def contradiction(targets: list[Target], net: Network) -> str | None:
+    """Two or more numeric targets on the same layer and axis that no size meets
+    together (``output=388`` and ``output=390``), named; None when they are compatible."""
+    by_place: dict[tuple[str, int], list[tuple[Target, int]]] = {}
+    for t in targets:
+        if isinstance(t.right, str):
+            continue
+        axes = t.axes if t.axes is not None else tuple(range(net.rank))
+        for j, a in enumerate(axes):
+            want = t.right[0] if t.op in ("in", "..", "%") or len(t.right) == 1 else t.right[j]
+            by_place.setdefault((resolve_name(t.left, net), a), []).append((t, want))
+    names = axis_names(net.rank)
+    for (left, a), items in by_place.items():
+        if len(items) < 2 or _satisfiable(items):
+            continue
+        listed = " and ".join(str(t) for t, _ in items)
+        wants = " and ".join(t.wants() for t, _ in items)
+        return (
+            f"the targets contradict each other: {listed} ask {left} on axis {names[a]} to be "
+            f"{wants} at once, which no size is"
+        )
+    return None
+
+
+def _satisfiable(items: list[tuple[Target, int]]) -> bool:
+    """Whether one size meets every (target, wanted value) on one axis."""
+    candidates: set[int] | None = None
+    for t, want in items:
+        values: set[int] | None = None
+        if t.op == "==":
+            values = {want}
+        elif t.op == "in":
+            values = set(t.right)  # type: ignore[arg-type]
+        if values is not None:
+            candidates = values if candidates is None else candidates & values
+    if candidates is not None:
+        return any(all(t.holds(n, w) for t, w in items) for n in candidates)
+    lo, hi, step = 1, None, 1
+    for t, want in items:
+        if t.op == "..":
+            lo, hi = max(lo, t.right[0]), _min(hi, t.right[1])  # type: ignore[index]
+        elif t.op in (">=", ">"):
+            lo = max(lo, want + (t.op == ">"))
+        elif t.op in ("<=", "<"):
+            hi = _min(hi, want - (t.op == "<"))
+        elif t.op == "%":
+            step = math.lcm(step, want)
+    first = -(-lo // step) * step
+    return hi is None or first <= hi
+
+
+def _min(a: int | None, b: int) -> int:
+    return b if a is None else min(a, b)
+
+
+def _domain_info(v: Var) -> dict[str, Any]:
+    if not len(v.domain):
+        return {"min": None, "max": None, "ref": v.ref}
+    if isinstance(v.domain, range):
+        return {"min": v.domain[0], "max": v.domain[-1], "ref": v.ref}
+    return {"choices": list(v.domain), "ref": v.ref}
+
+
+def _as_list(value: Any, name: str) -> list[Any]:
+    """A list of strings (or Targets) from a list, tuple or one string."""
+    if isinstance(value, str | Target):
+        return [value]
+    if isinstance(value, Sequence) and all(isinstance(v, str | Target) for v in value):
+        return list(value)
+    raise SolveError(
+        f"{name} must be a list of strings (e.g. {_EXAMPLES[name]}); received "
+        f"{type(value).__name__} {value!r}"[:300],
+        field=name,
+    )
+
+
+_EXAMPLES = {"targets": "['output=388']", "unknowns": "['input=1..1000']"}
+
+
+def check_arguments(
+    net: Any,
+    *,
+    limit: Any = 1,
+    time_budget: Any = 1.0,
+    exact: Any = False,
+    progress: Any = None,
+    cancel: Any = None,
+    near: Any = None,
+) -> None:
+    """Refuse bad arguments to ``solve``, ``valid_inputs`` and ``fixes`` with a
+    ``SolveError`` naming the argument, what was received and what is valid."""
+    if not isinstance(net, Network):
+        raise SolveError(
+            f"expected a planner.Network (from planner.load); received {type(net).__name__}",
+            field="net",
+        )
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
+        raise SolveError(
+            f"limit must be a whole number >= 1, or limit=None for every solution; "
+            f"received {limit!r}",
+            field="limit",
+        )
+    if (
+        isinstance(time_budget, bool)
+        or not isinstance(time_budget, int | float)
+        or not math.isfinite(time_budget)
+        or time_budget <= 0
+    ):
+        raise SolveError(
+            f"time_budget must be a number of seconds > 0; received {time_budget!r}",
+            field="time_budget",
+        )
+    if not isinstance(exact, bool):
+        raise SolveError(f"exact must be True or False; received {exact!r}", field="exact")
+    if progress is not None and not callable(progress):
+        raise SolveError(
+            f"progress must be a callable taking a Progress; received {type(progress).__name__}",
+            field="progress",
+        )
+    if cancel is not None and not (isinstance(cancel, threading.Event) or callable(cancel)):
+        raise SolveError(
+            "cancel must be a threading.Event or a callable returning bool; received "
+            f"{type(cancel).__name__}",
+            field="cancel",
+        )
+    if near is not None and (isinstance(near, bool) or not isinstance(near, int) or near < 1):
+        raise SolveError(f"near must be a size >= 1; received {near!r}", field="near")
+
+
+def input_domains(
+    net: Network, vars: Mapping[str, Any], exact: bool, budget: Budget | None = None
+) -> dict[str, Sequence[int]]:
     """Narrow input-size unknowns to the sizes the closed form says are valid.
 
     Only when every other field is known: then the valid sizes are exact progressions
     (``valid_inputs``), and the search walks those sizes instead of the whole range.
+    Ranges too wide to list are left as they are (the search then refuses them).
     """
     if not vars or any(v.field != "input" for v in vars.values()):
+        return {}
+    if any(len(v.domain) > 1_000_000 for v in vars.values()):
         return {}
     from planner.solver.inputs import valid_inputs
     from planner.spec.values import Unknown
 
-    analysis = valid_inputs(net, exact=exact)
+    seconds = budget.remaining() / 2 if budget is not None else 10.0
+    analysis = valid_inputs(net, exact=exact, time_budget=max(seconds, 0.01))
+    if not analysis.complete:
+        return {}
     names = axis_names(net.rank)
     spatial = net.spatial_input
-    out: dict[str, list[int]] = {}
+    out: dict[str, Sequence[int]] = {}
     for name, var in vars.items():
-        allowed = set(var.domain)
+        allowed = list(var.domain)
         for a, dim in enumerate(spatial):
             if isinstance(dim, Unknown) and dim.name == name:
                 axis = analysis.axes[names[a]]
-                allowed = {n for n in allowed if axis.contains(n)}
-        out[name] = sorted(allowed)
+                allowed = [n for n in allowed if axis.contains(n)]
+        out[name] = allowed
     return out
 
 
@@ -165,8 +502,12 @@ def explain_failure(
     exact: bool,
     failures: Any,
     refs: Mapping[str, Any] | None = None,
+    *,
+    budget: Budget | None = None,
 ) -> str:
-    """Why no assignment works, in words and numbers."""
+    """Why no assignment works, in words and numbers (within what is left of
+    ``budget``: a reason found in part says so)."""
+    budget = budget.child("explain") if budget is not None else Budget(task="explain")
     vars = collect_vars(net, refs)
     names = axis_names(net.rank)
     if not vars:
@@ -181,17 +522,21 @@ def explain_failure(
             have, want = target_sizes(t, net, tensors)
             axes = t.axes if t.axes is not None else tuple(range(net.rank))
             for a, got, expected in zip(axes, have, want, strict=True):
-                if got != expected:
+                if not t.holds(got, expected):
+                    wanted = f"is {expected}" if t.op == "==" else f"{t} wants {t.wants()}"
                     misses.append(
                         f"{resolve_name(t.left, net)} is {got} on axis {names[a]}, the target "
-                        f"is {expected}; the sizes run {_chain(net, result, a)}"
+                        f"{wanted}; the sizes run {_chain(net, result, a)}"
                     )
                     break
         if exact and not misses:
             return "the network drops pixels to the floor somewhere (not exact)"
         return "; ".join(misses) + ". Make a field unknown (--unknown LAYER.FIELD) to search"
     # With unknowns: first, is there any assignment at all without the targets?
-    free = search(net, [], exact=exact, refs=refs, limit=400, time_budget=2.0)
+    try:
+        free = search(net, [], exact=exact, refs=refs, limit=400, budget=budget)
+    except SolveError:
+        return "no assignment meets every target: " + describe_failures(failures)
     if free.complete and not free.solutions:
         return (
             "no assignment of "
@@ -200,10 +545,21 @@ def explain_failure(
             + describe_failures(failures or free.failures)
         )
     parts = []
+    alone = []
     for t in targets:
-        parts.append(_reachable(net, t, free.solutions, names, free.complete))
-    text = "; ".join(p for p in parts if p)
-    return text or ("no assignment meets every target together: " + describe_failures(failures))
+        part = _reachable(net, t, free.solutions, names, free.complete, budget)
+        if part:
+            parts.append(part)
+        else:
+            alone.append(str(t))
+    if parts:
+        return "; ".join(parts)
+    if len(targets) > 1:
+        return (
+            f"each target is met by some assignment ({', '.join(alone)}), but none meets "
+            "them together" + (": " + describe_failures(failures) if failures else "")
+        )
+    return "no assignment meets every target together: " + describe_failures(failures)
 
 
 def _domain_text(v: Any) -> str:
@@ -222,13 +578,25 @@ def _chain(net: Network, result: Any, axis: int) -> str:
 
 
 def _reachable(
-    net: Network, t: Target, samples: list[Assignment], names: tuple[str, ...], complete: bool
+    net: Network,
+    t: Target,
+    samples: list[Assignment],
+    names: tuple[str, ...],
+    complete: bool,
+    budget: Budget,
 ) -> str:
+    """What ``t``'s left side can be over ``samples``, when none of them meets ``t``
+    (empty when one does: the target can be met alone)."""
     left = resolve_name(t.left, net)
     seen: dict[Any, dict[str, Any]] = {}
     for s in samples:
-        result = infer(net, values=s.values)
+        if budget.check():
+            complete = False
+            break
+        result = infer_assigned(net, s.values)
         have, other = target_sizes(t, net, result.sizes)
+        if all(t.holds(h, o) for h, o in zip(have, other, strict=True)):
+            return ""
         value: Any = (have, other) if isinstance(t.right, str) else have
         seen.setdefault(value, s.values)
     if not seen:
@@ -241,13 +609,11 @@ def _reachable(
             f"no assignment makes {left} equal {resolve_name(t.right, net)}{qualifier}; closest: "
             f"{list(best[0])} vs {list(best[1])} with {_values(seen[best])}"
         )
-    want = t.right
     values = sorted(seen)
-    reach = ", ".join(str(list(v)) if len(v) > 1 else str(v[0]) for v in values[:12])
+    reach = ", ".join(str(list(v)) if len(set(v)) > 1 else str(v[0]) for v in values[:12])
     if len(values) > 12:
         reach += ", ..."
-    target_text = ",".join(map(str, want))
-    flat_want = want[0] if len(set(want)) == 1 else None
+    flat_want = t.right[0] if len(set(t.right)) == 1 and t.op == "==" else None
     below = [v for v in values if flat_want is not None and v[0] < flat_want]
     above = [v for v in values if flat_want is not None and v[0] > flat_want]
     nearest = []
@@ -255,7 +621,7 @@ def _reachable(
         nearest.append(f"{below[-1][0]} ({_values(seen[below[-1]])})")
     if above:
         nearest.append(f"{above[0][0]} ({_values(seen[above[0]])})")
-    text = f"{left} can be {reach}{qualifier}; {target_text} is not reachable"
+    text = f"{left} can be {reach}{qualifier}; {t.wants()} is not reachable"
     if nearest:
         text += ". Nearest: " + ", ".join(nearest)
     return text

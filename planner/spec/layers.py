@@ -13,22 +13,31 @@ network's rank and framework, so it happens in ``Network`` via ``normalized``.
 
 from __future__ import annotations
 
+import ast
+import re
 from functools import cached_property
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from planner.spec.values import (
     IntOrUnknown,
     PerAxis,
     Unknown,
     check_positive,
-    leaves,
     per_axis,
 )
 
 PaddingMode = Literal[
-    "valid", "same", "causal", "same_lower", "same_upper", "circular", "full", "notset"
+    "valid",
+    "same",
+    "causal",
+    "same_lower",
+    "same_upper",
+    "circular",
+    "reflect",
+    "full",
+    "notset",
 ]
 PADDING_MODES: tuple[str, ...] = PaddingMode.__args__  # type: ignore[attr-defined]
 
@@ -40,6 +49,13 @@ PaddingInput = str | Unknown | IntOrUnknown | list[PadEntry]
 Pads = tuple[tuple[int | Unknown, int | Unknown], ...]
 
 
+_TUPLE = re.compile(r"^\s*\(.*\)\s*$")
+
+
+def _as_lists(value: Any) -> Any:
+    return [_as_lists(v) for v in value] if isinstance(value, tuple | list) else value
+
+
 def _alias(*names: str) -> Any:
     return Field(validation_alias=AliasChoices(*names))
 
@@ -47,7 +63,9 @@ def _alias(*names: str) -> Any:
 class LayerBase(BaseModel):
     """Fields every layer has: its type, its unique name, and its inputs."""
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True)
+    # defer_build: a layer's own validator is built only if something validates a layer
+    # alone; a network's validator (built once in network.py) covers every layer type.
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True, defer_build=True)
 
     type: str
     name: str | None = None
@@ -71,17 +89,31 @@ class LayerBase(BaseModel):
     def _one_input_as_list(cls, v: Any) -> Any:
         return [v] if isinstance(v, str) else v
 
+    @model_validator(mode="before")
+    @classmethod
+    def _python_tuples(cls, data: Any) -> Any:
+        """Keras/PyTorch tuples pasted into YAML (``kernel_size: (3, 3)``) arrive as
+        strings; read them as the lists they spell."""
+        if not isinstance(data, dict):
+            return data
+        out = dict(data)
+        for key, value in data.items():
+            if isinstance(value, str) and _TUPLE.match(value):
+                try:
+                    parsed = ast.literal_eval(value)
+                except (ValueError, SyntaxError):
+                    continue
+                out[key] = _as_lists(parsed)
+        return out
+
     def default_name(self, rank: int) -> str:
         return self.keras_name.format(rank=rank)
 
     @cached_property
     def has_unknowns(self) -> bool:
         """Whether any field holds an ``Unknown`` (inference then resolves values)."""
-        return any(
-            isinstance(v, Unknown)
-            for f in type(self).model_fields
-            for v in leaves(getattr(self, f))
-        )
+        values = self.__dict__
+        return any(_holds_unknown(values[f]) for f in type(self).model_fields)
 
     @cached_property
     def axis_signatures(self) -> tuple[tuple[Any, ...], ...]:
@@ -122,7 +154,20 @@ class LayerBase(BaseModel):
                 raise _field_error(self, f, str(exc)) from None
         for f in self.pad_fields:
             update[f] = normalize_padding(self, getattr(self, f), rank, framework, f)
-        return self.model_copy(update=update)
+        out = self.model_copy(update=update)
+        # Normal forms are not user choices: keep "which fields were written" (a
+        # framework's default may differ from planner's, e.g. ONNX count_include_pad).
+        object.__setattr__(out, "__pydantic_fields_set__", set(self.model_fields_set))
+        return out
+
+
+def _holds_unknown(value: Any) -> bool:
+    """Whether ``value`` (a field: a scalar, or nested tuples and lists) holds an
+    ``Unknown``; checked once per layer, so kept cheap for the common scalars."""
+    kind = type(value)
+    if kind is tuple or kind is list:
+        return any(_holds_unknown(v) for v in value)
+    return kind is Unknown
 
 
 def _field_error(layer: LayerBase, field: str, message: str) -> Exception:
@@ -156,6 +201,12 @@ def normalize_padding(
     if isinstance(value, tuple) and all(isinstance(p, tuple) and len(p) == 2 for p in value):
         return value
     values = list(value)
+    if (
+        framework == "torch"
+        and layer.type == "zero_padding"
+        and all(not isinstance(v, list) for v in values)
+    ):
+        return _torch_pad_list(layer, values, rank, field)
     if (len(values) == 2 * rank and rank > 1) or (
         rank == 1 and len(values) == 2 and all(not isinstance(v, list) for v in values)
     ):
@@ -196,6 +247,22 @@ def normalize_padding(
     return tuple(pairs)
 
 
+def _torch_pad_list(layer: LayerBase, values: list[Any], rank: int, field: str) -> Any:
+    """``F.pad``/``nn.ZeroPad2d`` amounts: pairs from the last axis backwards; a
+    shorter list pads only the last axes (``(4, 0)`` on a 2D image pads W alone)."""
+    if len(values) % 2 or len(values) > 2 * rank:
+        raise _field_error(
+            layer,
+            field,
+            f"PyTorch padding lists hold (before, after) pairs, last axis first, at most "
+            f"{2 * rank} amounts for {rank} spatial axes; received {values}. Write "
+            f"[[before, after], ...] per axis (first axis first) to avoid the question",
+        )
+    pairs = [(values[2 * i], values[2 * i + 1]) for i in range(len(values) // 2)]
+    pairs += [(0, 0)] * (rank - len(pairs))
+    return tuple(reversed(pairs))
+
+
 class Input(LayerBase):
     """The network input. Optional: ``Network.input_shape`` creates one."""
 
@@ -204,11 +271,24 @@ class Input(LayerBase):
     keras_name: ClassVar[str] = "input_layer"
 
 
+JaxApi = Literal["flax", "lax"]
+
+
 class _Windowed(LayerBase):
     """Shared by convolutions and pooling: a window sliding with stride and padding."""
 
-    per_axis_fields: ClassVar[tuple[str, ...]] = ("kernel_size", "strides", "dilation")
-    positive_fields: ClassVar[tuple[str, ...]] = ("kernel_size", "strides", "dilation")
+    per_axis_fields: ClassVar[tuple[str, ...]] = (
+        "kernel_size",
+        "strides",
+        "dilation",
+        "input_dilation",
+    )
+    positive_fields: ClassVar[tuple[str, ...]] = (
+        "kernel_size",
+        "strides",
+        "dilation",
+        "input_dilation",
+    )
     pad_fields: ClassVar[tuple[str, ...]] = ("padding",)
 
     strides: PerAxis = Field(1, validation_alias=AliasChoices("strides", "stride", "subsample"))
@@ -218,15 +298,73 @@ class _Windowed(LayerBase):
     dilation: PerAxis = Field(
         1,
         validation_alias=AliasChoices(
-            "dilation", "dilation_rate", "dilations", "kernel_dilation", "rhs_dilation"
+            "dilation",
+            "dilation_rate",
+            "dilations",
+            "kernel_dilation",
+            "rhs_dilation",
+            "window_dilation",
         ),
     )
+    # JAX only: the input dilated before the window slides (``lhs_dilation`` of
+    # ``lax.conv_general_dilated``, Flax ``Conv(input_dilation=)``, ``base_dilation``
+    # of ``lax.reduce_window``).
+    input_dilation: PerAxis = Field(
+        1, validation_alias=AliasChoices("input_dilation", "lhs_dilation", "base_dilation")
+    )
+    # JAX only: which level the layer is written at, ``flax`` (flax.linen, the
+    # default) or ``lax`` (jax.lax); set for every layer by the network's ``api``.
+    api: JaxApi | None = None
+    # ONNX nodes may carry ``pads`` beside an ``auto_pad`` other than NOTSET: ONNX
+    # Runtime then refuses a Conv/ConvTranspose and ignores the pads of a pooling.
+    # Set from the two attributes as ONNX writes them (see ``_onnx_auto_pad``).
+    pads_beside_auto_pad: list[Any] | None = None
+
+    def normalized(self, rank: int, framework: str) -> LayerBase:
+        if framework != "jax":
+            for f, default in JAX_ONLY.items():
+                if getattr(self, f, default) != default:
+                    raise _field_error(
+                        self,
+                        f,
+                        f"{f}={getattr(self, f)!r} is a JAX (jax.lax / flax) setting; a "
+                        f"{framework} layer has none",
+                    )
+        if self.pads_beside_auto_pad is not None and framework != "onnx":
+            raise _field_error(
+                self,
+                "padding",
+                f"auto_pad={self.padding!r} together with pads is an ONNX form; a "
+                f"{framework} layer takes one padding",
+            )
+        return super().normalized(rank, framework)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _onnx_auto_pad(cls, data: Any) -> Any:
+        """``auto_pad`` together with ``pads``/``padding``: NOTSET means the pads;
+        another mode wins, and the pads are kept aside for the dialect to judge."""
+        if not isinstance(data, dict) or "auto_pad" not in data:
+            return data
+        given = [k for k in ("padding", "pads", "pad") if k in data]
+        if not given:
+            return data
+        data = dict(data)
+        mode = data.pop("auto_pad")
+        if isinstance(mode, str) and mode.lower() == "notset":
+            return data
+        pads = data.pop(given[0])
+        data["padding"] = mode
+        data["pads_beside_auto_pad"] = pads if isinstance(pads, list) else [pads]
+        return data
 
 
 class Conv(_Windowed):
     """Convolution (``Conv2D``, ``nn.Conv2d``, ``flax.linen.Conv``, ONNX ``Conv``)."""
 
     type: Literal["conv"] = "conv"
+    # As pasted from PyTorch: checked against the incoming channels.
+    in_channels: Annotated[int, Field(ge=1)] | None = None
     filters: Annotated[int, Field(ge=1)] = _alias(
         "filters", "out_channels", "features", "num_filters"
     )
@@ -267,6 +405,7 @@ class ConvTranspose(_Windowed):
     """Transposed convolution (``Conv2DTranspose``, ``nn.ConvTranspose2d``, ...)."""
 
     type: Literal["conv_transpose"] = "conv_transpose"
+    in_channels: Annotated[int, Field(ge=1)] | None = None
     per_axis_fields: ClassVar[tuple[str, ...]] = (
         "kernel_size",
         "strides",
@@ -285,15 +424,40 @@ class ConvTranspose(_Windowed):
     output_size: PerAxis | None = Field(
         None, validation_alias=AliasChoices("output_size", "output_shape")
     )
+    # jax.lax.conv_transpose: explicit pairs are the forward convolution's padding
+    # (PyTorch's meaning) instead of padding of the dilated input.
+    use_consistent_padding: bool = False
     groups: Annotated[int, Field(ge=1)] = Field(1, validation_alias=AliasChoices("groups", "group"))
     use_bias: bool = Field(True, validation_alias=AliasChoices("use_bias", "bias"))
     activation: str | None = None
     keras_name: ClassVar[str] = "conv{rank}d_transpose"
 
 
+# Fields only JAX has, with their defaults (refused in other frameworks).
+JAX_ONLY: dict[str, Any] = {
+    "input_dilation": 1,
+    "api": None,
+    "use_consistent_padding": False,
+    "reduce": None,
+}
+
+
 class _Pool(_Windowed):
-    per_axis_fields: ClassVar[tuple[str, ...]] = ("pool_size", "strides", "dilation")
-    positive_fields: ClassVar[tuple[str, ...]] = ("pool_size", "strides", "dilation")
+    per_axis_fields: ClassVar[tuple[str, ...]] = (
+        "pool_size",
+        "strides",
+        "dilation",
+        "input_dilation",
+    )
+    positive_fields: ClassVar[tuple[str, ...]] = (
+        "pool_size",
+        "strides",
+        "dilation",
+        "input_dilation",
+    )
+    # JAX: ``min`` pooling (flax.linen.min_pool, lax.reduce_window with lax.min) on a
+    # max_pool, ``sum`` pooling (lax.reduce_window with lax.add) on an avg_pool.
+    reduce: Literal["min", "sum"] | None = None
 
     pool_size: PerAxis = _alias(
         "pool_size", "kernel_size", "window_shape", "kernel_shape", "kernel"
@@ -324,6 +488,19 @@ class GlobalPool(LayerBase):
     type: Literal["global_pool"] = "global_pool"
     op: Literal["avg", "max"] = "avg"
     keepdims: bool = False
+    # Adaptive pooling (``AdaptiveAvgPool2d((7, 7))``): the output size per axis,
+    # ``None`` keeping the input's size on that axis. Unset: 1 everywhere.
+    output_size: int | list[int | None] | None = None
+
+    @field_validator("output_size")
+    @classmethod
+    def _sizes(cls, v: Any) -> Any:
+        for size in v if isinstance(v, list) else [v]:
+            if size is not None and (isinstance(size, bool) or size < 1):
+                raise ValueError(
+                    f"adaptive pooling output sizes must be >= 1 or None, received {v}"
+                )
+        return v
 
     def default_name(self, rank: int) -> str:
         return f"global_{'average' if self.op == 'avg' else 'max'}_pooling{rank}d"
@@ -344,6 +521,25 @@ class UpSample(LayerBase):
     size: int | float | list[int | float] | None = None
     mode: str = Field("nearest", validation_alias=AliasChoices("mode", "interpolation", "method"))
     align_corners: bool | None = None
+    # Keras ``Resizing(height, width)``: a fixed output size (shape-neutral options).
+    resizing: bool = False
+    crop_to_aspect_ratio: bool = False
+    pad_to_aspect_ratio: bool = False
+
+    @model_validator(mode="before")
+    @classmethod
+    def _height_width(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "height" in data and "width" in data:
+            data = dict(data)
+            data["output_size"] = [data.pop("height"), data.pop("width")]
+        if (
+            isinstance(data, dict)
+            and data.get("resizing")
+            and not {"mode", "interpolation", "method"} & set(data)
+        ):
+            data = {**data, "mode": "bilinear"}  # Keras Resizing's default
+        return data
+
     keras_name: ClassVar[str] = "up_sampling{rank}d"
 
     def normalized(self, rank: int, framework: str) -> LayerBase:
@@ -354,6 +550,15 @@ class UpSample(LayerBase):
             else:
                 layer = self.model_copy(update={"scale": self.size, "size": None})
         if layer.scale is None and layer.output_size is None:
+            if framework != "keras":
+                # torch: "either size or scale_factor should be defined"; ONNX Resize
+                # needs scales or sizes; jax.image.resize needs the shape.
+                raise _field_error(
+                    self,
+                    "scale",
+                    f"{framework} upsampling needs a scale factor (scale_factor) or an "
+                    "output size (size); only Keras' UpSampling defaults to 2",
+                )
             layer = layer.model_copy(update={"scale": 2})
         if layer.scale is not None and layer.output_size is not None:
             raise _field_error(
@@ -362,13 +567,29 @@ class UpSample(LayerBase):
         return LayerBase.normalized(layer, rank, framework)
 
 
+FillMode = Literal["constant", "reflect", "replicate", "circular"]
+# Other spellings of the fill modes: PyTorch Conv ``padding_mode``, NumPy/ONNX ``Pad``.
+FILL_ALIASES = {"zeros": "constant", "edge": "replicate", "wrap": "circular"}
+
+
 class ZeroPadding(LayerBase):
-    """Explicit zero padding per side (``ZeroPadding2D``, ``nn.ZeroPad2d``, ``F.pad``)."""
+    """Explicit padding per side (``ZeroPadding2D``, ``nn.ZeroPad2d``, ``F.pad``), with
+    zeros by default or the input's own values (``padding_mode``: ``reflect`` for
+    ``nn.ReflectionPad2d``, ``replicate``, ``circular``; ONNX ``Pad`` modes
+    ``edge`` and ``wrap`` are read as ``replicate`` and ``circular``)."""
 
     type: Literal["zero_padding"] = "zero_padding"
     pad_fields: ClassVar[tuple[str, ...]] = ("padding",)
     padding: PaddingInput = Field(1, validation_alias=AliasChoices("padding", "pads", "pad"))
+    padding_mode: FillMode = Field(
+        "constant", validation_alias=AliasChoices("padding_mode", "mode")
+    )
     keras_name: ClassVar[str] = "zero_padding{rank}d"
+
+    @field_validator("padding_mode", mode="before")
+    @classmethod
+    def _fill_alias(cls, v: Any) -> Any:
+        return FILL_ALIASES.get(v.lower(), v.lower()) if isinstance(v, str) else v
 
 
 class Cropping(LayerBase):
@@ -412,6 +633,9 @@ class Dense(LayerBase):
     """Fully connected layer on the last axis (``Dense``, ``nn.Linear``)."""
 
     type: Literal["dense"] = "dense"
+    in_channels: Annotated[int, Field(ge=1)] | None = Field(
+        None, validation_alias=AliasChoices("in_channels", "in_features")
+    )
     units: Annotated[int, Field(ge=1)] = _alias("units", "out_features", "features")
     use_bias: bool = Field(True, validation_alias=AliasChoices("use_bias", "bias"))
     activation: str | None = None
@@ -441,12 +665,58 @@ class BatchNorm(LayerBase):
     """Batch normalisation over the channel axis."""
 
     type: Literal["batch_norm"] = "batch_norm"
+    in_channels: Annotated[int, Field(ge=1)] | None = Field(
+        None, validation_alias=AliasChoices("in_channels", "num_features")
+    )
     epsilon: float = Field(1e-3, validation_alias=AliasChoices("epsilon", "eps"))
     momentum: float | None = None
     center: bool = True
     scale: bool = True
     affine: bool = True
     keras_name: ClassVar[str] = "batch_normalization"
+
+
+class Normalization(LayerBase):
+    """Shape-preserving normalisation: ``LayerNorm`` / ``LayerNormalization``
+    (``norm: layer``), ``GroupNorm`` / ``GroupNormalization`` (``group``),
+    ``InstanceNorm2d`` (``instance``)."""
+
+    type: Literal["norm"] = "norm"
+    norm: Literal["layer", "group", "instance"] = "layer"
+    groups: Annotated[int, Field(ge=1)] | None = Field(
+        None, validation_alias=AliasChoices("groups", "num_groups")
+    )
+    in_channels: Annotated[int, Field(ge=1)] | None = Field(
+        None, validation_alias=AliasChoices("in_channels", "num_channels", "num_features")
+    )
+    # PyTorch LayerNorm: the trailing dims it normalises (and learns per element).
+    normalized_shape: int | list[int] | None = None
+    affine: bool = Field(True, validation_alias=AliasChoices("affine", "elementwise_affine"))
+    epsilon: float = Field(1e-5, validation_alias=AliasChoices("epsilon", "eps"))
+    keras_name: ClassVar[str] = "normalization"
+
+    def default_name(self, rank: int) -> str:
+        return f"{self.norm}_normalization"
+
+
+class PixelShuffle(LayerBase):
+    """``nn.PixelShuffle(r)``: channels / r**2, every spatial axis * r; with
+    ``inverse`` (``nn.PixelUnshuffle``) the other way round."""
+
+    type: Literal["pixel_shuffle"] = "pixel_shuffle"
+    factor: Annotated[int, Field(ge=1)] = Field(
+        validation_alias=AliasChoices("factor", "upscale_factor", "downscale_factor")
+    )
+    inverse: bool = False
+    keras_name: ClassVar[str] = "pixel_shuffle"
+
+
+class Permute(LayerBase):
+    """Keras ``Permute(dims)``: reorder the axes after the batch axis (1-based)."""
+
+    type: Literal["permute"] = "permute"
+    dims: list[int] = _alias("dims", "permutation")
+    keras_name: ClassVar[str] = "permute"
 
 
 class Dropout(LayerBase):
@@ -474,6 +744,9 @@ Layer = Annotated[
     | Reshape
     | Activation
     | BatchNorm
+    | Normalization
+    | PixelShuffle
+    | Permute
     | Dropout,
     Field(discriminator="type"),
 ]
@@ -483,7 +756,7 @@ LAYER_CLASSES: dict[str, type[LayerBase]] = {
     for cls in (
         Input, Conv, DepthwiseConv, SeparableConv, ConvTranspose, MaxPool, AvgPool,
         GlobalPool, UpSample, ZeroPadding, Cropping, Concatenate, Add, Flatten, Dense,
-        Reshape, Activation, BatchNorm, Dropout,
+        Reshape, Activation, BatchNorm, Normalization, PixelShuffle, Permute, Dropout,
     )
 }  # fmt: skip
 
@@ -515,10 +788,15 @@ TYPE_ALIASES: dict[str, tuple[str, int | None, dict[str, Any]]] = _rank_aliases(
         "GlobalAveragePooling{r}D": ("global_pool", {"op": "avg"}),
         "GlobalMaxPooling{r}D": ("global_pool", {"op": "max"}),
         "UpSampling{r}D": ("upsample", {}),
+        "Resizing": ("upsample", {"resizing": True}),
         "ZeroPadding{r}D": ("zero_padding", {}),
         "Cropping{r}D": ("cropping", {}),
         "InputLayer": ("input", {}),
         "BatchNormalization": ("batch_norm", {}),
+        "LayerNormalization": ("norm", {"norm": "layer"}),
+        "GroupNormalization": ("norm", {"norm": "group"}),
+        "SpatialDropout{r}D": ("dropout", {}),
+        "Permute": ("permute", {}),
         "Subtract": ("add", {"op": "subtract"}),
         "Multiply": ("add", {"op": "multiply"}),
         "Average": ("add", {"op": "average"}),
@@ -532,7 +810,16 @@ TYPE_ALIASES: dict[str, tuple[str, int | None, dict[str, Any]]] = _rank_aliases(
         "AdaptiveMaxPool{r}d": ("global_pool", {"op": "max", "keepdims": True}),
         "ZeroPad{r}d": ("zero_padding", {}),
         "ConstantPad{r}d": ("zero_padding", {}),
+        "ReflectionPad{r}d": ("zero_padding", {"padding_mode": "reflect"}),
+        "ReplicationPad{r}d": ("zero_padding", {"padding_mode": "replicate"}),
+        "CircularPad{r}d": ("zero_padding", {"padding_mode": "circular"}),
         "BatchNorm{r}d": ("batch_norm", {}),
+        "LayerNorm": ("norm", {"norm": "layer"}),
+        "GroupNorm": ("norm", {"norm": "group"}),
+        "InstanceNorm{r}d": ("norm", {"norm": "instance", "affine": False}),
+        "Dropout{r}d": ("dropout", {}),
+        "PixelShuffle": ("pixel_shuffle", {}),
+        "PixelUnshuffle": ("pixel_shuffle", {"inverse": True}),
         "Upsample": ("upsample", {}),
         "UpsamplingNearest2d": ("upsample", {"mode": "nearest"}),
         "UpsamplingBilinear2d": ("upsample", {"mode": "bilinear"}),
@@ -550,6 +837,8 @@ TYPE_ALIASES: dict[str, tuple[str, int | None, dict[str, Any]]] = _rank_aliases(
         # Flax
         "max_pool": ("max_pool", {}),
         "avg_pool": ("avg_pool", {}),
+        "min_pool": ("max_pool", {"reduce": "min"}),
+        "sum_pool": ("avg_pool", {"reduce": "sum"}),
         "BatchNorm": ("batch_norm", {}),
         "Dropout": ("dropout", {}),
         # Generic spellings

@@ -8,7 +8,10 @@ the network's spatial rank.
 
 from __future__ import annotations
 
+import os
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -34,6 +37,8 @@ FRAMEWORK_ALIASES = {
     "flax": "jax",
     "onnxruntime": "onnx",
 }
+# Framework names that also say the JAX level.
+JAX_LEVELS = {"flax": "flax", "flax.linen": "flax", "jax.lax": "lax", "lax": "lax"}
 INPUT_NAME = "input"
 
 # A size as written: a number, a symbol for formulas (``H``), or an unknown (``?H``).
@@ -51,14 +56,18 @@ class Network(BaseModel):
     ('conv2d', (3, 3), ['input'])
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     name: str = "network"
     framework: Framework = "keras"
     data_format: DataFormat | None = None
-    input_shape: list[Dim] = Field(min_length=2)
+    # Without the batch axis: spatial sizes and channels, or one flat size (a latent
+    # vector, ``[100]``) for networks that reshape it later.
+    input_shape: list[Dim] = Field(min_length=1)
     input_name: str = INPUT_NAME
     description: str | None = None
+    # JAX only: the level layers are written at unless they say (flax.linen or jax.lax).
+    api: Literal["flax", "lax"] | None = None
     layers: list[Layer] = Field(default_factory=list)
 
     @field_validator("framework", mode="before")
@@ -67,6 +76,27 @@ class Network(BaseModel):
         if isinstance(v, str):
             return FRAMEWORK_ALIASES.get(v.lower(), v.lower())
         return v
+
+    @model_validator(mode="before")
+    @classmethod
+    def _jax_level(cls, data: Any) -> Any:
+        """``framework: flax`` / ``jax.lax`` name JAX and the level (``api``)."""
+        if isinstance(data, dict) and isinstance(data.get("framework"), str):
+            level = JAX_LEVELS.get(data["framework"].lower())
+            if level is not None:
+                data = {**data, "framework": "jax"}
+                data.setdefault("api", level)
+        return data
+
+    @field_validator("input_shape", mode="before")
+    @classmethod
+    def _no_batch_axis(cls, dims: Any) -> Any:
+        if isinstance(dims, list) and dims and dims[0] is None:
+            rest = ", ".join(str(d) for d in dims[1:])
+            raise ValueError(
+                f"input_shape is without the batch axis: drop the leading None and write [{rest}]"
+            )
+        return dims
 
     @field_validator("input_shape")
     @classmethod
@@ -92,11 +122,14 @@ class Network(BaseModel):
             if isinstance(first, dict) and first.get("type") == "input" and first.get("shape"):
                 data["input_shape"] = first["shape"]
                 shape = first["shape"]
-        rank = len(shape) - 1 if isinstance(shape, list) else None
+        # Too short a shape is reported by the field's own check, not as "-1 axes".
+        rank = len(shape) - 1 if isinstance(shape, list) and len(shape) >= 2 else None
         if isinstance(layers, list):
             resolved = []
             for i, layer in enumerate(layers):
                 layer, implied = resolve_type(layer)
+                if isinstance(layer, dict) and layer.get("type") in RANK_CHANGING:
+                    rank = None  # later layers' ranks are checked where they are known
                 if implied is not None and rank is not None and implied != rank:
                     where = layer.get("name") or f"#{i + 1}"
                     raise ValueError(
@@ -110,6 +143,12 @@ class Network(BaseModel):
     @model_validator(mode="after")
     def _normalize(self) -> Network:
         rank = self.rank
+        if self.api is not None and self.framework != "jax":
+            raise SpecError(
+                f"api {self.api!r} names a JAX level (flax or lax); a {self.framework} "
+                "network has none",
+                field="api",
+            )
         fmt = self.data_format or DEFAULT_DATA_FORMAT[self.framework]
         object.__setattr__(self, "data_format", fmt)
 
@@ -126,10 +165,17 @@ class Network(BaseModel):
                     layer=layer.name,
                 )
 
-        names = _assign_names(layers, rank, input_name)
+        # Generated names follow each layer's rank (conv2d after a reshape of a flat
+        # input); inputs default to the previous layer here.
+        seq_ranks, r = [], rank
+        for layer in layers:
+            seq_ranks.append(r)
+            r = _rank_after(layer, r)
+        names = _assign_names(layers, seq_ranks, input_name)
         out: list[LayerBase] = []
         known = {input_name}
         previous = input_name
+        ranks = {input_name: rank}  # spatial rank of each tensor (reshape changes it)
         for layer, name in zip(layers, names, strict=True):
             inputs = layer.inputs or [previous]
             for ref in inputs:
@@ -159,7 +205,11 @@ class Network(BaseModel):
                     field="inputs",
                 )
             layer = layer.model_copy(update={"name": name, "inputs": inputs})
-            layer = layer.normalized(rank, self.framework)
+            if self.api is not None and "api" in type(layer).model_fields and layer.api is None:
+                layer = layer.model_copy(update={"api": self.api})
+            layer_rank = ranks[inputs[0]]
+            layer = layer.normalized(layer_rank, self.framework)
+            ranks[name] = _rank_after(layer, layer_rank)
             out.append(layer)
             known.add(name)
             previous = name
@@ -216,13 +266,15 @@ class Network(BaseModel):
             data["data_format"] = self.data_format
         if self.description:
             data["description"] = self.description
+        if self.api is not None:
+            data["api"] = self.api
         data["input_shape"] = [_plain(d) for d in self.input_shape]
         layers = []
         previous = self.input_name
         for layer in self.layers:
             item: dict[str, Any] = {"type": layer.type}
             for key, info in type(layer).model_fields.items():
-                if key in ("type", "inputs"):
+                if key in ("type", "inputs") or (key == "api" and layer.api == self.api):
                     continue
                 value = _plain(getattr(layer, key))
                 if value != _plain(info.default):
@@ -233,6 +285,21 @@ class Network(BaseModel):
             previous = layer.name
         data["layers"] = layers
         return data
+
+
+# Layer types after which the spatial rank may differ from the input's.
+RANK_CHANGING = ("reshape", "flatten", "global_pool", "dense", "permute")
+
+
+def _rank_after(layer: Any, rank: int) -> int:
+    """The spatial rank of a layer's output, given its input's."""
+    if layer.type == "reshape":
+        return max(len(layer.target_shape) - 1, 0)
+    if layer.type == "flatten":
+        return 0
+    if layer.type == "global_pool" and not layer.keepdims and layer.output_size is None:
+        return 0
+    return rank
 
 
 def _plain(value: Any) -> Any:
@@ -246,7 +313,7 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _assign_names(layers: list[LayerBase], rank: int, input_name: str) -> list[str]:
+def _assign_names(layers: list[LayerBase], ranks: list[int], input_name: str) -> list[str]:
     """Keep given names and generate the rest like Keras (``conv2d``, ``conv2d_1``)."""
     given = [layer.name for layer in layers if layer.name]
     dupes = [n for n, c in Counter([*given, input_name]).items() if c > 1]
@@ -259,7 +326,7 @@ def _assign_names(layers: list[LayerBase], rank: int, input_name: str) -> list[s
     taken = set(given) | {input_name}
     counters: Counter[str] = Counter()
     names = []
-    for layer in layers:
+    for layer, rank in zip(layers, ranks, strict=True):
         if layer.name:
             names.append(layer.name)
             continue
@@ -273,3 +340,24 @@ def _assign_names(layers: list[LayerBase], rank: int, input_name: str) -> list[s
         taken.add(candidate)
         names.append(candidate)
     return names
+
+
+@contextmanager
+def _without_pydantic_plugins() -> Iterator[None]:
+    """Pydantic looks for plugins in the entry points of every installed distribution
+    the first time it builds a validator (20-30 ms of every start); planner's specs
+    use none, so the search is skipped while they are built (as typer does for its
+    parameters)."""
+    previous = os.environ.get("PYDANTIC_DISABLE_PLUGINS")
+    os.environ["PYDANTIC_DISABLE_PLUGINS"] = "1"
+    try:
+        yield
+    finally:
+        if previous is None:
+            del os.environ["PYDANTIC_DISABLE_PLUGINS"]
+        else:
+            os.environ["PYDANTIC_DISABLE_PLUGINS"] = previous
+
+
+with _without_pydantic_plugins():
+    Network.model_rebuild()

@@ -33,6 +33,8 @@ class Unknown:
     Unknown(name='p', min=0, max=4, choices=None, ref=None)
     >>> Unknown.parse("?s")
     Unknown(name='s', min=None, max=None, choices=None, ref=None)
+    >>> Unknown.parse({"H": None})  # how YAML reads ?H inside [...]
+    Unknown(name='H', min=None, max=None, choices=None, ref=None)
     """
 
     name: str
@@ -59,6 +61,15 @@ class Unknown:
             return value
         if isinstance(value, str) and value.startswith("?"):
             return cls(value[1:])
+        if (
+            isinstance(value, dict)
+            and len(value) == 1
+            and next(iter(value.values())) is None
+            and isinstance(next(iter(value)), str)
+        ):
+            # ``[?H, 1]``: inside a YAML flow sequence ``?`` starts a mapping key, so
+            # ``?H`` arrives as ``{"H": None}``; it means the unknown ``H``.
+            return cls(next(iter(value)))
         if isinstance(value, dict) and "unknown" in value:
             extra = set(value) - {"unknown", "min", "max", "choices", "ref"}
             if extra:

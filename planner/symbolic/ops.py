@@ -1,9 +1,10 @@
 """Integer arithmetic that works on Python ints and on sympy expressions alike.
 
-Concrete sizes stay plain ``int`` (fast: a 1,000-layer network never touches sympy);
-as soon as a symbol is involved the same helper returns a sympy expression. Never
-apply Python ``max()`` or ``if`` to a sympy expression: use ``maximum`` and
-``truth`` from here instead.
+Concrete sizes stay plain ``int``: every helper tries plain integer arithmetic first
+and imports sympy only when a symbol is involved (then it returns a sympy
+expression), so a numeric question never imports sympy at all. Never apply Python
+``max()`` or ``if`` to a sympy expression: use ``maximum`` and ``truth`` from here
+instead.
 
 The algebra behind floor division, used by the solver:
 ``a // b == e  <=>  b*e <= a < b*(e + 1)`` for ``b > 0``.
@@ -11,16 +12,19 @@ The algebra behind floor division, used by the solver:
 
 from __future__ import annotations
 
+import functools
 import math
 import re
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any
-
-import sympy
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from planner.symbolic.affine import Lin, LinCond, NotAffine
+
+if TYPE_CHECKING:
+    import sympy
 
 # Analyses that never show formulas (valid input sets) turn printing off: printing
 # sympy expressions is most of the cost of a symbolic inference.
@@ -72,12 +76,20 @@ def no_formulas() -> Iterator[None]:
         _PRINTING.reset(token)
 
 
-Dim = int | sympy.Expr
+Dim: TypeAlias = "int | sympy.Expr"
 
 
 def symbol(name: str) -> sympy.Symbol:
     """The sympy symbol planner uses for a size or an unknown called ``name``."""
+    import sympy
+
     return sympy.Symbol(name, integer=True)
+
+
+def _loaded_sympy() -> Any:
+    """sympy if something imported it already, else ``None``: a value that is not an
+    int can only be a sympy object once sympy is loaded."""
+    return sys.modules.get("sympy")
 
 
 def is_int(x: Any) -> bool:
@@ -86,7 +98,10 @@ def is_int(x: Any) -> bool:
 
 def to_int(x: Any) -> Any:
     """Collapse a sympy Integer to ``int``; leave everything else alone."""
-    if isinstance(x, sympy.Integer):
+    if type(x) is int:
+        return x
+    sympy = _loaded_sympy()
+    if sympy is not None and isinstance(x, sympy.Integer):
         return int(x)
     return x
 
@@ -100,33 +115,88 @@ def product(values: tuple[Dim, ...]) -> Dim:
         for v in values:
             out = v * out
         return out
+    import sympy
+
     return to_int(sympy.Mul(*values))
 
 
 def _nested(a: Any, b: Any, kind: type) -> Any:
-    """``floor(floor(x/m)/b) == floor(x/(m*b))`` for integer ``x`` and positive ints
-    ``m``, ``b`` (likewise ``ceiling``); returns the merged argument or ``None``."""
-    if isinstance(a, kind) and is_int(b) and b > 0:
-        num, den = sympy.fraction(sympy.together(a.args[0]))
+    """``kind((inner(E) + c)/b)`` as a single ``kind``, for an integer ``c`` and a
+    positive int ``b``; returns the merged argument or ``None``. The algebra:
+
+    ``floor((floor(E) + c)/b) == floor((E + c)/b)`` for any real ``E`` (likewise
+    ``ceiling``), and for integer ``p`` and positive integer ``q``
+    ``ceiling(p/q) == floor((p + q - 1)/q)``, ``floor(p/q) == ceiling((p - q + 1)/q)``,
+    which turn a ceiling inside a floor (or the reverse) into the outer kind.
+
+    Without it a chain of strided layers nests one floor per layer, and sympy's time
+    (and recursion depth) grows with the nesting.
+    """
+    import sympy
+
+    if not (is_int(b) and b > 0 and isinstance(a, sympy.Basic)):
+        return None
+    if b == 1:
+        return a  # sizes are integers: floor(a/1) == ceiling(a/1) == a
+    c, rest = a.as_coeff_Add()
+    if not c.is_Integer:
+        return None
+    if isinstance(rest, kind):
+        return (rest.args[0] + c) / b
+    other = sympy.ceiling if kind is sympy.floor else sympy.floor
+    if isinstance(rest, other):
+        num, den = sympy.fraction(sympy.together(rest.args[0]))
         if den.is_Integer and den > 0 and num.is_integer:
-            return num / (den * b)
+            shift = den - 1 if kind is sympy.floor else 1 - den
+            return (num + shift + c * den) / (den * b)
     return None
 
 
+def _round(kind: Any, arg: Any) -> Any:
+    """``kind(arg)`` (``sympy.floor`` or ``sympy.ceiling``), built directly when ``arg``
+    is affine in integer symbols of unknown sign: the result is the one sympy's own
+    evaluation gives (integer terms pulled out, the rest kept inside), without the
+    assumption queries that evaluation makes, whose cost grows with the size of the
+    coefficients (a chain of strided layers divides by 2**depth)."""
+    import sympy
+
+    ipart: Any = 0
+    rest = []
+    for term in sympy.Add.make_args(arg):
+        coeff, factor = term.as_coeff_Mul()
+        if not coeff.is_Rational:
+            return kind(arg)
+        if factor is not sympy.S.One and not (
+            factor.is_Symbol
+            and factor.is_integer
+            and factor.is_positive is None
+            and factor.is_negative is None
+            and factor.is_zero is None
+        ):
+            return kind(arg)
+        if coeff.is_Integer:
+            ipart += term
+        else:
+            rest.append(term)
+    if not any(t.free_symbols for t in rest):
+        return kind(arg)  # a number: sympy decides it
+    return ipart + kind(sympy.Add(*rest), evaluate=False)
+
+
 def _collapse(expr: Any) -> Any:
-    """Rewrite ``floor(floor(x/m)/b)`` as ``floor(x/(m*b))`` (and ``ceiling`` alike)
-    wherever sympy left them nested, e.g. after ``floor((floor(H/2) - 2)/2) + 1``."""
+    """Merge ``floor((floor(x) + c)/b)`` into one floor (``ceiling`` alike, see
+    ``_nested``) wherever sympy left them nested, e.g. inside a sum."""
+    import sympy
+
     if not isinstance(expr, sympy.Basic) or not expr.has(sympy.floor, sympy.ceiling):
         return expr
 
     def merge(e: Any) -> Any:
-        inner_kind = type(e)
-        arg = e.args[0]
-        coeff, rest = arg.as_coeff_Mul()
-        if isinstance(rest, inner_kind) and coeff.is_Rational and coeff.p == 1 and coeff.q > 1:
-            merged = _nested(rest, int(coeff.q), inner_kind)
+        num, den = sympy.fraction(sympy.together(e.args[0]))
+        if den.is_Integer and den > 1:
+            merged = _nested(num, int(den), type(e))
             if merged is not None:
-                return inner_kind(merged)
+                return _round(type(e), merged)
         return e
 
     for kind in (sympy.floor, sympy.ceiling):
@@ -137,8 +207,12 @@ def _collapse(expr: Any) -> Any:
 def _floor_of_mod(a: Any, b: Any) -> Any:
     """``floor((Mod(x, m) + c)/b)`` for a small ``m``: ``Mod(x, m)`` is one of 0..m-1,
     so the floor is a constant, or (``m == 2``) ``c//b + Mod(x, 2)*step``."""
+    import sympy
+
     if not (is_int(b) and b > 0 and isinstance(a, sympy.Basic)):
         return None
+    if b == 1:
+        return a  # sizes are integers: floor(a/1) == ceiling(a/1) == a
     c, rest = a.as_coeff_Add()
     if not (c.is_Integer and isinstance(rest, sympy.Mod) and rest.args[1].is_Integer):
         return None
@@ -157,6 +231,8 @@ def mod_gap(n: Dim, s: Dim) -> Dim:
         return (-n) % s  # type: ignore[operator]
     if isinstance(n, Lin) or isinstance(s, Lin):
         return ceil_div(n, s) * s - n
+    import sympy
+
     return to_int(sympy.Mod(-sympy.sympify(n), s))
 
 
@@ -169,10 +245,12 @@ def floor_div(a: Dim, b: Dim) -> Dim:
     small = _floor_of_mod(a, b)
     if small is not None:
         return to_int(small)
+    import sympy
+
     merged = _nested(a, b, sympy.floor)
     if merged is not None:
-        return to_int(sympy.floor(merged))
-    return to_int(_collapse(sympy.floor(sympy.sympify(a) / b)))
+        return to_int(_round(sympy.floor, merged))
+    return to_int(_collapse(_round(sympy.floor, sympy.sympify(a) / b)))
 
 
 def ceil_div(a: Dim, b: Dim) -> Dim:
@@ -181,10 +259,12 @@ def ceil_div(a: Dim, b: Dim) -> Dim:
         return -(-a // b)  # type: ignore[operator]
     if isinstance(a, Lin) or isinstance(b, Lin):
         return Lin.of(a).ceildiv(b)
+    import sympy
+
     merged = _nested(a, b, sympy.ceiling)
     if merged is not None:
-        return to_int(sympy.ceiling(merged))
-    return to_int(_collapse(sympy.ceiling(sympy.sympify(a) / b)))
+        return to_int(_round(sympy.ceiling, merged))
+    return to_int(_collapse(_round(sympy.ceiling, sympy.sympify(a) / b)))
 
 
 def _lin_extreme(a: Any, b: Any, larger: bool) -> Any:
@@ -200,6 +280,8 @@ def maximum(a: Dim, b: Dim) -> Dim:
         return max(a, b)  # type: ignore[type-var]
     if isinstance(a, Lin) or isinstance(b, Lin):
         return _lin_extreme(a, b, larger=True)
+    import sympy
+
     return to_int(sympy.Max(a, b))
 
 
@@ -208,6 +290,8 @@ def minimum(a: Dim, b: Dim) -> Dim:
         return min(a, b)  # type: ignore[type-var]
     if isinstance(a, Lin) or isinstance(b, Lin):
         return _lin_extreme(a, b, larger=False)
+    import sympy
+
     return to_int(sympy.Min(a, b))
 
 
@@ -217,6 +301,8 @@ def equal(a: Any, b: Any) -> Any:
         return a == b
     if isinstance(a, Lin) or isinstance(b, Lin):
         return Lin.of(a) == b if isinstance(a, Lin) else Lin.of(b) == a
+    import sympy
+
     diff = sympy.expand(sympy.sympify(a) - b)
     if diff == 0:
         return True
@@ -243,6 +329,8 @@ def mul_floor(a: Dim, factor: Any) -> Dim:
         import math
 
         return math.floor(float(a) * factor)  # type: ignore[arg-type]
+    import sympy
+
     f = sympy.nsimplify(factor) if isinstance(factor, float) else factor
     return to_int(sympy.floor(sympy.sympify(a) * f))
 
@@ -251,6 +339,9 @@ def truth(cond: Any) -> bool | None:
     """``True``/``False`` when ``cond`` is decided, ``None`` when it depends on symbols."""
     if isinstance(cond, bool):
         return cond
+    sympy = _loaded_sympy()
+    if sympy is None:
+        return None
     if cond is sympy.true:
         return True
     if cond is sympy.false:
@@ -272,12 +363,16 @@ def piecewise(cond: Any, then: Dim, otherwise: Dim) -> Dim:
             # Equal at one k at most: eventually unequal.
             return otherwise if _settle(Lin(abs(cond.lin.a), 0) - 1) else then
         return then if _settle(cond.lin) else otherwise
+    import sympy
+
     return to_int(sympy.Piecewise((then, cond), (otherwise, True)))
 
 
 def simplify(x: Any) -> Any:
     if is_int(x) or isinstance(x, Lin):
         return x
+    import sympy
+
     return to_int(sympy.simplify(x))
 
 
@@ -289,7 +384,21 @@ def render(x: Any) -> str:
         return str(x)
     if not _PRINTING.get():
         return "..."
+    sympy = _loaded_sympy()
+    if sympy is not None and isinstance(x, sympy.Basic):
+        return _render_sympy(x)
+    return _render_uncached(x)
+
+
+def _render_uncached(x: Any) -> str:
+    import sympy
+
     text = sympy.sstr(x)
     # Mod(H, 2) -> H % 2 where the argument is a plain name.
     text = re.sub(r"Mod\((\w+), (\d+)\)", r"\1 % \2", text)
     return text.replace("ceiling(", "ceil(")
+
+
+# Inference renders each size several times (as a layer's output, as the next
+# layer's input, in its conditions); printing is most of a symbolic inference's cost.
+_render_sympy = functools.lru_cache(maxsize=4096)(_render_uncached)

@@ -1,0 +1,221 @@
+"""Every search against its budget: elapsed time and peak memory, measured.
+
+Each case of issue 6 (and the solver aims of issue 10) runs in a fresh Python process,
+so that its peak resident memory (``ru_maxrss``) is its own; the table gives the
+budget, the time taken (from the call to the answer, after the imports), the ratio
+to the budget, the peak memory of the process and the answer.
+A second table compares the closed forms with what the solver did before them (the
+same question with the closed form switched off: a per-size search or a residue scan
+over the full product of strides), and the U-Net with every padding unknown by depth.
+
+    python benchmarks/bench_budgets.py            # every case
+    python benchmarks/bench_budgets.py --quick    # smaller budgets for the slow ones
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def _solve(net: Any, targets: list[str], unknowns: list[str], **kw: Any) -> str:
+    import planner
+
+    r = planner.solve(net, targets, unknowns=unknowns, **kw)
+    head = "complete" if r.complete else "incomplete"
+    return f"{head}, {r.total:,} solutions" + (f"; {r.reason[:60]}" if r.reason else "")
+
+
+def _inputs(net: Any, **kw: Any) -> str:
+    import planner
+
+    r = planner.valid_inputs(net, **kw)
+    texts = [p.text(n) for n, a in r.axes.items() for p in a.progressions[:1]]
+    return ("complete: " if r.complete else "incomplete: ") + "; ".join(texts)[:70]
+
+
+def _fixes(net: Any, **kw: Any) -> str:
+    import planner
+
+    r = planner.fixes(net, **kw)
+    return ("complete: " if r.complete else "incomplete: ") + f"{len(r.fixes)} fixes"
+
+
+def case(name: str, seconds: float) -> str:
+    """Run one case; returns a one-line answer."""
+    import planner
+    from tests import solver_networks as nets
+
+    unet = planner.load("unet-original")
+    if name == "solve input=1..10**9, output=388":
+        return _solve(unet, ["output=388"], ["input=1..10**9"], time_budget=seconds)
+    if name == "solve input=1..10**18, output>=388":
+        return _solve(unet, ["output>=388"], ["input=1..10**18"], time_budget=seconds)
+    if name == "solve crop6.cropping=0..100000000":
+        try:
+            return _solve(unet, [], ["crop6.cropping=0..100000000"], time_budget=seconds)
+        except planner.PlannerError as exc:
+            return "refused: " + exc.message[:60]
+    if name == "inputs SampleCNN (10 stride-3 stages)":
+        return _inputs(planner.load(nets.samplecnn()), time_budget=seconds)
+    if name == "inputs SampleCNN --exact":
+        return _inputs(planner.load(nets.samplecnn()), exact=True, time_budget=seconds)
+    if name == "solve SampleCNN input=1..10**9, output=3":
+        return _solve(
+            planner.load(nets.samplecnn()), ["output=3"], ["input=1..10**9"], time_budget=seconds
+        )
+    if name == "solve 30 unknown paddings, output=40, -n 1":
+        return _solve(
+            planner.load(nets.padded_chain(30)), ["output=40"], [], limit=1, time_budget=seconds
+        )
+    if name == "inputs 60 layers, 20 concatenations":
+        return _inputs(planner.load(nets.concat_net()), time_budget=seconds)
+    if name == "solve 60 layers, 20 concatenations":
+        net = planner.load(nets.concat_net())
+        return _solve(net, ["output=64"], ["input=1..10**6"], time_budget=seconds)
+    if name == "fix 60 layers, 20 concatenations":
+        net = planner.load(nets.concat_net()).model_copy(update={"input_shape": [63, 63, 3]})
+        return _fixes(net, time_budget=seconds)
+    if name == "solve 100 plain convs, input=1..4096":
+        return _solve(planner.load(nets.plain_convs()), [], ["input=1..4096"], time_budget=seconds)
+    raise SystemExit(f"unknown case {name}")
+
+
+CASES = [
+    ("solve input=1..10**9, output=388", 10.0),
+    ("solve input=1..10**18, output>=388", 10.0),
+    ("solve crop6.cropping=0..100000000", 10.0),
+    ("inputs SampleCNN (10 stride-3 stages)", 10.0),
+    ("inputs SampleCNN --exact", 5.0),
+    ("solve SampleCNN input=1..10**9, output=3", 10.0),
+    ("solve 30 unknown paddings, output=40, -n 1", 5.0),
+    ("solve 30 unknown paddings, output=40, -n 1", 30.0),
+    ("inputs 60 layers, 20 concatenations", 10.0),
+    ("solve 60 layers, 20 concatenations", 10.0),
+    ("fix 60 layers, 20 concatenations", 10.0),
+    ("solve 100 plain convs, input=1..4096", 10.0),
+]
+
+
+def before_after(seconds: float) -> list[tuple[str, str, str]]:
+    """The closed forms against the solver without them (switched off in-process)."""
+    import planner
+    import planner.solver.inputs as inputs
+
+    # ``planner.solver.solve`` is also the function's name: take the module itself.
+    solving = sys.modules["planner.solver.solve"]
+    from tests import solver_networks as nets
+
+    rows = []
+
+    def timed(fn: Any) -> tuple[float, Any]:
+        start = time.perf_counter()
+        value = fn()
+        return time.perf_counter() - start, value
+
+    plain = planner.load(nets.plain_convs())
+    planner.solve(plain, [], unknowns=["input=1..4096"])  # warm caches for both
+    after, _ = timed(lambda: planner.solve(plain, [], unknowns=["input=1..4096"]))
+    original = solving.input_var
+    solving.input_var = lambda net, vars: None  # type: ignore[assignment]
+    try:
+        before, r = timed(
+            lambda: planner.solve(plain, [], unknowns=["input=1..4096"], time_budget=seconds)
+        )
+    finally:
+        solving.input_var = original  # type: ignore[assignment]
+    state = "" if r.complete else " (stopped by the budget)"
+    rows.append(("100 plain convs, input=1..4096", f"{before:.2f} s{state}", f"{after:.3f} s"))
+
+    sample = planner.load(nets.samplecnn())
+    after, _ = timed(lambda: planner.valid_inputs(sample))
+    monotone = inputs._monotone_chain
+    inputs._monotone_chain = lambda net: False  # type: ignore[assignment]
+    try:
+        before, r = timed(lambda: planner.valid_inputs(sample, time_budget=seconds))
+    finally:
+        inputs._monotone_chain = monotone  # type: ignore[assignment]
+    state = "" if r.complete else " (stopped by the budget)"
+    rows.append(("inputs SampleCNN", f"{before:.2f} s{state}", f"{after:.3f} s"))
+
+    concat = planner.load(nets.concat_net())
+    after, _ = timed(lambda: planner.valid_inputs(concat))
+    factor = inputs._smallest_factor
+    inputs._smallest_factor = lambda n: n  # type: ignore[assignment]  # split to the full period
+    try:
+        before, r = timed(lambda: planner.valid_inputs(concat, time_budget=seconds))
+    finally:
+        inputs._smallest_factor = factor  # type: ignore[assignment]
+    state = "" if r.complete else " (stopped by the budget)"
+    rows.append(("inputs 60 layers, 20 concats", f"{before:.2f} s{state}", f"{after:.3f} s"))
+    return rows
+
+
+def unet_growth(levels: int) -> list[tuple[int, float, int]]:
+    import planner
+    from tests import solver_networks as nets
+
+    out = []
+    for level in range(1, levels + 1):
+        net = planner.load(nets.unet_unknown_paddings(level, 2**level * 4))
+        start = time.perf_counter()
+        r = planner.solve(net, ["output=input"], limit=3, time_budget=120)
+        out.append((level, time.perf_counter() - start, r.total))
+    return out
+
+
+def main() -> None:
+    if "--case" in sys.argv:
+        name = sys.argv[sys.argv.index("--case") + 1]
+        seconds = float(sys.argv[sys.argv.index("--seconds") + 1])
+        # Imports (sympy is most of them) are not part of a question's budget.
+        import planner.fixes
+        import planner.solver  # noqa: F401
+
+        start = time.perf_counter()
+        answer = case(name, seconds)
+        elapsed = time.perf_counter() - start
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(json.dumps({"elapsed": elapsed, "peak_mb": peak, "answer": answer}))
+        return
+    quick = "--quick" in sys.argv
+    print(f"{'case':45} {'budget':>7} {'elapsed':>8} {'ratio':>6} {'peak MB':>8}  answer")
+    for name, seconds in CASES:
+        if quick:
+            seconds = min(seconds, 5.0)
+        proc = subprocess.run(
+            [sys.executable, __file__, "--case", name, "--seconds", str(seconds)],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        data = json.loads(proc.stdout.strip().splitlines()[-1])
+        ratio = data["elapsed"] / seconds
+        print(
+            f"{name:45} {seconds:6.0f}s {data['elapsed']:7.2f}s {ratio:6.2f} "
+            f"{data['peak_mb']:8.0f}  {data['answer']}"
+        )
+    print()
+    print("Closed forms: before (switched off) and after")
+    print(f"{'question':35} {'before':>28} {'after':>10}")
+    for question, before, after in before_after(5.0 if quick else 10.0):
+        print(f"{question:35} {before:>28} {after:>10}")
+    print()
+    print("U-Net with every padding unknown (0..2), output=input: time by depth")
+    previous = None
+    for level, seconds, total in unet_growth(3 if quick else 4):
+        growth = f"{seconds / previous:4.1f}x" if previous else "    -"
+        print(f"  {level} levels: {seconds:7.2f} s  {growth}  ({total:,} solutions)")
+        previous = seconds
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,146 @@
+"""How long the ``planner`` command takes from process start to its output.
+
+Each command runs in a fresh Python process (``python -m planner ...``, what the
+``planner`` console script does), in rounds that alternate the commands so that a
+change in the machine's load hits all of them alike. Each figure is a median over
+the rounds, of:
+
+- wall: the elapsed time from starting the process to its exit (output written);
+- cpu: the user + system CPU time of that process (what the wall time would be on
+  an idle core; on a shared, loaded machine the wall time is larger).
+
+``python -c pass`` is measured the same way: the interpreter's own start, which every
+command includes. Bytecode caches are written by an untimed first round (as for an
+installed package), whatever ``PYTHONDONTWRITEBYTECODE`` says.
+
+Besides the commands, ``show`` of a generated 10,000-layer network (a YAML file
+written to a temporary folder) is measured as a table and as ``--json``.
+
+Run: ``python benchmarks/bench_startup.py [--rounds N] [--large-rounds N] [--json]
+[--no-large]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def large_network(path: Path, layers: int = 10_000) -> Path:
+    """A Keras network of ``layers`` layers that keeps a valid size: blocks of
+    conv 'same' -> max pool 2 -> conv 'same' -> upsample 2 on 64x64x8."""
+    block = [
+        "  - {type: Conv2D, filters: 8, kernel_size: 3, padding: same, activation: relu}",
+        "  - {type: MaxPooling2D, pool_size: 2}",
+        "  - {type: Conv2D, filters: 8, kernel_size: 3, padding: same}",
+        "  - {type: UpSampling2D, size: 2}",
+    ]
+    head = [f"name: generated-{layers}", "framework: keras", "input_shape: [64, 64, 8]", "layers:"]
+    path.write_text("\n".join(head + block * (layers // len(block))) + "\n", encoding="utf-8")
+    return path
+
+
+def run_once(argv: list[str], env: dict[str, str]) -> tuple[float, float, int]:
+    """Wall and CPU seconds of one process, and its exit status."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    proc = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu, proc.returncode
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=15, help="timed rounds (default 15)")
+    parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    parser.add_argument("--no-large", action="store_true", help="skip the 10,000-layer network")
+    parser.add_argument(
+        "--large-rounds", type=int, default=3, help="timed rounds of the 10,000-layer network"
+    )
+    args = parser.parse_args(argv)
+
+    env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    env.setdefault("COLUMNS", "120")
+    py = sys.executable
+    commands: dict[str, list[str]] = {
+        "python -c pass": [py, "-c", "pass"],
+        "python -c 'import planner'": [py, "-c", "import planner"],
+        "planner --help": [py, "-m", "planner", "--help"],
+        "planner presets": [py, "-m", "planner", "presets"],
+        "planner show unet-original": [py, "-m", "planner", "show", "unet-original"],
+        "planner show unet-original --json": [py, "-m", "planner", "show", "unet-original", "--json"],
+    }  # fmt: skip
+    with tempfile.TemporaryDirectory() as tmp:
+        if not args.no_large:
+            big = str(large_network(Path(tmp) / "generated-10000.yaml"))
+            commands["planner show generated-10000"] = [py, "-m", "planner", "show", big]
+            commands["planner show generated-10000 --json"] = [py, "-m", "planner", "show", big, "--json"]  # fmt: skip
+        for label, cmd in commands.items():  # untimed: writes bytecode caches, checks exit 0
+            _, _, status = run_once(cmd, env)
+            if status != 0:
+                raise SystemExit(f"{label} exited with {status}")
+        walls: dict[str, list[float]] = {k: [] for k in commands}
+        cpus: dict[str, list[float]] = {k: [] for k in commands}
+        for i in range(args.rounds):
+            for label, cmd in commands.items():
+                if "10000" in label and i >= args.large_rounds:
+                    continue
+                wall, cpu, _ = run_once(cmd, env)
+                walls[label].append(wall)
+                cpus[label].append(cpu)
+    rows = [
+        {
+            "command": label,
+            "wall_ms": round(statistics.median(walls[label]) * 1000, 1),
+            "cpu_ms": round(statistics.median(cpus[label]) * 1000, 1),
+            "wall_min_ms": round(min(walls[label]) * 1000, 1),
+        }
+        for label in commands
+    ]
+    env_info = {
+        "date": date.today().isoformat(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "cpus": os.cpu_count(),
+        "load_average": os.getloadavg(),
+        "rounds": args.rounds,
+        "large_rounds": 0 if args.no_large else min(args.large_rounds, args.rounds),
+    }
+    if args.json:
+        print(json.dumps({"environment": env_info, "results": rows}, indent=2))
+        return 0
+    load = ", ".join(f"{x:.1f}" for x in env_info["load_average"])
+    print(
+        f"{env_info['date']}, Python {env_info['python']}, {env_info['cpus']} CPUs, "
+        f"load average {load} (after the run), {args.rounds} rounds "
+        f"({env_info['large_rounds']} for the 10,000-layer network), medians"
+    )
+    width = max(len(r["command"]) for r in rows)
+    print(f"| {'command'.ljust(width)} | wall ms | cpu ms | wall min ms |")
+    print(f"|:{'-' * (width + 1)}|--------:|-------:|------------:|")
+    for r in rows:
+        print(
+            f"| {r['command'].ljust(width)} | {r['wall_ms']:7.0f} | {r['cpu_ms']:6.0f} "
+            f"| {r['wall_min_ms']:11.0f} |"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
