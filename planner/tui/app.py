@@ -78,6 +78,8 @@ class PlannerApp(FileActions, LayerActions, App[None]):
         self._autosave_timer: Timer | None = None
         self._explain_timer: Timer | None = None
         self._inputs_timer: Timer | None = None
+        # The row the explain panel describes (None until it is first shown).
+        self.explained: str | None = None
 
     # -- layout -----------------------------------------------------------------------
 
@@ -219,6 +221,7 @@ class PlannerApp(FileActions, LayerActions, App[None]):
         self._explain_timer = None
         text = explain(self.document.network, self.result, self.selected)
         self.query_one("#explain-text", Static).update(text)
+        self.explained = self.selected
 
     def action_show_tab(self, tab: str) -> None:
         side = self.query_one("#side", TabbedContent)
