@@ -30,7 +30,7 @@ from textual.widgets import (
 
 import planner
 from planner.errors import PlannerError
-from planner.report import shape_text
+from planner.report import bytes_text, count_text, shape_text
 from planner.spec.network import Network
 from planner.tui.autosave import Autosave
 from planner.tui.bindings import KEYS, bindings, key_display
@@ -58,6 +58,8 @@ class PlannerApp(FileActions, LayerActions, App[None]):
     BINDINGS = bindings()
     AUTOSAVE_DELAY = 0.3
     INPUTS_DELAY = 0.2
+    COST_DTYPE = "float32"
+    COST_BATCH = 1
 
     def __init__(
         self,
@@ -73,6 +75,9 @@ class PlannerApp(FileActions, LayerActions, App[None]):
         self.autosave = Autosave(cache_dir)
         self.runs = Runs(self)
         self.result = planner.infer(network)
+        # ``view: cost columns``: planner.cost of every inference while switched on.
+        self.show_costs = False
+        self.costs: planner.CostResult | None = None
         self.selected: str = INPUT_KEY
         self._recover = recover
         self._autosave_timer: Timer | None = None
@@ -149,7 +154,8 @@ class PlannerApp(FileActions, LayerActions, App[None]):
         keys = {INPUT_KEY, *net.layer_names}
         if self.selected not in keys:
             self.selected = INPUT_KEY
-        self.table.refresh_rows(build_rows(self.result), select=self.selected)
+        self.costs = self._cost() if self.show_costs else None
+        self.table.refresh_rows(build_rows(self.result, self.costs), select=self.selected)
         self.update_title()
         self._update_info()
         await self.form.show(net, self.selected)
@@ -159,6 +165,17 @@ class PlannerApp(FileActions, LayerActions, App[None]):
         if self._inputs_timer is not None:
             self._inputs_timer.stop()
         self._inputs_timer = self.set_timer(self.INPUTS_DELAY, self._start_inputs)
+
+    def _cost(self) -> planner.CostResult | None:
+        try:
+            return planner.cost(self.result, dtype=self.COST_DTYPE, batch=self.COST_BATCH)
+        except PlannerError as exc:
+            self.notify(f"No cost figures: {exc}", severity="error", timeout=6)
+            return None
+
+    async def action_toggle_costs(self) -> None:
+        self.show_costs = not self.show_costs
+        await self.refresh_view()
 
     def _start_inputs(self) -> None:
         self._inputs_timer = None
@@ -180,6 +197,13 @@ class PlannerApp(FileActions, LayerActions, App[None]):
         ]
         text = f"input {shape_text(result.input_shape)} → output {shape_text(result.output_shape)}"
         text += f" · {len(result.network.layers)} layers"
+        costs = self.costs
+        if costs is not None:
+            text += (
+                f" · MACs {count_text(costs.total_macs)} · activations"
+                f" {bytes_text(costs.activation_bytes)} ({costs.dtype}, batch {costs.batch})"
+                f" · params {bytes_text(costs.param_bytes)}"
+            )
         if errors:
             text += f" · ✗ {errors[0].name}: {errors[0].error}"
         self._info_main = text

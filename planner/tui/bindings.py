@@ -59,6 +59,8 @@ KEYS: tuple[Key, ...] = (
         "Hide or show the side panel", show=False),
     Key("view.table", "ctrl+t", "focus_table", "Table", "view: focus table",
         "Put the focus back on the layer table", show=False),
+    Key("view.costs", "c", "toggle_costs", "Cost", "view: cost columns",
+        "Show or hide MACs, activation memory and receptive field per layer", show=False),
     Key("view.help", "f1,question_mark", "help", "Help", "view: help", "Keys and how to edit"),
     Key("file.preset", "p", "open_preset", "Preset", "file: open preset",
         "Open a bundled preset network", show=False),

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from rich.text import Text
 
 from planner import Inference
-from planner.report import count_text, pad_text, shape_text
+from planner.costs.analysis import CostResult
+from planner.report import cost_columns, count_text, pad_text, shape_text
 from planner.symbolic.ops import render
 from planner.tui.edits import plain, value_text
 
@@ -30,6 +31,22 @@ COLUMNS: tuple[tuple[str, str, int | None], ...] = (
     ("status", "Status", 60),
 )
 COLUMN_KEYS = tuple(c[0] for c in COLUMNS)
+# The cost and receptive-field columns (``view: cost columns``), shown after Params;
+# their cells are ``planner.report.cost_columns``, as ``planner show --cost --rf``.
+COST_COLUMNS: tuple[tuple[str, str, int | None], ...] = (
+    ("macs", "MACs", None),
+    ("memory", "Memory", None),
+    ("rf", "RF", None),
+    ("jump", "Jump", None),
+)
+_AFTER = COLUMN_KEYS.index("params") + 1
+
+
+def layout(costs: bool) -> tuple[tuple[str, str, int | None], ...]:
+    """The table's columns, with or without the cost columns."""
+    return (COLUMNS[:_AFTER] + COST_COLUMNS + COLUMNS[_AFTER:]) if costs else COLUMNS
+
+
 INPUT_KEY = "\x00input"
 
 ERROR = "bold red"
@@ -45,9 +62,10 @@ class Row:
     # "ok", "error", "branch" (feeds a merge that fails), "skipped", "condition"
     status: str
     style: str = ""
+    columns: tuple[str, ...] = COLUMN_KEYS
 
     def text(self, column: str) -> str:
-        return self.values[COLUMN_KEYS.index(column)]
+        return self.values[self.columns.index(column)]
 
     def cell(self, index: int) -> Text:
         """The cell as drawn (``Text``: never parsed as markup)."""
@@ -64,8 +82,24 @@ def _args(item: dict[str, object]) -> str:
     )
 
 
-def build_rows(result: Inference) -> list[Row]:
-    """One row for the input, then one per layer, in network order."""
+def build_rows(result: Inference, costs: CostResult | None = None) -> list[Row]:
+    """One row for the input, then one per layer, in network order; with ``costs``
+    (``planner.cost`` of the same inference) the cost columns too."""
+    rows = _base_rows(result)
+    if costs is None:
+        return rows
+    labels = {label: key for key, label, _ in COST_COLUMNS}
+    extra = {labels[label]: cells for label, cells in cost_columns(costs, macs=True, rf=True)}
+    keys = tuple(key for key, _, _ in layout(True))
+    out = []
+    for i, row in enumerate(rows):
+        cells = dict(zip(COLUMN_KEYS, row.values, strict=True))
+        cells.update({key: column[i] for key, column in extra.items()})
+        out.append(Row(row.key, tuple(cells[k] for k in keys), row.status, row.style, keys))
+    return out
+
+
+def _base_rows(result: Inference) -> list[Row]:
     net = result.network
     items = net.to_data()["layers"]
     merge_failures: dict[str, str] = {}
@@ -129,4 +163,13 @@ def _input_status(name: str, merge_failures: dict[str, str]) -> str:
     return "ok"
 
 
-__all__ = ["COLUMNS", "COLUMN_KEYS", "INPUT_KEY", "Row", "build_rows", "plain"]
+__all__ = [
+    "COLUMNS",
+    "COLUMN_KEYS",
+    "COST_COLUMNS",
+    "INPUT_KEY",
+    "Row",
+    "build_rows",
+    "layout",
+    "plain",
+]

@@ -3,7 +3,9 @@
 On every edit only the cells that changed are rewritten (``update_cell``), stale
 rows are removed one by one, new rows added, and the rows re-ordered once by the
 ``#`` column, so the cursor and the scroll position survive (dolphie's Processlist
-refresh). The table is never cleared and rebuilt.
+refresh). The table is never cleared and rebuilt. When the rows bring other
+columns (the cost columns switched on or off), the columns after the first that
+differs are removed and added again, empty, and the diff fills them.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from rich.cells import cell_len
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable
 
-from planner.tui.rows import COLUMN_KEYS, COLUMNS, INPUT_KEY, Row
+from planner.tui.rows import COLUMN_KEYS, INPUT_KEY, Row, layout
 
 
 class LayerTable(DataTable[object]):
@@ -31,10 +33,30 @@ class LayerTable(DataTable[object]):
         super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)  # type: ignore[arg-type]
         self._rows: dict[str, Row] = {}
         self._order: list[str] = []
+        self._columns: tuple[str, ...] = ()
 
     def on_mount(self) -> None:
-        for key, label, width in COLUMNS:
-            self.add_column(label, key=key, width=width)
+        self._set_columns(COLUMN_KEYS)
+
+    def _set_columns(self, keys: tuple[str, ...]) -> None:
+        """Make the columns ``keys``; cells of re-added columns are empty, for the diff."""
+        if keys == self._columns:
+            return
+        same = 0
+        while same < min(len(keys), len(self._columns)) and keys[same] == self._columns[same]:
+            same += 1
+        for key in self._columns[same:]:
+            self.remove_column(key)
+        specs = {key: (label, width) for key, label, width in layout(True)}
+        for key in keys[same:]:
+            label, width = specs[key]
+            self.add_column(label, key=key, width=width, default="")
+        old = self._columns
+        self._columns = keys
+        for name, row in self._rows.items():
+            cells = dict(zip(old, row.values, strict=True))
+            kept = tuple(cells[k] if i < same else "" for i, k in enumerate(keys))
+            self._rows[name] = Row(row.key, kept, row.status, row.style, keys)
 
     @property
     def selected_key(self) -> str | None:
@@ -58,8 +80,10 @@ class LayerTable(DataTable[object]):
         written = 0
         new = {r.key: r for r in rows}
         order = [r.key for r in rows]
-        widths = {c: self.columns[c].content_width for c in COLUMN_KEYS if c in self.columns}
         with self.app.batch_update():
+            if rows:
+                self._set_columns(rows[0].columns)
+            widths = {c: self.columns[c].content_width for c in self._columns}
             for key in [k for k in self._rows if k not in new]:
                 self.remove_row(key)
                 del self._rows[key]
@@ -71,7 +95,7 @@ class LayerTable(DataTable[object]):
                 elif old.values != row.values or old.style != row.style:
                     restyle = old.style != row.style
                     for i, (column, before, after) in enumerate(
-                        zip(COLUMN_KEYS, old.values, row.values, strict=True)
+                        zip(row.columns, old.values, row.values, strict=True)
                     ):
                         if restyle or before != after:
                             # Measuring widths is the costly part: only when the new
