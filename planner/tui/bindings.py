@@ -71,6 +71,9 @@ KEYS: tuple[Key, ...] = (
     Key("file.save", "ctrl+s", "save", "Save", "file: save", "Save to the network's file"),
     Key("file.save_as", "S", "save_as", "Save as", "file: save as",
         "Save to a new file (never overwrites without asking)", show=False),
+    Key("file.export", "E", "export_source", "Export", "file: export source",
+        "Write the network as Keras, PyTorch or Flax source (asks before overwriting)",
+        show=False),
     Key("file.quit", "ctrl+q", "quit_app", "Quit", "file: quit",
         "Quit (asks first when there are unsaved edits)", priority=True),
 )  # fmt: skip

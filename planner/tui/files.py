@@ -1,4 +1,5 @@
-"""Files, and nothing lost: open, save, save as, the unsaved-changes prompt, autosave.
+"""Files, and nothing lost: open, save, save as, export, the unsaved-changes prompt,
+autosave.
 
 Saving goes through ``planner.write_network`` (an atomic write). A file is only
 overwritten when it is the network's own file or the user said so in a prompt.
@@ -14,6 +15,7 @@ import planner
 from planner.errors import PlannerError
 from planner.spec.network import Network
 from planner.tui.screens.choice import ChoiceDialog
+from planner.tui.screens.export import ExportDialog
 from planner.tui.screens.picker import PickerDialog
 from planner.tui.screens.prompt import PromptDialog
 
@@ -77,6 +79,50 @@ class FileActions:
             return await self.save_document(ask_path=False)
         return choice == "discard"
 
+    async def confirm_overwrite(self: PlannerApp, path: Path) -> bool:  # type: ignore[misc]
+        """The overwrite prompt: True when the user chose to overwrite ``path``."""
+        answer = await self.push_screen_wait(
+            ChoiceDialog(
+                f"{path} exists. Overwrite it?",
+                [("Overwrite", "overwrite"), ("Cancel", "cancel")],
+            )
+        )
+        return answer == "overwrite"
+
+    async def export_source(self: PlannerApp) -> Path | None:  # type: ignore[misc]
+        """``file: export source``: ``planner.export.to_source`` written atomically
+        (``planner.files.write_text``); a refused layer is the library's message."""
+        from planner.export import to_source
+        from planner.files import write_text
+
+        net = self.document.network
+        folder = self.document.path.parent if self.document.path else Path.cwd()
+        answer = await self.push_screen_wait(ExportDialog(net.name, net.framework, folder))
+        if answer is None:
+            return None
+        framework, text = answer
+        path = Path(text).expanduser()
+        try:
+            source = to_source(net, framework)
+        except PlannerError as exc:
+            self.notify(f"Not exported to {framework}: {exc}", severity="error", timeout=10)
+            return None
+        overwrite = False
+        if path.exists():
+            if not await self.confirm_overwrite(path):
+                return None
+            overwrite = True
+        try:
+            written = write_text(path, source, overwrite=overwrite)
+        except (PlannerError, OSError) as exc:
+            self.notify(f"Not exported: {exc}", severity="error", timeout=8)
+            return None
+        self.notify(f"Exported {framework} source to {written}", timeout=4)
+        return written
+
+    def action_export_source(self: PlannerApp) -> None:  # type: ignore[misc]
+        self.run_worker(self.export_source(), group="dialog")
+
     async def save_document(self: PlannerApp, *, ask_path: bool) -> bool:  # type: ignore[misc]
         doc = self.document
         path = doc.path
@@ -93,13 +139,7 @@ class FileActions:
                 chosen = chosen.with_suffix(".yaml")
             overwrite = chosen == path
             if chosen.exists() and not overwrite:
-                answer = await self.push_screen_wait(
-                    ChoiceDialog(
-                        f"{chosen} exists. Overwrite it?",
-                        [("Overwrite", "overwrite"), ("Cancel", "cancel")],
-                    )
-                )
-                if answer != "overwrite":
+                if not await self.confirm_overwrite(chosen):
                     return False
                 overwrite = True
             path = chosen
