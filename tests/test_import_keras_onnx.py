@@ -47,6 +47,17 @@ def keras_unet(upsample: str) -> Any:
     return keras.Model(inputs, outputs)
 
 
+def keras_1d() -> Any:
+    from keras import layers
+
+    inputs = keras.Input(shape=(30, 4))
+    a = layers.Conv1D(6, 3, padding="same", activation="relu")(inputs)
+    x = layers.MaxPooling1D(2)(a)
+    x = layers.UpSampling1D(2)(layers.Conv1D(5, 3, padding="same")(x))
+    outputs = layers.Concatenate()([x, a])
+    return keras.Model(inputs, outputs)
+
+
 def autoencoder() -> Any:
     return to_keras(planner.load("keras-autoencoder"))
 
@@ -55,6 +66,7 @@ MODELS = {
     "keras-autoencoder": autoencoder,
     "unet-upsampling": lambda: keras_unet("upsampling"),
     "unet-transpose": lambda: keras_unet("transpose"),
+    "conv1d": keras_1d,
 }
 
 
@@ -83,6 +95,13 @@ def ort_shapes(path: Path, tensors: list[str], shape: tuple[int, ...]) -> dict[s
 def first(shape: tuple) -> tuple:
     """A channels-last shape (batch left out) in channels-first order."""
     return (shape[-1], *shape[:-1])
+
+
+def channel_move(perm: list[int]) -> bool:
+    """Whether ``perm`` moves the channel axis between last and first ([0, 3, 1, 2]...)."""
+    rank = len(perm)
+    middle = list(range(1, rank - 1))
+    return rank >= 3 and perm in ([0, rank - 1, *middle], [0, *[m + 1 for m in middle], 1])
 
 
 def distinct(shapes: list[tuple]) -> list[tuple]:
@@ -133,7 +152,7 @@ def test_import_matches_onnx_runtime_and_keras(exported: tuple[Any, Path]) -> No
     transposes = [
         n.name
         for n in onnx.load(str(path)).graph.node
-        if n.op_type == "Transpose" and list(n.attribute[0].ints) in ([0, 3, 1, 2], [0, 2, 3, 1])
+        if n.op_type == "Transpose" and channel_move(list(n.attribute[0].ints))
     ]
     assert transposes
     note = next(n for n in result.notes if "layout changes" in n)
