@@ -786,12 +786,18 @@ def tui(
         str | None,
         typer.Argument(help="A preset name, a YAML/JSON file, or nothing for a new network."),
     ] = None,
+    keymap: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--keymap", "-k", help="Remap a key by binding id: file.save=f2 (see docs/tui.md)."
+        ),
+    ] = None,
 ) -> None:
     """Edit a network in a terminal UI: every shape updates as you edit; solve and fix in place."""
-    from planner.tui import make_app
+    from planner.tui import make_app, parse_keymap
 
     with _guard():
-        application = make_app(net)
+        application = make_app(net, keymap=parse_keymap(keymap or []))
     application.run()
 
 

@@ -42,4 +42,30 @@ def make_app(
     return app
 
 
-__all__ = ["make_app"]
+def parse_keymap(items: list[str]) -> dict[str, str]:
+    """``["file.save=f2"]`` -> ``{"file.save": "f2"}``, checking every id exists.
+
+    >>> parse_keymap(["file.save=f2", "edit.undo=ctrl+u,u"])
+    {'file.save': 'f2', 'edit.undo': 'ctrl+u,u'}
+    """
+    from planner.errors import SpecError
+    from planner.tui.bindings import KEYS
+
+    ids = {k.id for k in KEYS}
+    out: dict[str, str] = {}
+    for item in items:
+        binding, sep, keys = item.partition("=")
+        if not sep or not keys.strip():
+            raise SpecError(
+                f"cannot read {item!r}; write ID=KEY, e.g. file.save=f2", field="--keymap"
+            )
+        if binding.strip() not in ids:
+            raise SpecError(
+                f"no key binding {binding.strip()!r}; ids: {', '.join(sorted(ids))}",
+                field="--keymap",
+            )
+        out[binding.strip()] = keys.strip()
+    return out
+
+
+__all__ = ["make_app", "parse_keymap"]

@@ -32,17 +32,15 @@ import planner
 from planner.errors import PlannerError
 from planner.report import shape_text
 from planner.spec.network import Network
-from planner.tui import edits
 from planner.tui.autosave import Autosave
 from planner.tui.bindings import KEYS, bindings, key_display
 from planner.tui.document import Document
 from planner.tui.explain import explain
 from planner.tui.files import FileActions
+from planner.tui.layer_actions import LayerActions
 from planner.tui.messages import EditRequested, MarkUnknown, RunRequested
 from planner.tui.rows import INPUT_KEY, build_rows
 from planner.tui.screens.help import HelpScreen
-from planner.tui.screens.picker import PickerDialog
-from planner.tui.screens.prompt import PromptDialog
 from planner.tui.widgets.fixes_panel import FixesPanel
 from planner.tui.widgets.history_panel import HistoryPanel
 from planner.tui.widgets.inputs_panel import InputsPanel, inputs_line, inputs_text
@@ -54,7 +52,7 @@ from planner.tui.work import Runs
 TABS = ("edit", "explain", "solve", "inputs", "fixes", "history")
 
 
-class PlannerApp(FileActions, App[None]):
+class PlannerApp(FileActions, LayerActions, App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "planner"
     BINDINGS = bindings()
@@ -80,6 +78,8 @@ class PlannerApp(FileActions, App[None]):
         self._autosave_timer: Timer | None = None
         self._explain_timer: Timer | None = None
         self._inputs_timer: Timer | None = None
+        # The row the explain panel describes (None until it is first shown).
+        self.explained: str | None = None
 
     # -- layout -----------------------------------------------------------------------
 
@@ -221,6 +221,7 @@ class PlannerApp(FileActions, App[None]):
         self._explain_timer = None
         text = explain(self.document.network, self.result, self.selected)
         self.query_one("#explain-text", Static).update(text)
+        self.explained = self.selected
 
     def action_show_tab(self, tab: str) -> None:
         side = self.query_one("#side", TabbedContent)
@@ -278,104 +279,6 @@ class PlannerApp(FileActions, App[None]):
         self.query_one(SolvePanel).add_unknown(event.spec)
         self.action_show_tab("solve")
         self.notify(f"{event.spec} is unknown for the solver", timeout=3)
-
-    def _layer_selected(self) -> str | None:
-        return self.selected if self.selected != INPUT_KEY else None
-
-    def _pick_type(self, then: Any) -> None:
-        items = [(t, t) for t in edits.ADDABLE]
-        self.push_screen(PickerDialog("Layer type", items), then)
-
-    def action_add_layer(self) -> None:
-        def chosen(layer_type: str | None) -> None:
-            if layer_type:
-                before = self.document.network
-                self.try_edit(
-                    f"add {layer_type}",
-                    edits.insert_layer,
-                    layer_type,
-                    None,
-                    select=lambda net: edits.added_name(before, net),
-                )
-
-        self._pick_type(chosen)
-
-    def action_insert_layer(self) -> None:
-        after = self._layer_selected() or self.document.network.input_name
-
-        def chosen(layer_type: str | None) -> None:
-            if layer_type:
-                before = self.document.network
-                self.try_edit(
-                    f"insert {layer_type} after {after}",
-                    edits.insert_layer,
-                    layer_type,
-                    after,
-                    select=lambda net: edits.added_name(before, net),
-                )
-
-        self._pick_type(chosen)
-
-    def action_delete_layer(self) -> None:
-        name = self._layer_selected()
-        if name is None:
-            self.notify("Select a layer to delete (the input cannot be)", severity="warning")
-            return
-        index = self.document.network.layer_names.index(name)
-
-        def neighbour(net: Network) -> str:
-            names = net.layer_names
-            return names[min(index, len(names) - 1)] if names else INPUT_KEY
-
-        self.try_edit(f"delete {name}", edits.delete_layer, name, select=neighbour)
-
-    def action_duplicate_layer(self) -> None:
-        name = self._layer_selected()
-        if name is not None:
-            before = self.document.network
-            self.try_edit(
-                f"duplicate {name}",
-                edits.duplicate_layer,
-                name,
-                select=lambda net: edits.added_name(before, net),
-            )
-
-    def action_move_layer(self, offset: int) -> None:
-        name = self._layer_selected()
-        if name is not None:
-            word = "up" if offset < 0 else "down"
-            self.try_edit(f"move {name} {word}", edits.move_layer, name, offset, select=name)
-
-    def action_rename_layer(self) -> None:
-        name = self._layer_selected()
-        if name is None:
-            return
-
-        def chosen(new: str | None) -> None:
-            if new and new != name:
-                self.try_edit(f"rename {name} -> {new}", edits.rename_layer, name, new, select=new)
-
-        self.push_screen(PromptDialog(f"Rename {name} to:", name), chosen)
-
-    async def action_undo(self) -> None:
-        step = self.document.undo()
-        if step is None:
-            self.notify("Nothing to undo", timeout=2)
-            return
-        self.runs.cancel_stale()
-        await self.refresh_view()
-        self.schedule_autosave()
-        self.notify(f"Undid: {step}", timeout=2)
-
-    async def action_redo(self) -> None:
-        step = self.document.redo()
-        if step is None:
-            self.notify("Nothing to redo", timeout=2)
-            return
-        self.runs.cancel_stale()
-        await self.refresh_view()
-        self.schedule_autosave()
-        self.notify(f"Redid: {step}", timeout=2)
 
     # -- long questions ---------------------------------------------------------------
 

@@ -2,7 +2,7 @@
 
 The palette, the footer and the help screen are all generated from ``KEYS``; every
 binding has an id, so a user whose terminal multiplexer takes a key can remap it
-(``App.set_keymap({"file.save": "f2"})`` or ``planner tui --keymap file.save=f2``).
+(``planner tui --keymap file.save=f2``, or ``make_app(keymap={...})``).
 """
 
 from __future__ import annotations

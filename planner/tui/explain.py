@@ -106,21 +106,26 @@ def _pictures(net: Network, result: Inference, layer: Any, res: Any) -> list[Tex
     if strides is None:
         dialect = get_dialect(net.framework)
         strides = tuple(dialect.pool_stride(k) for k in kernels)
-    out: list[Text] = []
+    # Axes with the same numbers share one picture ("H, W: ...").
+    groups: dict[tuple[Any, ...], list[str]] = {}
     for a, axis in enumerate(axis_names(net.rank)):
-        values = [
+        values = (
             sizes[a],
             *res.padding[a],
             _per_axis(kernels, a),
             _per_axis(strides, a),
             _per_axis(layer.dilation, a),
             res.spatial[a],
-        ]
+        )
+        groups.setdefault(values, []).append(axis)
+    out: list[Text] = []
+    for values, axes in groups.items():
+        label = ", ".join(axes)
         if not all(is_int(v) for v in values):
-            out.append(Text(f"{axis}: symbolic sizes, no picture"))
+            out.append(Text(f"{label}: symbolic sizes, no picture"))
             continue
         n, b, e, k, s, d, o = (int(v) for v in values)
-        header = f"{axis}: {n} cells, pad {b}|{e}, window {k}, stride {s}" + (
+        header = f"{label}: {n} cells, pad {b}|{e}, window {k}, stride {s}" + (
             f", dilation {d}" if d != 1 else ""
         )
         if n + b + e > MAX_CELLS:

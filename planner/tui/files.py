@@ -6,7 +6,7 @@ overwritten when it is the network's own file or the user said so in a prompt.
 
 from __future__ import annotations
 
-import inspect
+import contextlib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -38,12 +38,27 @@ def open_source(source: str | None) -> tuple[Network, Path | None]:
     return network, (path if path.is_file() else None)
 
 
-def write(net: Network, path: Path, *, overwrite: bool) -> Path:
-    """``planner.write_network``, telling it when overwriting was agreed."""
-    params = inspect.signature(planner.write_network).parameters
-    if "overwrite" in params:
-        return planner.write_network(net, path, overwrite=overwrite)  # type: ignore[call-arg]
-    return planner.write_network(net, path)
+def write(net: Network, path: Path, *, overwrite: bool, original: str | None = None) -> Path:
+    """``planner.write_network``: an existing file is edited in place (the user's
+    comments and spellings kept); a new one starts from ``original``, the text of
+    the file the network came from, when there is one."""
+    return planner.write_network(net, path, overwrite=overwrite, original=original)
+
+
+def source_text(doc_path: Path | None, source: str | None) -> str | None:
+    """The text the network was loaded from: its file, or the preset's file."""
+    from planner.presets import resolve
+
+    candidates = [doc_path] if doc_path is not None else []
+    if source is not None:
+        with contextlib.suppress(PlannerError):
+            candidates.append(resolve(source))
+    for path in candidates:
+        try:
+            return Path(path).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+    return None
 
 
 class FileActions:
@@ -89,8 +104,9 @@ class FileActions:
                 overwrite = True
             path = chosen
         assert path is not None
+        original = None if overwrite else source_text(doc.path, doc.source)
         try:
-            written = write(doc.network, path, overwrite=overwrite)
+            written = write(doc.network, path, overwrite=overwrite, original=original)
         except (PlannerError, OSError) as exc:
             self.notify(f"Not saved: {exc}", severity="error", timeout=8)
             return False

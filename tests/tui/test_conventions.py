@@ -49,3 +49,13 @@ def test_padding_picture_marks_windows():
 
     lines = padding_picture(5, 1, 1, 3, 2, 1, 3)
     assert lines == ["cells    ·□□□□□·", "win 1    ■■■", "win 2      ■■■", "win 3        ■■■"]
+
+
+def test_the_guide_lists_every_key_as_bound():
+    from pathlib import Path
+
+    from planner.tui.bindings import key_display
+
+    guide = (Path(__file__).resolve().parents[2] / "docs" / "tui.md").read_text()
+    for k in KEYS:
+        assert f"| `{key_display(k.keys)}` | `{k.id}` | {k.title} | {k.help} |" in guide

@@ -109,3 +109,29 @@ async def test_unsaved_edits_survive_a_killed_app(app_for, tmp_path):
         assert second.document.network == edited
         assert second.document.dirty
         assert screen_outputs(second) == library_outputs(edited)
+
+
+async def test_saving_keeps_the_users_comments_and_spellings(app_for, tmp_path):
+    """Save as from a preset starts from the preset's text; saving over the file
+    then edits that text in place."""
+    app = app_for("keras-autoencoder")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await select_row(app, pilot, "conv2d_5")
+        await type_into(pilot, app, "kernel_size", "2")
+        target = tmp_path / "ae.yaml"
+        await _save_as(app, pilot, target)
+        text = target.read_text()
+        # the preset's comment and its Keras spelling survive; the edit is in
+        assert "# The convolutional autoencoder of the Keras blog" in text
+        assert "type: Conv2D" in text
+        assert planner.load(target) == app.document.network
+        target.write_text(text.replace("layers:", "# my note\nlayers:", 1))
+        await select_row(app, pilot, "conv2d")
+        await type_into(pilot, app, "filters", "4")
+        app.table.focus()
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        saved = target.read_text()
+        assert "# my note" in saved
+        assert planner.load(target) == app.document.network

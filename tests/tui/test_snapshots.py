@@ -10,14 +10,30 @@ from planner.tui.rows import INPUT_KEY
 SIZE = (120, 36)
 
 
+async def quiet(pilot, until=lambda: True, seconds: float = 20.0) -> None:
+    """Wait until ``until()`` holds and nothing is pending: no worker, no scheduled
+    valid-inputs run, no explain refresh (a fixed pause is not enough on a busy machine)."""
+    import time
+
+    app = pilot.app
+    deadline = time.monotonic() + seconds
+    while True:
+        await app.workers.wait_for_complete()
+        await pilot.pause(0.05)
+        idle = app._inputs_timer is None and app._explain_timer is None and not app.runs.running
+        if idle and until():
+            break
+        assert time.monotonic() < deadline, "the app never settled"
+    await pilot.pause()
+
+
 def _app(tmp_path, source="keras-autoencoder"):
     return make_app(source, cache_dir=tmp_path / "cache", recover=False)
 
 
 def test_snapshot_main_screen(snap_compare, tmp_path):
     async def settle(pilot):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
+        await quiet(pilot)
 
     assert snap_compare(_app(tmp_path), terminal_size=SIZE, run_before=settle)
 
@@ -31,8 +47,7 @@ def test_snapshot_edit_form_with_error(snap_compare, tmp_path):
         field = app.form.field("kernel_size")
         field.focus()
         field.value = "0"
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await quiet(pilot, lambda: bool(app.form.message("kernel_size")))
 
     assert snap_compare(_app(tmp_path), terminal_size=SIZE, run_before=edit)
 
@@ -43,9 +58,7 @@ def test_snapshot_explain_at_80x24(snap_compare, tmp_path):
         app.table.select("encoded")
         await pilot.pause()
         await pilot.press("x")
-        await pilot.pause(0.2)
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await quiet(pilot, lambda: app.explained == "encoded")
 
     assert snap_compare(_app(tmp_path), terminal_size=(80, 24), run_before=explain)
 
@@ -57,8 +70,8 @@ def test_snapshot_merge_mismatch(snap_compare, tmp_path):
         app = pilot.app
         app.table.select(INPUT_KEY)
         app.try_edit("input 570", edits.set_network_field, "input_shape", [570, 570, 1])
-        await pilot.pause(0.5)
+        await quiet(pilot, lambda: app.document.network.input_shape[0] == 570)
         app.table.select("merge6")
-        await pilot.pause(0.5)
+        await quiet(pilot, lambda: app.form.key == "merge6")
 
     assert snap_compare(_app(tmp_path, "unet-original"), terminal_size=SIZE, run_before=mismatch)

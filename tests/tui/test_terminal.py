@@ -44,15 +44,18 @@ def tmux_session(tmp_path):
     subprocess.run(["tmux", "-L", SOCKET, "kill-server"], capture_output=True)
 
 
-def _start(session: str, tmp_path: Path, net: str) -> None:
+def _command(tmp_path: Path, net: str) -> str:
     env = {
         "PYTHONPATH": str(ROOT),
         "XDG_CACHE_HOME": str(tmp_path / "cache"),
         "TERM": "xterm-256color",
     }
     exports = " ".join(f"{k}={v}" for k, v in env.items())
-    command = f"cd {tmp_path} && env {exports} {sys.executable} -m planner tui {net}"
-    _tmux("new-session", "-d", "-s", session, "-x", "120", "-y", "36", command)
+    return f"cd {tmp_path} && env {exports} {sys.executable} -m planner tui {net}"
+
+
+def _start(session: str, tmp_path: Path, net: str) -> None:
+    _tmux("new-session", "-d", "-s", session, "-x", "120", "-y", "36", _command(tmp_path, net))
 
 
 def test_planner_tui_in_a_real_terminal(tmux_session, tmp_path):
@@ -70,9 +73,14 @@ def test_planner_tui_in_a_real_terminal(tmux_session, tmp_path):
     screen = _wait_for(tmux_session, "(404, 404, 2)")
     assert "(388, 388, 2)" not in screen
     # Kill the terminal without saving: the next start offers the edits back.
-    time.sleep(1.0)
-    _tmux("kill-session", "-t", tmux_session)
-    _start(tmux_session, tmp_path, "unet-original")
+    kept = tmp_path / "cache" / "planner"
+    deadline = time.monotonic() + 20
+    while not (kept.is_dir() and any(kept.glob("*.json"))):
+        assert time.monotonic() < deadline, "the unsaved edit was never kept"
+        time.sleep(0.1)
+    # respawn-pane -k kills the app's process as a closed terminal would, and starts
+    # it again in the same pane.
+    _tmux("respawn-pane", "-k", "-t", tmux_session, _command(tmp_path, "unet-original"))
     _wait_for(tmux_session, "Recover them?")
     _tmux("send-keys", "-t", tmux_session, "Enter")
     _wait_for(tmux_session, "(404, 404, 2)")

@@ -23,8 +23,8 @@ class FixesPanel(Vertical):
     def compose(self) -> ComposeResult:
         yield Label("Targets (optional: output=input, LAYER=N)")
         with Horizontal(classes="row"):
-            yield Input(placeholder="output=input", id="fixes-targets")
-            yield Button("Find", id="fixes-run", variant="primary")
+            yield Input(placeholder="output=input", id="fixes-targets", compact=True)
+            yield Button("Find", id="fixes-run", variant="primary", compact=True)
         yield Static("", id="fixes-summary")
         yield DataTable(id="fixes-list", cursor_type="row")
 

@@ -180,7 +180,13 @@ class LayerForm(VerticalScroll):
         suggester = None
         if spec.name in ("padding", "cropping"):
             suggester = SuggestFromList(PADDING_MODES, case_sensitive=False)
-        return Input(id=wid, suggester=suggester, select_on_focus=False, compact=True)
+        return Input(
+            id=wid,
+            suggester=suggester,
+            select_on_focus=False,
+            compact=True,
+            placeholder="" if spec.name in ("name", "inputs") else "default",
+        )
 
     def revert_values(self) -> None:
         """Put the network's values back into every field and clear the messages."""

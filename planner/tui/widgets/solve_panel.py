@@ -33,13 +33,13 @@ class SolvePanel(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Label("Unknowns (LAYER.FIELD[=LO..HI])")
-        yield Input(placeholder="conv2d_5.padding input=16..64", id="solve-unknowns")
+        yield Input(placeholder="conv2d_5.padding input=16..64", id="solve-unknowns", compact=True)
         yield Label("Targets (output=input, LAYER=N, LAYER=OTHER)")
-        yield Input("output=input", id="solve-targets")
+        yield Input("output=input", id="solve-targets", compact=True)
         with Horizontal(classes="row"):
             yield Switch(id="solve-exact")
             yield Label("exact (drop no pixels)", classes="switch-label")
-            yield Button("Solve", id="solve-run", variant="primary")
+            yield Button("Solve", id="solve-run", variant="primary", compact=True)
         yield Static("", id="solve-summary")
         yield DataTable(id="solve-solutions", cursor_type="row")
 
