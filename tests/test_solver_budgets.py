@@ -65,6 +65,16 @@ def test_10_to_the_18_input_sizes_are_counted_exactly():
     assert elapsed < 5 + SLACK
 
 
+def test_ranges_past_a_machine_integer_are_counted_too():
+    # len(range(...)) overflows past 2**63: found by the CLI fuzz test with 1..1e40.
+    net = planner.load("unet-original")
+    result = solve(net, [], unknowns=["input=1..10**40"], limit=2, time_budget=5)
+    valid = [n for n in range(1, 400) if output_of(net, n)]
+    first, step = valid[0], valid[1] - valid[0]
+    assert result.total == (10**40 - first) // step + 1
+    assert [s.values["input"] for s in result.solutions] == valid[:2]
+
+
 def test_a_huge_field_range_is_refused_at_once_naming_it():
     net = planner.load("unet-original")
     start = time.perf_counter()

@@ -205,6 +205,15 @@ class Var:
     layers: list[int] = dc_field(default_factory=list)  # indexes; -1 for the input
 
     @property
+    def size(self) -> int:
+        """How many values the domain holds; ``len`` overflows past 2**63 for the
+        huge ranges users type (``input=1..1e40``), this does not."""
+        d = self.domain
+        if isinstance(d, range):
+            return max(0, -(-(d.stop - d.start) // d.step))
+        return len(d)
+
+    @property
     def first(self) -> int:
         return min(self.layers) if self.layers else -1
 

@@ -265,10 +265,10 @@ def refuse_huge(vars: Mapping[str, Var], plan: _Plan, budget: Budget, net: Netwo
     naming the largest range that would be searched."""
     affordable = max(1000, int(STEPS_PER_SECOND * budget.seconds * 4))
     for step, names in enumerate(plan.new_vars):
-        combos = math.prod(len(vars[v].domain) for v in names)
+        combos = math.prod(vars[v].size for v in names)
         if combos <= affordable:
             continue
-        largest = max(names, key=lambda v: len(vars[v].domain))
+        largest = max(names, key=lambda v: vars[v].size)
         var = vars[largest]
         where = "the input" if step == 0 else f"layer '{net.layers[step - 1].name}'"
         raise SolveError(

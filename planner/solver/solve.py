@@ -164,7 +164,7 @@ def solve(
             )
     info: dict[str, dict[str, Any]] = {name: _domain_info(v) for name, v in vars.items()}
     for name, v in vars.items():
-        if not len(v.domain):
+        if not v.size:
             raise SolveError(
                 f"unknown '{name}' has an empty domain; check its min and max", field=name
             )
@@ -390,7 +390,7 @@ def _min(a: int | None, b: int) -> int:
 
 
 def _domain_info(v: Var) -> dict[str, Any]:
-    if not len(v.domain):
+    if not v.size:
         return {"min": None, "max": None, "ref": v.ref}
     if isinstance(v.domain, range):
         return {"min": v.domain[0], "max": v.domain[-1], "ref": v.ref}
@@ -474,7 +474,7 @@ def input_domains(
     """
     if not vars or any(v.field != "input" for v in vars.values()):
         return {}
-    if any(len(v.domain) > 1_000_000 for v in vars.values()):
+    if any(v.size > 1_000_000 for v in vars.values()):
         return {}
     from planner.solver.inputs import valid_inputs
     from planner.spec.values import Unknown
