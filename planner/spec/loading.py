@@ -91,7 +91,16 @@ def check_bounds(text: str, source: str = "<string>") -> None:
                 anchors[anchor] = size_
             if stack:
                 stack[-1][0] += size_
-    except yaml.YAMLError:
+    except yaml.YAMLError as exc:
+        # Newer libyaml (PyYAML 6.0.4) stops deep nesting itself, looking ahead of the
+        # events counted above: the same refusal, in the same words.
+        if "maximum nesting depth" in str(exc):
+            mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+            raise SpecError(
+                f"the YAML nests more than {MAX_DEPTH} levels deep; a network needs a handful",
+                source=source,
+                line=mark.line + 1 if mark is not None else None,
+            ) from None
         return  # the loader reports syntax errors with their line
 
 
