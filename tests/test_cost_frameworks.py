@@ -254,10 +254,15 @@ def ones_module(net: Network) -> nn.Module:
     return module
 
 
-def measured_spans(net: Network, layer: str, points: list[tuple[int, ...]]) -> list[list[Any]]:
+def measured_spans(
+    net: Network, layer: str, points: list[tuple[int, ...]], tolerance: float = 0.0
+) -> list[list[Any]]:
     """For each point (one position per spatial axis) of ``layer``'s output, channel
     0: per axis, the first and last input index with a non-zero gradient, or None.
-    (Weights are ones and every value positive, so nothing cancels.)"""
+    (Weights are ones and every value positive, so nothing cancels.) A gradient at or
+    below ``tolerance`` times the largest counts as zero: float32 rounding of a linear
+    upsampling's source index ((o + 0.5) / 3 - 0.5 is not exactly 0 for o = 1) gives a
+    neighbour a weight of about 1.5e-8 where the exact weight is 0."""
     module = ones_module(net)
     x = torch.ones(1, *net.input_shape, requires_grad=True)
     outputs: dict[str, torch.Tensor] = {}
@@ -275,7 +280,8 @@ def measured_spans(net: Network, layer: str, points: list[tuple[int, ...]]) -> l
     found = []
     for point in points:
         (g,) = torch.autograd.grad(spatial(y)[(0, *point)], x, retain_graph=True)
-        hit = spatial(g[0]).ne(0).any(0)
+        magnitude = spatial(g[0]).abs()
+        hit = magnitude.gt(magnitude.max() * tolerance).any(0)
         spans = []
         for a in range(rank):
             others = tuple(b for b in range(rank) if b != a)
@@ -354,7 +360,9 @@ def test_receptive_field_contains_autograd_with_padding(data):
         assert "different rates" in m
         return
     m = m[0]
-    spans = [p[0] for p in measured_spans(net, out, [(o,) for o in range(length)])]
+    # Shallow stacks: every real weight is far above 1e-7 of the largest.
+    points = [(o,) for o in range(length)]
+    spans = [p[0] for p in measured_spans(net, out, points, tolerance=1e-7)]
     for o, got in enumerate(spans):
         want = _inside(m.at(o), n)
         if got is not None:
