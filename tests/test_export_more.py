@@ -12,16 +12,22 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import keras
+import numpy as np
 import pytest
 import torch
 from test_export_source import (
     check_shapes,
+    keras_code_report,
     load_code,
     plan_report,
     torch_code_report,
 )
 
-from planner.export import to_source, to_torch
+import planner
+from planner.errors import SpecError
+from planner.export import to_keras, to_source, to_torch
+from planner.export.keras_model import keras_layer_name
 from planner.spec.network import Network
 
 MIDDLE: dict[str, dict[str, Any]] = {
@@ -94,3 +100,30 @@ def test_torch_live_and_source(case: str, framework: str, tmp_path: Path) -> Non
     code = to_source(net, "torch")
     report, _ = torch_code_report(net, load_code(code, tmp_path / "t.py"), "cpu")
     check_shapes(report, plan, net)
+
+
+def live_keras_report(net: Network) -> dict[str, tuple[tuple[int, ...], int]]:
+    model = to_keras(net)
+    out = model(np.random.default_rng(0).standard_normal((1, *net.input_shape)).astype("float32"))
+    assert tuple(out.shape[1:]) == planner.infer(net).output_shape
+    layers = {n: model.get_layer(keras_layer_name(n)) for n in net.layer_names}
+    return {n: (tuple(lay.output.shape[1:]), lay.count_params()) for n, lay in layers.items()}
+
+
+@pytest.mark.parametrize("framework", ["keras", "torch"])
+@pytest.mark.parametrize("case", list(MIDDLE))
+def test_keras_live_and_source(case: str, framework: str, tmp_path: Path) -> None:
+    net = network(case, framework)
+    reason = refused(case, "keras")
+    if reason is not None:
+        for build in (lambda: to_keras(net), lambda: to_source(net, "keras")):
+            with pytest.raises(SpecError) as err:
+                build()
+            assert "mid" in str(err.value) and reason in str(err.value)
+        return
+    plan = plan_report(net)
+    check_shapes(live_keras_report(net), plan, net)
+    keras.backend.clear_session()
+    report, _ = keras_code_report(net, load_code(to_source(net, "keras"), tmp_path / "k.py"))
+    check_shapes(report, plan, net)
+    keras.backend.clear_session()
