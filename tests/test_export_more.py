@@ -18,6 +18,7 @@ import pytest
 import torch
 from test_export_source import (
     check_shapes,
+    flax_code_report,
     keras_code_report,
     load_code,
     plan_report,
@@ -68,7 +69,8 @@ def network(case: str, framework: str) -> Network:
 def refused(case: str, target: str) -> str | None:
     """The reason ``target`` refuses ``case``, or None when it builds it."""
     if case.startswith("pixel") and target in ("keras", "flax"):
-        return "PixelShuffle"
+        kind = "PixelUnshuffle" if case == "pixel_unshuffle" else "PixelShuffle"
+        return f"{'Keras' if target == 'keras' else 'Flax'} has no {kind} layer"
     return None
 
 
@@ -127,3 +129,18 @@ def test_keras_live_and_source(case: str, framework: str, tmp_path: Path) -> Non
     report, _ = keras_code_report(net, load_code(to_source(net, "keras"), tmp_path / "k.py"))
     check_shapes(report, plan, net)
     keras.backend.clear_session()
+
+
+@pytest.mark.parametrize("framework", ["keras", "torch"])
+@pytest.mark.parametrize("case", list(MIDDLE))
+def test_flax_source(case: str, framework: str, tmp_path: Path) -> None:
+    net = network(case, framework)
+    reason = refused(case, "flax")
+    if reason is not None:
+        with pytest.raises(SpecError) as err:
+            to_source(net, "flax")
+        assert "mid" in str(err.value) and reason in str(err.value)
+        return
+    path = tmp_path / "f.py"
+    report, _ = flax_code_report(net, load_code(to_source(net, "flax"), path), path)
+    check_shapes(report, plan_report(net), net)
