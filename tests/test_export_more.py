@@ -144,3 +144,35 @@ def test_flax_source(case: str, framework: str, tmp_path: Path) -> None:
     path = tmp_path / "f.py"
     report, _ = flax_code_report(net, load_code(to_source(net, "flax"), path), path)
     check_shapes(report, plan_report(net), net)
+
+
+@pytest.mark.parametrize("framework", ["keras", "torch"])
+@pytest.mark.parametrize("case", [c for c in MIDDLE if not c.startswith("pixel")])
+def test_values_agree_across_frameworks(case: str, framework: str, tmp_path: Path) -> None:
+    """The layer alone, exported to PyTorch, Keras and Flax, gives the same values on
+    the same tensor (scales 1, shifts 0 at initialisation in all three); permute is
+    also checked against numpy's transpose."""
+    import jax
+
+    full = network(case, framework)
+    shape = list(plan_report(full)["c1"][0])
+    middle = dict(MIDDLE[case]) | {"name": "mid"}
+    if "normalized_shape" in middle:
+        middle["normalized_shape"] = full.layers[1].normalized_shape
+    net = Network.model_validate(
+        {"name": "alone", "framework": framework, "input_shape": shape, "layers": [middle]}
+    )
+    x = np.random.default_rng(1).standard_normal((2, *shape)).astype("float32")
+    with torch.no_grad():
+        got_torch = to_torch(net)(torch.from_numpy(x)).numpy()
+    got_keras = np.asarray(keras.ops.convert_to_numpy(to_keras(net)(x)))
+    keras.backend.clear_session()
+    path = tmp_path / "f.py"
+    model = load_code(to_source(net, "flax"), path).build()
+    variables = model.init(jax.random.PRNGKey(0), x)
+    got_flax = np.asarray(model.apply(variables, x))
+    assert got_torch.shape == (2, *planner.infer(net).output_shape)
+    np.testing.assert_allclose(got_keras, got_torch, atol=1e-4)
+    np.testing.assert_allclose(got_flax, got_torch, atol=1e-4)
+    if case == "permute":
+        np.testing.assert_array_equal(got_torch, x.transpose(0, *MIDDLE[case]["dims"]))
