@@ -176,3 +176,27 @@ def test_values_agree_across_frameworks(case: str, framework: str, tmp_path: Pat
     np.testing.assert_allclose(got_flax, got_torch, atol=1e-4)
     if case == "permute":
         np.testing.assert_array_equal(got_torch, x.transpose(0, *MIDDLE[case]["dims"]))
+
+
+@pytest.mark.parametrize("shape", [[4, 6], [8, 2, 2, 2]])
+def test_torch_refuses_pixel_shuffle_off_2d(shape: list[int]) -> None:
+    """planner plans PixelShuffle on any rank; PyTorch's works on 2D images only."""
+    net = Network.model_validate(
+        {
+            "name": "ps",
+            "framework": "torch",
+            "input_shape": shape,
+            "layers": [{"type": "pixel_shuffle", "name": "mid", "factor": 2}],
+        }
+    )
+    assert planner.infer(net).ok
+    # PyTorch reads the last three axes as (C, H, W): it fails or gives another shape.
+    try:
+        got = tuple(torch.nn.PixelShuffle(2)(torch.zeros(1, *shape)).shape[1:])
+    except RuntimeError:
+        got = None
+    assert got != planner.infer(net).output_shape
+    for build in (lambda: to_torch(net), lambda: to_source(net, "torch")):
+        with pytest.raises(SpecError) as err:
+            build()
+        assert "mid" in str(err.value) and "2D images only" in str(err.value)

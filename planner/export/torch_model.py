@@ -638,7 +638,8 @@ class _TorchBuilder:
         rank = len(self.input_shape(layer)) - 1
         if rank != 2:
             raise SpecError(
-                f"PyTorch's PixelShuffle works on 2D images only, received a rank-{rank} input",
+                "PyTorch's PixelShuffle works on 2D images only (it reads the last three axes "
+                f"as channels, height, width), received a rank-{rank} input",
                 layer=layer.name,
             )
         core = nn.PixelUnshuffle(layer.factor) if layer.inverse else nn.PixelShuffle(layer.factor)
