@@ -486,6 +486,35 @@ class _KerasBuilder:
     def _dropout(self, layer: Any) -> list[Any]:
         return [self.L.Dropout(layer.rate, name=layer.name)]
 
+    def _norm(self, layer: Any) -> list[Any]:
+        affine = {"center": layer.affine, "scale": layer.affine, "epsilon": layer.epsilon}
+        if layer.norm == "layer":
+            trailing = layer.normalized_shape
+            k = 1 if trailing is None or isinstance(trailing, int) else len(trailing)
+            axis: int | list[int] = -1 if k == 1 else list(range(-k, 0))
+            return [self.L.LayerNormalization(axis=axis, name=layer.name, **affine)]
+        groups = layer.groups
+        if layer.norm == "instance":
+            # One group per channel is instance normalisation (Keras: groups=-1).
+            groups = -1
+        return [
+            self.L.GroupNormalization(
+                groups=groups, axis=self.channel_axis(), name=layer.name, **affine
+            )
+        ]
+
+    def _pixel_shuffle(self, layer: Any) -> list[Any]:
+        name = "PixelUnshuffle" if layer.inverse else "PixelShuffle"
+        raise SpecError(
+            f"Keras has no {name} layer (keras.ops.depth_to_space / space_to_depth order "
+            "channels as TensorFlow does, not as PyTorch's PixelShuffle, on channels_last "
+            "tensors)",
+            layer=layer.name,
+        )
+
+    def _permute(self, layer: Any) -> list[Any]:
+        return [self.L.Permute(tuple(int(d) for d in layer.dims), name=layer.name)]
+
 
 def _keras_name(name: str) -> str:
     # Keras names may not contain '/'.

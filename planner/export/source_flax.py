@@ -377,3 +377,28 @@ class _FlaxWriter:
 
     def _dropout(self, layer: Any, args: list[str]) -> str:
         return f"nn.Dropout({layer.rate!r}, deterministic=True)({args[0]})"
+
+    def _norm(self, layer: Any, args: list[str]) -> str:
+        extra = "" if layer.affine else ", use_bias=False, use_scale=False"
+        common = f"epsilon={layer.epsilon!r}{extra}, name={self.name(layer)!r}"
+        if layer.norm == "layer":
+            trailing = layer.normalized_shape
+            k = 1 if trailing is None or isinstance(trailing, int) else len(trailing)
+            axes = "-1" if k == 1 else S.literal(tuple(range(-k, 0)))
+            return f"nn.LayerNorm(reduction_axes={axes}, feature_axes={axes}, {common})({args[0]})"
+        if layer.norm == "group":
+            call = f"nn.GroupNorm(num_groups={layer.groups}, {common})" + "({x})"
+        else:
+            call = f"nn.InstanceNorm({common})" + "({x})"
+        return self.spatial(call, args[0])
+
+    def _pixel_shuffle(self, layer: Any, args: list[str]) -> str:
+        name = "PixelUnshuffle" if layer.inverse else "PixelShuffle"
+        raise SpecError(
+            f"Flax has no {name} layer (flax.linen has no depth-to-space module)",
+            layer=layer.name,
+        )
+
+    def _permute(self, layer: Any, args: list[str]) -> str:
+        dims = ", ".join(str(int(d)) for d in layer.dims)
+        return f"jnp.transpose({args[0]}, (0, {dims}))"

@@ -124,6 +124,8 @@ class _Writer:
             dims = tuple(range(first, first + len(inner.dims)))
             fn = "mean" if inner.op == "avg" else "amax"
             return f"{args[0]}.{fn}(dim={S.literal(dims)}, keepdim={inner.keepdims})"
+        if isinstance(inner, T._Permute):
+            return f"{args[0]}.permute(0, {', '.join(str(d) for d in inner.dims)})"
         if isinstance(inner, T._Crop):
             index = ["..."] if channels_last else [":", ":"]
             cut = [f"{b}:{-a if a else ''}" for b, a in inner.pairs]
@@ -190,7 +192,9 @@ def _nn_call(module: nn.Module) -> str:
         value = getattr(module, p.name)
         if isinstance(value, torch.Tensor) or (value is None and p.name == "bias"):
             value = value is not None  # bias=True/False: a parameter or none
-        value = S.compact(value)
+        # LayerNorm's normalized_shape (6, 6) covers two axes; (6,) -> 6 is the same.
+        if p.name != "normalized_shape" or len(value) == 1:
+            value = S.compact(value)
         if isinstance(value, torch.Size):
             value = tuple(value)
         if p.name == "padding" and value == "valid":

@@ -268,6 +268,20 @@ class _GlobalPool(nn.Module):
 # --- the builder ---------------------------------------------------------------------
 
 
+class _Permute(nn.Module):
+    """Keras ``Permute(dims)``: reorders the axes after the batch axis (1-based dims)."""
+
+    def __init__(self, dims: list[int]):
+        super().__init__()
+        self.dims = [int(d) for d in dims]
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x.permute(0, *self.dims)
+
+    def extra_repr(self) -> str:
+        return f"dims={self.dims}"
+
+
 class _TorchBuilder:
     """Creates one module per layer, reading shapes from planner's inference."""
 
@@ -592,3 +606,44 @@ class _TorchBuilder:
 
     def _dropout(self, layer: Any) -> nn.Module:
         return nn.Dropout(layer.rate)
+
+    def _norm(self, layer: Any) -> nn.Module:
+        shape = self.input_shape(layer)
+        channels = shape[-1] if self.net.channels_last else shape[0]
+        if layer.norm == "layer":
+            trailing = layer.normalized_shape
+            if trailing is None:
+                trailing = [shape[-1]]  # Keras / Flax: the last axis
+            elif isinstance(trailing, int):
+                trailing = [trailing]
+            return nn.LayerNorm(
+                [int(d) for d in trailing], eps=layer.epsilon, elementwise_affine=layer.affine
+            )
+        if layer.norm == "group":
+            core: nn.Module = nn.GroupNorm(
+                layer.groups, channels, eps=layer.epsilon, affine=layer.affine
+            )
+        else:
+            rank = len(shape) - 1
+            if rank not in (1, 2, 3):
+                raise SpecError(
+                    f"PyTorch has InstanceNorm1d/2d/3d only, received a rank-{rank} input",
+                    layer=layer.name,
+                )
+            cls = getattr(nn, f"InstanceNorm{rank}d")
+            core = cls(channels, eps=layer.epsilon, affine=layer.affine)
+        return self.spatial(core)
+
+    def _pixel_shuffle(self, layer: Any) -> nn.Module:
+        rank = len(self.input_shape(layer)) - 1
+        if rank != 2:
+            raise SpecError(
+                "PyTorch's PixelShuffle works on 2D images only (it reads the last three axes "
+                f"as channels, height, width), received a rank-{rank} input",
+                layer=layer.name,
+            )
+        core = nn.PixelUnshuffle(layer.factor) if layer.inverse else nn.PixelShuffle(layer.factor)
+        return self.spatial(core)
+
+    def _permute(self, layer: Any) -> nn.Module:
+        return _Permute(layer.dims)
