@@ -67,6 +67,7 @@ from typing import Any
 from planner.errors import FileError, PlannerError
 from planner.spec.layers import UpSample, resolve_type
 from planner.spec.network import DEFAULT_DATA_FORMAT, Network
+from planner.spec.values import plain
 
 __all__ = ["network_text", "update_document", "write_network", "write_text"]
 
@@ -482,7 +483,7 @@ def _update_item(
         if before == after:
             continue
         key = _present(item, _user_keys(new, field, framework)) or field
-        value = _plain(after)
+        value = plain(after)
         if value is None:
             item.pop(key, None)
             continue
@@ -525,22 +526,8 @@ def _assign(container: Any, key: str, value: Any, make_map: Any) -> None:
     container[key] = value
 
 
-def _plain(value: Any) -> Any:
-    """A normalised field value as the user would write it (collapsed per axis)."""
-    from planner.spec.values import Unknown
-
-    if isinstance(value, Unknown):
-        return value.to_data()
-    if isinstance(value, tuple | list):
-        items = [_plain(v) for v in value]
-        if items and all(i == items[0] for i in items) and not isinstance(items[0], list):
-            return items[0]
-        return items
-    return value
-
-
 def _plain_list(values: list[Any]) -> list[Any]:
-    return [_plain(v) for v in values]
+    return [plain(v) for v in values]
 
 
 def _shaped_like(value: Any, old: Any) -> Any:

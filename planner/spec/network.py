@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from planner.errors import SpecError
 from planner.spec.layers import Input, Layer, LayerBase, resolve_type
-from planner.spec.values import DIM_SYMBOL, IntOrUnknown, Unknown, leaves
+from planner.spec.values import DIM_SYMBOL, IntOrUnknown, Unknown, leaves, plain
 
 Framework = Literal["keras", "torch", "jax", "onnx"]
 DataFormat = Literal["channels_last", "channels_first"]
@@ -268,7 +268,7 @@ class Network(BaseModel):
             data["description"] = self.description
         if self.api is not None:
             data["api"] = self.api
-        data["input_shape"] = [_plain(d) for d in self.input_shape]
+        data["input_shape"] = [plain(d) for d in self.input_shape]
         layers = []
         previous = self.input_name
         for layer in self.layers:
@@ -276,8 +276,8 @@ class Network(BaseModel):
             for key, info in type(layer).model_fields.items():
                 if key in ("type", "inputs") or (key == "api" and layer.api == self.api):
                     continue
-                value = _plain(getattr(layer, key))
-                if value != _plain(info.default):
+                value = plain(getattr(layer, key))
+                if value != plain(info.default):
                     item[key] = value
             if layer.inputs != [previous]:
                 item["inputs"] = list(layer.inputs or [])
@@ -300,17 +300,6 @@ def _rank_after(layer: Any, rank: int) -> int:
     if layer.type == "global_pool" and not layer.keepdims and layer.output_size is None:
         return 0
     return rank
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, Unknown):
-        return value.to_data()
-    if isinstance(value, tuple | list):
-        items = [_plain(v) for v in value]
-        if items and all(i == items[0] for i in items) and not isinstance(items[0], list):
-            return items[0]
-        return items
-    return value
 
 
 def _assign_names(layers: list[LayerBase], ranks: int | list[int], input_name: str) -> list[str]:

@@ -187,6 +187,25 @@ def leaves(value: Any) -> Iterator[Any]:
         yield value
 
 
+def plain(value: Any) -> Any:
+    """A normalised field value as a user would write it: unknowns as their text, and
+    per-axis tuples collapsed to one value when every axis agrees.
+
+    >>> plain(((1, 1), (1, 1)))
+    1
+    >>> plain((2, 1))
+    [2, 1]
+    """
+    if isinstance(value, Unknown):
+        return value.to_data()
+    if isinstance(value, tuple | list):
+        items = [plain(v) for v in value]
+        if items and all(i == items[0] for i in items) and not isinstance(items[0], list):
+            return items[0]
+        return items
+    return value
+
+
 def per_axis(value: Any, rank: int, field: str) -> tuple[Any, ...]:
     """Expand ``value`` to a tuple of length ``rank`` (``standardize_tuple``).
 
