@@ -4,7 +4,9 @@ One function per target framework (``torch_code``, ``keras_code``, ``flax_code``
 ``onnx_code``), dispatched by ``layer_code``; each returns a list of code items
 that, joined with ``", "``, form the body of a Python list:
 
-- PyTorch: ``nn`` modules (``nn.Sequential(*[...])`` runs them);
+- PyTorch: ``nn`` modules (``nn.Sequential(*[...])`` runs them), and ``lambda x: ...``
+  functions (``F`` is ``torch.nn.functional``) where no module computes the layer (min
+  pooling, 1D sum pooling): apply the items in order;
 - Keras 3: ``layers`` objects (``keras.Sequential([...])``);
 - Flax (``flax.linen as nn``, ``jax.numpy as jnp``, ``jax.lax as lax``): modules and
   ``lambda x: ...`` functions (``nn.Sequential([...])``);
@@ -14,7 +16,11 @@ that, joined with ``", "``, form the body of a Python list:
   weights), to be given as initializers.
 
 Every field of the item is printed unless it holds the framework's default, so the
-code is the structured result, not a summary of it. Weights are laid out each
+code is the structured result, not a summary of it. JAX's min and sum pooling
+(``reduce``) become what each target has: min pooling is ``-max_pool(-x)``; sum
+pooling is PyTorch average pooling with ``divisor_override=1``, or (Keras, ONNX) an
+average pooling with a constant divisor times the window size (refused here where the
+divisor is not constant); Flax writes ``nn.min_pool`` or ``lax.reduce_window``. Weights are laid out each
 framework's own way (kernel flips and axis orders differ); the code fixes shapes,
 padding and arithmetic, not how to copy trained weights.
 
@@ -172,17 +178,7 @@ def torch_code(item: dict[str, Any], ctx: CodeContext) -> list[str]:
     pad = item.get("padding", 0)
     pad_text = repr(pad) if isinstance(pad, str) else _one(_symmetric(pad, r))
     if kind in ("max_pool", "avg_pool"):
-        name = "MaxPool" if kind == "max_pool" else "AvgPool"
-        args = [_one(k), f"stride={_one(s)}"]
-        if pad_text != "0":
-            args.append(f"padding={pad_text}")
-        if kind == "max_pool" and any(v != 1 for v in d):
-            args.append(f"dilation={_one(d)}")
-        if item.get("ceil_mode"):
-            args.append("ceil_mode=True")
-        if kind == "avg_pool" and item.get("count_include_pad") is False:
-            args.append("count_include_pad=False")
-        return [f"nn.{name}{r}d({', '.join(args)})"]
+        return [_torch_pool(item, r, k, s, d, pad_text)]
 
     def conv(cin_: int, cout: int, kern: list[int], **kw: Any) -> str:
         args = [str(cin_), str(cout), f"kernel_size={_one(kern)}"]
@@ -241,6 +237,46 @@ def torch_code(item: dict[str, Any], ctx: CodeContext) -> list[str]:
             )
         ]
     raise SpecError(f"no PyTorch code for a {kind} layer", field="type")
+
+
+def _torch_pool(
+    item: dict[str, Any], r: int, k: list[Any], s: list[Any], d: list[Any], pad: str
+) -> str:
+    kind, reduce = item["type"], item.get("reduce")
+    args = [_one(k), f"stride={_one(s)}"]
+    if pad != "0":
+        args.append(f"padding={pad}")
+    if kind == "max_pool" and any(v != 1 for v in d):
+        args.append(f"dilation={_one(d)}")
+    if item.get("ceil_mode"):
+        args.append("ceil_mode=True")
+    if reduce == "min":
+        # min over a window = -max over the negated window (the padding then holds +inf)
+        return f"lambda x: -F.max_pool{r}d(-x, {', '.join(args)})"
+    if reduce == "sum":
+        if r != 1:
+            return f"nn.AvgPool{r}d({', '.join(args)}, divisor_override=1)"
+        # AvgPool1d has no divisor_override: the 2D one over a trailing axis of 1.
+        one = [f"({k[0]}, 1)", f"stride=({s[0]}, 1)"]
+        if pad != "0":
+            one.append(f"padding=({pad}, 0)")
+        if item.get("ceil_mode"):
+            one.append("ceil_mode=True")
+        return (
+            f"lambda x: F.avg_pool2d(x.unsqueeze(-1), {', '.join(one)}, "
+            "divisor_override=1).squeeze(-1)"
+        )
+    if kind == "avg_pool" and item.get("count_include_pad") is False:
+        args.append("count_include_pad=False")
+    name = "MaxPool" if kind == "max_pool" else "AvgPool"
+    return f"nn.{name}{r}d({', '.join(args)})"
+
+
+def _window_size(item: dict[str, Any], rank: int) -> int:
+    size = 1
+    for v in _each(_kernel(item), rank):
+        size *= v
+    return size
 
 
 def _pad_pairs(item: dict[str, Any], rank: int) -> list[tuple[int, int]]:
@@ -307,7 +343,19 @@ def keras_code(item: dict[str, Any], ctx: CodeContext) -> list[str]:
     }.get(kind)
     if name is None:
         raise SpecError(f"no Keras code for a {kind} layer", field="type")
-    return [f"layers.{name}({', '.join(args + fmt)})"]
+    code = f"layers.{name}({', '.join(args + fmt)})"
+    reduce = item.get("reduce")
+    if reduce == "min":
+        return ["layers.Rescaling(-1.0)", code, "layers.Rescaling(-1.0)"]
+    if reduce == "sum":
+        if item.get("padding", "valid") != "valid":
+            raise SpecError(
+                "Keras 'same' average pooling divides by the real pixels in each window: "
+                "no constant factor turns it into a sum",
+                field="padding",
+            )
+        return [code, f"layers.Rescaling({float(_window_size(item, r))!r})"]
+    return [code]
 
 
 def _keras_pairs(pairs: list[tuple[int, int]], rank: int) -> str:
@@ -364,14 +412,8 @@ def flax_code(item: dict[str, Any], ctx: CodeContext) -> list[str]:
     s = _each(s, r) if s is not None else None
     d = _each(item.get("dilation", 1), r)
     pad = item.get("padding", "valid")
-    if kind in ("max_pool", "avg_pool", "min_pool"):
-        args = [f"window_shape={_tuple(k)}"]
-        if s is not None:
-            args.append(f"strides={_tuple(s)}")
-        args.append(f"padding={_flax_padding(pad, r)}")
-        if kind == "avg_pool" and item.get("count_include_pad") is False:
-            args.append("count_include_pad=False")
-        return [f"lambda x: nn.{kind}(x, {', '.join(args)})"]
+    if kind in ("max_pool", "avg_pool"):
+        return [_flax_pool(item, r, k, s, d, pad)]
     bias = item.get("use_bias", True)
 
     def conv(features: int, kern: list[int], padding: str, **kw: Any) -> str:
@@ -414,6 +456,49 @@ def flax_code(item: dict[str, Any], ctx: CodeContext) -> list[str]:
     if kind == "conv_transpose":
         return [conv(item["filters"], k, padding, strides=s, dilation=d, bias=bias, transpose=True)]
     raise SpecError(f"no Flax code for a {kind} layer", field="type")
+
+
+_LAX_REDUCE = {
+    ("max_pool", None): ("-jnp.inf", "lax.max"),
+    ("max_pool", "min"): ("jnp.inf", "lax.min"),
+    ("avg_pool", "sum"): ("0.0", "lax.add"),
+}
+
+
+def _flax_pool(
+    item: dict[str, Any], r: int, k: list[Any], s: list[Any] | None, d: list[Any], pad: Any
+) -> str:
+    """``flax.linen`` pooling, or ``lax.reduce_window`` where Flax has none (sum
+    pooling, window or base dilation)."""
+    kind, reduce = item["type"], item.get("reduce")
+    base = _each(item.get("input_dilation", 1), r)
+    lax_level = item.get("api") == "lax" or reduce == "sum" or any(v != 1 for v in [*d, *base])
+    if not lax_level:
+        name = "pooling.min_pool" if reduce == "min" else kind
+        args = [f"window_shape={_tuple(k)}"]
+        if s is not None:
+            args.append(f"strides={_tuple(s)}")
+        args.append(f"padding={_flax_padding(pad, r)}")
+        if kind == "avg_pool" and item.get("count_include_pad") is False:
+            args.append("count_include_pad=False")
+        return f"lambda x: nn.{name}(x, {', '.join(args)})"
+    if (kind, reduce) not in _LAX_REDUCE:
+        raise SpecError("no Flax code for a dilated average pooling", field="dilation")
+    init, op = _LAX_REDUCE[(kind, reduce)]
+    padding = repr(pad.upper()) if isinstance(pad, str) else _spatial_pairs(_pairs(pad, r))
+    args = [
+        "x",
+        init,
+        op,
+        _tuple([1, *k, 1]),
+        _tuple([1, *(s or [1] * r), 1]),
+        padding,
+    ]
+    if any(v != 1 for v in base):
+        args.append(f"base_dilation={_tuple([1, *base, 1])}")
+    if any(v != 1 for v in d):
+        args.append(f"window_dilation={_tuple([1, *d, 1])}")
+    return f"lambda x: lax.reduce_window({', '.join(args)})"
 
 
 # --- ONNX -------------------------------------------------------------------------
@@ -494,10 +579,30 @@ def onnx_code(item: dict[str, Any], ctx: CodeContext) -> list[str]:
     if any(v != 1 for v in d):
         attrs["dilations"] = d
     if kind in ("max_pool", "avg_pool"):
+        reduce = item.get("reduce")
         if item.get("ceil_mode"):
             attrs["ceil_mode"] = 1
-        if kind == "avg_pool" and item.get("count_include_pad", False) is True:
+        if kind == "avg_pool" and (reduce == "sum" or item.get("count_include_pad") is True):
             attrs["count_include_pad"] = 1
+        if reduce == "min":
+            # min over a window = -max over the negated window
+            return [
+                _node("Neg", [x], f"{y}_negated"),
+                _node("MaxPool", [f"{y}_negated"], f"{y}_max", **attrs),
+                _node("Neg", [f"{y}_max"], y),
+            ]
+        if reduce == "sum":
+            if item.get("ceil_mode") or attrs.get("auto_pad", "VALID") != "VALID":
+                raise SpecError(
+                    "ONNX AveragePool divides SAME and ceil_mode windows by their real "
+                    "pixels: no constant factor turns it into a sum",
+                    field="padding",
+                )
+            return [
+                _node("AveragePool", [x], f"{y}_mean", **attrs),
+                _node("Constant", [], f"{y}_window", value_float=float(_window_size(item, r))),
+                _node("Mul", [f"{y}_mean", f"{y}_window"], y),
+            ]
         op = "MaxPool" if kind == "max_pool" else "AveragePool"
         return [*front, _node(op, [x], y, **attrs)]
     bias = item.get("use_bias", True)

@@ -75,11 +75,12 @@ def summary_table(result: Inference, extra: list[Column] | None = None) -> Table
         Text(),
         *cells[0],
     )
+    shown = {spec.name: spec.shown_type for spec in net.layers}  # min_pool, sum_pool
     for layer, more in zip(result.layers, cells[1:], strict=True):
         params = count_text(layer.params)
         if layer.error:
             table.add_row(
-                Text(f"{layer.name} ({layer.type})"),
+                Text(f"{layer.name} ({shown.get(layer.name, layer.type)})"),
                 Text("error", style="bold red"),
                 Text(params),
                 Text(layer.error, style="red"),
@@ -87,7 +88,7 @@ def summary_table(result: Inference, extra: list[Column] | None = None) -> Table
             )
         else:
             table.add_row(
-                Text(f"{layer.name} ({layer.type})"),
+                Text(f"{layer.name} ({shown.get(layer.name, layer.type)})"),
                 Text(shape_text(layer.output_shape)),
                 Text(params or "0"),
                 Text(how(layer)),

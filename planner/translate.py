@@ -11,6 +11,14 @@ Values, not only shapes: zero padding in front of a *max* pool changes results a
 border (frameworks pad max pooling with -inf), so that is never offered as exact;
 ``ceil_mode`` windows that run past the input ignore the missing pixels, which is
 what TensorFlow's ``'same'`` max and average pooling do, so those are exact.
+
+JAX's min and sum pooling (``reduce: min`` on a max pool, ``reduce: sum`` on an
+average pool) travel in the items as ``reduce``; the code generator writes what each
+target has for them (``planner.codegen``): min pooling is ``-max_pool(-x)`` (the
+padding then holds +inf, as ``lax.min`` pads), sum pooling is PyTorch's average
+pooling with ``divisor_override=1``, or an average pooling whose divisor is the
+constant window size (no padding, or zero padding counted) times that size. A sum
+ignores missing pixels and zeros alike, so windows in the same place suffice.
 """
 
 from __future__ import annotations
@@ -112,7 +120,7 @@ def translate(net: Network, layer_name: str, framework: str) -> Translation:
     spatial_in = source.spatial
     want_pad = [tuple(p) for p in (res.padding or [])]
     want_out = tuple(res.spatial)
-    source_desc = f"{net.framework} {layer.type} {_describe(layer)}"
+    source_desc = f"{net.framework} {layer.shown_type} {_describe(layer)}"
     note = _input_note(net, layer)
     fill = _fill(net, layer)
     base = _base_fields(layer)
@@ -121,8 +129,15 @@ def translate(net: Network, layer_name: str, framework: str) -> Translation:
         from planner.dialects import get_dialect
 
         base["strides"] = [get_dialect(net.framework).pool_stride(k) for k in layer.pool_size]
-    if layer.type == "avg_pool":
+    reduce = getattr(layer, "reduce", None)
+    if reduce is not None:
+        base["reduce"] = reduce
+    elif layer.type == "avg_pool":
         base["count_include_pad"] = _count_include_pad(net, layer)
+    if _input_dilation(layer):
+        base["input_dilation"] = _input_dilation(layer)
+    if framework == "jax" and layer.type in POOL_TYPES and _needs_lax(base):
+        base["api"] = "lax"
     channels_last = TARGET_CHANNELS_LAST.get(framework, net.channels_last)
     target_input = Tensor((), channels_last).with_spatial(spatial_in, source.channels).dims
     why = _unsupported(layer, framework, fill, base, net.channels_last)
@@ -135,7 +150,11 @@ def translate(net: Network, layer_name: str, framework: str) -> Translation:
         # and equal padding before place every window on the same pixels. Padding
         # layers must match on both sides.
         counted = layer.type == "avg_pool" and base.get("count_include_pad") is True
-        if layer.type in (*PAD_TYPES, "upsample") or counted:
+        # A sum pool needs its windows in the same place only (a missing pixel and a
+        # zero add the same nothing), unless the target sums as a mean times the
+        # window size: then every window must lie inside the padded input, as JAX's do.
+        scaled = reduce == "sum" and framework in ("keras", "onnx")
+        if layer.type in (*PAD_TYPES, "upsample") or counted or scaled:
             # Padding layers, and average pooling that divides by the padded window
             # (the padding after counts too), must match on both sides.
             matches = layer.type == "upsample" or got[1] == want_pad
@@ -168,6 +187,20 @@ def translate(net: Network, layer_name: str, framework: str) -> Translation:
     )
 
 
+def _needs_lax(base: dict[str, Any]) -> bool:
+    """Whether a pool item needs ``jax.lax.reduce_window`` (Flax pooling has no sum
+    and no dilation)."""
+    dilated = any(d != 1 for d in [*base.get("dilation", []), *base.get("input_dilation", [])])
+    return base.get("reduce") == "sum" or dilated
+
+
+def _input_dilation(layer: Any) -> list[Any]:
+    """JAX's input (base/lhs) dilation per axis, or [] where there is none."""
+    value = getattr(layer, "input_dilation", 1)
+    values = list(value) if isinstance(value, tuple | list) else [value]
+    return values if any(v != 1 for v in values) else []
+
+
 def _input_tensor(net: Network, result: Any, name: str) -> tuple[int, ...]:
     if name == net.input_name:
         return tuple(result.input_shape)
@@ -187,6 +220,8 @@ def _describe(layer: Any) -> str:
     parts = [f"kernel {list(k)}", f"strides {list(layer.strides) if layer.strides else 'default'}"]
     if any(d != 1 for d in layer.dilation):
         parts.append(f"dilation {list(layer.dilation)}")
+    if _input_dilation(layer):
+        parts.append(f"input dilation {_input_dilation(layer)}")
     parts.append(
         f"padding {layer.padding!r}"
         if isinstance(layer.padding, str)
@@ -250,6 +285,19 @@ def _unsupported(
 ) -> str | None:
     """Why no layer of ``framework`` can give the same values, when that is known
     before trying sizes."""
+    if "input_dilation" in base and framework != "jax":
+        return (
+            f"input (base/lhs) dilation {base['input_dilation']} spreads the input with "
+            f"holes before the window slides; {framework} has no such argument"
+        )
+    reduce = base.get("reduce")
+    dilated = any(d != 1 for d in base.get("dilation", []))
+    if layer.type in POOL_TYPES and dilated:
+        if framework == "keras":
+            return "Keras pooling has no dilation"
+        if framework == "torch" and layer.type == "avg_pool":
+            what = "sum" if reduce == "sum" else "average"
+            return f"PyTorch's average pooling (which gives the {what} here) has no dilation"
     if fill != "zeros" and framework == "keras":
         return (
             f"Keras has no {fill} padding (no ReflectionPadding-like layer, and its "
@@ -372,15 +420,22 @@ def _candidates(
         # Average pooling that counts the padding: Keras' 'same' never does, and
         # ceil_mode's overhang is never counted; a zero padding layer in front is.
         counted = kind == "avg_pool" and base.get("count_include_pad") is True
+        # Sum pooling outside JAX is average pooling times the window size, so the
+        # divisor must be that size: no 'same' (Keras and ONNX divide by the real
+        # pixels there) and no ceil_mode overhang in ONNX; zero padding in front is
+        # counted. (PyTorch's divisor_override=1 sums whatever the padding.)
+        summed = base.get("reduce") == "sum" and framework != "jax"
+        constant_divisor = counted or (summed and framework in ("keras", "onnx"))
         for mode in modes:
-            if not (counted and framework == "keras" and mode != "valid"):
+            if not (constant_divisor and framework in ("keras", "onnx") and mode != "valid"):
                 yield one({"padding": mode})
-        if symmetric and nonneg:
+        if symmetric and nonneg and not (summed and framework == "keras"):
             yield one({"padding": [b for b, _ in pads]})
-        if counted and nonneg:
+        if (counted or summed) and nonneg:
             unpadded = "valid" if framework in ("keras", "jax") else [0] * len(pads)
             yield one({"padding": unpadded}, [{"type": "zero_padding", "padding": pairs}])
-        if kind in POOL_TYPES and framework in ("torch", "onnx") and not counted:
+        ceil_ok = not counted and not (summed and framework == "onnx")
+        if kind in POOL_TYPES and framework in ("torch", "onnx") and ceil_ok:
             # TensorFlow 'same' pooling: the extra pixels after are ignored by ceil_mode.
             lows = [b for b, _ in pads]
             yield one(
@@ -458,7 +513,7 @@ def _try(
 ) -> tuple[Any, Any] | None:
     """The output size and the padding per side of ``items`` in ``framework``, by
     planner's arithmetic for that framework; None when it refuses them."""
-    layers = [dict(item) for item in items]
+    layers = [_probe_item(item, framework) for item in items]
     layers[-1]["name"] = "target"
     data = {
         "name": "translate",
@@ -488,6 +543,15 @@ def _try(
     return tuple(result.layers[-1].spatial), pads or []
 
 
+def _probe_item(item: dict[str, Any], framework: str) -> dict[str, Any]:
+    """The item as a layer of ``framework``: outside JAX a min (sum) pool is sized as
+    the max (average) pool its code is built from."""
+    out = dict(item)
+    if framework != "jax":
+        out.pop("reduce", None)
+    return out
+
+
 def _why_not(layer: Any, framework: str, pads: list[tuple[int, int]], fill: str) -> str:
     text = ", ".join(f"{b}|{a}" for b, a in pads)
     if fill != "zeros" and any(b < 0 or a < 0 for b, a in pads):
@@ -499,10 +563,20 @@ def _why_not(layer: Any, framework: str, pads: list[tuple[int, int]], fill: str)
             "than before. Crop the output yourself after a smaller padding"
         )
     if layer.type in POOL_TYPES:
+        reduce = getattr(layer, "reduce", None)
+        why = {
+            "min": "zero padding in front would change what a min pool sees at the border, "
+            "where it pads with +inf",
+            "sum": "a sum pool is an average pool times a constant window size there, "
+            "which takes windows of a constant size",
+        }.get(
+            reduce or "",
+            "zero padding in front would change what a max pool sees at the border, and "
+            "what an average pool divides by",
+        )
         return (
             f"{framework} pooling cannot pad {text} (before|after) on its own with the same "
-            "values (zero padding in front would change what a max pool sees at the "
-            "border, and what an average pool divides by)"
+            f"values ({why})"
         )
     if layer.type in PAD_TYPES:
         return f"{framework} cannot pad {text} (before|after) with {fill} values"

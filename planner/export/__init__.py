@@ -106,6 +106,33 @@ def check_buildable(net: Network) -> None:
                 )
 
 
+def check_jax_only(net: Network, target: str) -> None:
+    """Refuse what only JAX computes where the ``target`` exporter does not write it:
+    min and sum pooling (``reduce``) outside Flax, and input (base/lhs) dilation
+    anywhere; an exporter building a plain max or average pool instead would be
+    wrong without a word. ``planner translate`` prints exact code for a min or sum pool."""
+    for layer in net.layers:
+        reduce = getattr(layer, "reduce", None)
+        if reduce is not None and target != "flax":
+            plain = "a max" if reduce == "min" else "an average"
+            raise SpecError(
+                f"{reduce} pooling (reduce: {reduce!r}) has no {target} layer, and {plain} "
+                f"pool would give other values; `planner translate NET {layer.name} --to "
+                f"{target}` prints exact code for it",
+                layer=layer.name,
+                field="reduce",
+            )
+        dilation = getattr(layer, "input_dilation", 1)
+        values = dilation if isinstance(dilation, tuple | list) else (dilation,)
+        if any(v != 1 for v in values):
+            raise SpecError(
+                f"input (base/lhs) dilation {list(values)} is not written by the {target} "
+                "exporter (only jax.lax and Flax have it)",
+                layer=layer.name,
+                field="input_dilation",
+            )
+
+
 def _first_unknown(value: Any) -> Unknown | None:
     if isinstance(value, Unknown):
         return value

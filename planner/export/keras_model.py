@@ -29,6 +29,7 @@ from planner.export import (
     activation_key,
     adaptive_sizes,
     check_buildable,
+    check_jax_only,
     gelu_approximate,
     leaky_slope,
     resolved_pads,
@@ -55,6 +56,7 @@ def to_keras(net: Network) -> keras.Model:
     (None, 4, 4, 8)
     """
     check_buildable(net)
+    check_jax_only(net, "keras")
     keras = _import_keras()
     return _KerasBuilder(keras_safe_names(net), keras).build()
 

@@ -27,7 +27,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from planner.errors import SpecError
-from planner.export import check_buildable
+from planner.export import check_buildable, check_jax_only
 
 if TYPE_CHECKING:
     from planner.shapes import Inference
@@ -63,6 +63,7 @@ def to_source(net: Network, framework: str) -> str:
     """
     target = target_name(framework)
     check_buildable(net)
+    check_jax_only(net, target)
     from planner.shapes import infer
 
     inference = infer(net)

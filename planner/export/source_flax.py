@@ -252,7 +252,17 @@ class _FlaxWriter:
         window = S.literal(tuple(layer.pool_size))
         common = f"{{x}}, {window}, strides={S.literal(tuple(strides))}, padding={S.literal(pads)}"
         if kind == "max":
+            if layer.reduce == "min":
+                return self.spatial(f"nn.pooling.min_pool({common})", x)
             return self.spatial(f"nn.max_pool({common})", x)
+        if layer.reduce == "sum":
+            # Flax has no sum pooling: lax.reduce_window with lax.add (zeros pad).
+            dims = S.literal((1, *layer.pool_size, 1))
+            steps = S.literal((1, *strides, 1))
+            every = S.literal(((0, 0), *pads, (0, 0)))
+            return self.spatial(
+                f"lax.reduce_window({{x}}, 0.0, lax.add, {dims}, {steps}, {every})", x
+            )
         if layer.ceil_mode:
             raise SpecError(
                 "ceil-mode average pooling divides by the clipped window in PyTorch; Flax "

@@ -33,6 +33,7 @@ from planner.export import (
     activation_key,
     adaptive_sizes,
     check_buildable,
+    check_jax_only,
     gelu_approximate,
     leaky_slope,
     resolved_pads,
@@ -63,6 +64,7 @@ def to_torch(
     torch.Size([1, 1, 1, 1])
     """
     check_buildable(net)
+    check_jax_only(net, "torch")
     if inference is None:
         from planner.shapes import infer
 

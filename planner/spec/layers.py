@@ -109,6 +109,11 @@ class LayerBase(BaseModel):
     def default_name(self, rank: int) -> str:
         return self.keras_name.format(rank=rank)
 
+    @property
+    def shown_type(self) -> str:
+        """The type as ``show`` prints it (``min_pool`` for a max pool reducing by min)."""
+        return self.type
+
     @cached_property
     def has_unknowns(self) -> bool:
         """Whether any field holds an ``Unknown`` (inference then resolves values)."""
@@ -466,6 +471,15 @@ class _Pool(_Windowed):
     strides: PerAxis | None = Field(None, validation_alias=AliasChoices("strides", "stride"))
     ceil_mode: bool | Unknown = False
     count_include_pad: bool = True
+
+    def default_name(self, rank: int) -> str:
+        if self.reduce is not None:
+            return f"{self.reduce}_pooling{rank}d"
+        return super().default_name(rank)
+
+    @property
+    def shown_type(self) -> str:
+        return f"{self.reduce}_pool" if self.reduce is not None else self.type
 
 
 class MaxPool(_Pool):

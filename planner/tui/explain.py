@@ -74,7 +74,7 @@ def explain(net: Network, result: Inference, name: str) -> RenderableType:
     index = net.layer_names.index(name)
     layer = net.layers[index]
     res = result.layers[index]
-    parts: list[RenderableType] = [Text(f"{name} ({layer.type})", style="bold")]
+    parts: list[RenderableType] = [Text(f"{name} ({layer.shown_type})", style="bold")]
     if res.error:
         parts.append(Text(res.error, style="bold red"))
         return Group(*parts)

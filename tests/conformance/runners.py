@@ -25,13 +25,17 @@ def to_first(x: np.ndarray) -> np.ndarray:
 
 
 def run_torch_modules(modules: list[Any], x: np.ndarray) -> np.ndarray:
+    """``nn`` modules (and ``lambda x: ...`` functions), applied in order."""
     import torch
 
-    model = torch.nn.Sequential(*modules)
     with torch.no_grad():
-        for p in model.parameters():
-            p.fill_(1.0)
-        return model(torch.from_numpy(x)).numpy()
+        y = torch.from_numpy(x)
+        for m in modules:
+            if isinstance(m, torch.nn.Module):
+                for p in m.parameters():
+                    p.fill_(1.0)
+            y = m(y)
+        return y.numpy()
 
 
 def run_keras_layers(layers: list[Any], x: np.ndarray) -> np.ndarray:
@@ -95,8 +99,9 @@ def eval_code(framework: str, code: str) -> list[Any]:
     """The objects of printed code, in the namespace its docstring promises."""
     if framework == "torch":
         from torch import nn
+        from torch.nn import functional
 
-        namespace: dict[str, Any] = {"nn": nn}
+        namespace: dict[str, Any] = {"nn": nn, "F": functional}
     elif framework == "keras":
         from keras import layers
 

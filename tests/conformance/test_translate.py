@@ -163,6 +163,38 @@ def source_case(draw: st.DrawFn, framework: str) -> dict[str, Any]:
     return case
 
 
+@st.composite
+def reduce_case(draw: st.DrawFn) -> dict[str, Any]:
+    """JAX min or sum pooling: ``flax.linen.min_pool`` or ``lax.reduce_window`` with
+    ``lax.min`` / ``lax.add``, window and base dilation, every padding form."""
+    rank = draw(st.integers(1, 3))
+    kind = draw(st.sampled_from(["min_pool", "sum_pool"]))
+    api = "lax" if kind == "sum_pool" else draw(st.sampled_from(["flax", "lax"]))
+    axes = st.integers(1, 9 if rank < 3 else 6)
+    case: dict[str, Any] = {
+        "framework": "jax",
+        "rank": rank,
+        "n": [draw(axes) for _ in range(rank)],
+        "cin": draw(st.integers(1, 2)),
+        "kind": kind,
+        "api": api,
+        "k": [draw(st.integers(1, 4)) for _ in range(rank)],
+        "s": [draw(st.integers(1, 3)) for _ in range(rank)],
+        "d": [1] * rank,
+        "bd": [1] * rank,
+    }
+    if api == "lax" and draw(st.booleans()):
+        case["d"] = [draw(st.sampled_from([1, 2])) for _ in range(rank)]
+    if api == "lax" and draw(st.integers(0, 3)) == 0:
+        case["bd"] = [draw(st.sampled_from([1, 2])) for _ in range(rank)]
+    pairs = [[draw(st.integers(0, 3)), draw(st.integers(0, 3))] for _ in range(rank)]
+    symmetric = [[p, p] for p in (draw(st.integers(0, 2)) for _ in range(rank))]
+    case["padding"] = draw(st.sampled_from(["SAME", "VALID", "SAME_LOWER", pairs, symmetric]))
+    if any(b != 1 for b in case["bd"]) and isinstance(case["padding"], str):
+        case["padding"] = pairs
+    return case
+
+
 # --- planner's spec of the case ----------------------------------------------------
 
 
@@ -180,7 +212,11 @@ def planner_spec(case: dict[str, Any]) -> dict[str, Any]:
             mode = {1: "linear", 2: "bilinear"}[r]
         return {**layer, "type": "upsample", "scale": case["scale"], "mode": mode}
     layer["type"] = kind
-    key = "pool_size" if kind in ("max_pool", "avg_pool") else "kernel_size"
+    if kind in ("min_pool", "sum_pool"):
+        layer["api"] = case["api"]
+        if any(b != 1 for b in case["bd"]):
+            layer["base_dilation"] = case["bd"]
+    key = "pool_size" if kind in ("max_pool", "avg_pool", "min_pool", "sum_pool") else "kernel_size"
     layer[key] = case["k"]
     if kind in ("max_pool", "avg_pool") and fw == "keras" and case["strides"] is None:
         pass
@@ -375,6 +411,29 @@ def _flax_source(c: dict[str, Any], x: np.ndarray) -> np.ndarray:
         return R.run_flax_items(
             [lambda v: nn.max_pool(v, _t(c["k"]), strides=_t(c["s"]), padding=padding)], x
         )
+    if kind == "min_pool" and c["api"] == "flax":
+        return R.run_flax_items(
+            [lambda v: nn.pooling.min_pool(v, _t(c["k"]), strides=_t(c["s"]), padding=padding)], x
+        )
+    if kind in ("min_pool", "sum_pool"):
+        from jax import lax
+
+        init, op = (np.inf, lax.min) if kind == "min_pool" else (0.0, lax.add)
+        pads = padding if isinstance(padding, str) else [(0, 0), *padding, (0, 0)]
+
+        def reduce(v: Any) -> Any:
+            return lax.reduce_window(
+                v,
+                init,
+                op,
+                (1, *c["k"], 1),
+                (1, *c["s"], 1),
+                pads,
+                base_dilation=(1, *c["bd"], 1),
+                window_dilation=(1, *c["d"], 1),
+            )
+
+        return R.run_flax_items([reduce], x)
     return R.run_flax_items(
         [
             lambda v: nn.avg_pool(
@@ -483,6 +542,102 @@ def check_case(case: dict[str, Any]) -> list[str]:
 @given(data=st.data())
 def test_translated_code_gives_the_source_values(framework: str, data: st.DataObject) -> None:
     check_case(data.draw(source_case(framework)))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(case=reduce_case())
+def test_min_and_sum_pools_translate_to_code_that_gives_their_values(case: dict) -> None:
+    """JAX min and sum pooling, ranks 1-3, every padding form, dilated or not: every
+    exact translation's code runs in its framework and gives the JAX layer's values
+    (min pooling used to print a plain max pool, sum pooling a plain average pool)."""
+    exact = check_case(case)
+    if planner.infer(network(case)).ok:
+        assert "jax" in exact, case
+        if any(b != 1 for b in case["bd"]):
+            assert exact == ["jax"], case  # nothing else dilates its input
+
+
+@pytest.mark.parametrize(
+    ("case", "targets"),
+    [
+        (  # the issue's example, each pool alone
+            {
+                "kind": "min_pool",
+                "api": "flax",
+                "n": [9, 9],
+                "k": [2, 2],
+                "s": [2, 2],
+                "padding": "VALID",
+            },
+            {"torch", "keras", "jax", "onnx"},
+        ),
+        (
+            {
+                "kind": "sum_pool",
+                "api": "lax",
+                "n": [9, 9],
+                "k": [3, 3],
+                "s": [1, 1],
+                "padding": "SAME",
+            },
+            {"torch", "keras", "jax", "onnx"},
+        ),
+        (  # uneven 'SAME', stride 2: PyTorch's ceil_mode, Keras' and ONNX's zero padding
+            {
+                "kind": "sum_pool",
+                "api": "lax",
+                "n": [8, 7],
+                "k": [4, 3],
+                "s": [2, 2],
+                "padding": "SAME",
+            },
+            {"torch", "keras", "jax", "onnx"},
+        ),
+        (  # 1D sum: PyTorch's AvgPool1d has no divisor_override (2D over a unit axis)
+            {"kind": "sum_pool", "api": "lax", "n": [11], "k": [3], "s": [2], "padding": [[1, 2]]},
+            {"torch", "keras", "jax", "onnx"},
+        ),
+        (  # 3D min pool, +inf padding on one side only: PyTorch and Keras pad evenly
+            {
+                "kind": "min_pool",
+                "api": "lax",
+                "n": [6, 6, 5],
+                "k": [2, 2, 2],
+                "s": [1, 1, 1],
+                "padding": [[1, 0], [0, 0], [1, 1]],
+            },
+            {"jax", "onnx"},
+        ),
+        (  # a dilated window: PyTorch and ONNX max pooling dilate, Keras' does not
+            {
+                "kind": "min_pool",
+                "api": "lax",
+                "n": [9],
+                "k": [3],
+                "s": [1],
+                "d": [2],
+                "padding": "VALID",
+            },
+            {"torch", "jax", "onnx"},
+        ),
+    ],
+)
+def test_min_and_sum_pools_translate_everywhere_they_can(case: dict, targets: set) -> None:
+    rank = len(case["n"])
+    full = {"framework": "jax", "rank": rank, "cin": 2, "d": [1] * rank, "bd": [1] * rank,
+            **case}  # fmt: skip
+    assert set(check_case(full)) == targets
+    for target in {"torch", "keras", "jax", "onnx"} - targets:
+        t = translate(network(full), "l", target)
+        assert not t.exact and t.reason and "exact" not in t.reason
+
+
+def test_base_dilation_is_refused_outside_jax_with_the_reason() -> None:
+    case = {"framework": "jax", "rank": 1, "n": [5], "cin": 1, "kind": "sum_pool", "api": "lax",
+            "k": [2], "s": [2], "d": [1], "bd": [2], "padding": [[0, 0]]}  # fmt: skip
+    for target in ("torch", "keras", "onnx"):
+        t = translate(network(case), "l", target)
+        assert not t.exact and "input (base/lhs) dilation [2]" in t.reason
 
 
 def test_forum_case_tf_same_dilated_strided_to_torch() -> None:

@@ -166,7 +166,7 @@ class LayerForm(VerticalScroll):
         assert self.network is not None and self.key is not None
         if self.key == INPUT_KEY:
             return f"network {self.network.name}"
-        return f"{self.key} ({self.network.layer(self.key).type})"
+        return f"{self.key} ({self.network.layer(self.key).shown_type})"
 
     def _widget(self, spec: FieldSpec) -> Widget:
         wid = field_id(spec.name)
