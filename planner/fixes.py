@@ -302,7 +302,7 @@ def _field_fixes(
                 continue
             for s in result.solutions:
                 ((uname, value),) = s.values.items()
-                fld = uname.split(".")[1]
+                fld = uname.removeprefix(f"{name}.")  # the name may hold dots
                 old = _describe_value(getattr(layer, fld))
                 if str(value) == old or (
                     isinstance(value, int) and _all_equal(getattr(layer, fld), value)

@@ -155,9 +155,11 @@ layers:
 
 def test_dcgan_generator_padding():
     result = solve(
-        planner.load("dcgan-generator"), ["output=64"], unknowns=["conv2d_transpose_4.padding=0..4"]
+        planner.load("dcgan-generator"),
+        ["output=64"],
+        unknowns=["12.padding=0..4"],  # PyTorch names: position
     )
-    assert [s.values for s in result.solutions] == [{"conv2d_transpose_4.padding": 1}]
+    assert [s.values for s in result.solutions] == [{"12.padding": 1}]
 
 
 def test_unet_input_sizes_and_cropping():

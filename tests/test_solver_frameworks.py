@@ -78,6 +78,8 @@ def test_torch_padding_and_output_padding_answers():
 
 def test_dcgan_answer_in_torch():
     result = solve(
-        planner.load("dcgan-generator"), ["output=64"], unknowns=["conv2d_transpose_4.padding=0..4"]
+        planner.load("dcgan-generator"),
+        ["output=64"],
+        unknowns=["12.padding=0..4"],  # PyTorch names: position
     )
     assert framework_output(result.network_for(result.solutions[0])) == (3, 64, 64)

@@ -75,18 +75,28 @@ _UNKNOWN = re.compile(
 _IDENT = re.compile(r"^[A-Za-z_]\w*$", re.ASCII)
 
 
+_OPERATOR = re.compile(r"==|>=|<=|=|>|<|%|\s+in\s+")
+
+
 def _alias_names(text: str, net: Network) -> tuple[str, dict[str, str]]:
-    """Layer names the grammar cannot read (PyTorch's ``features.0``, non-ASCII
-    names) replaced by placeholders, and the way back."""
+    """Layer names the grammar cannot read (PyTorch's ``features.0`` and ``3``,
+    non-ASCII names) replaced by placeholders, and the way back. Only the left side
+    (before the operator) holds such names; on the right, a number stays a number
+    (``3=14`` is a size even with a layer ``14``) and a whole other name is one."""
     back: dict[str, str] = {}
     odd = sorted((n for n in net.layer_names if n and not _IDENT.match(n)), key=len, reverse=True)
+    op = _OPERATOR.search(text)
+    head, tail = (text[: op.start()], text[op.start() :]) if op else (text, "")
     for i, name in enumerate(odd):
         alias = f"__layer{i}__"
-        new = re.sub(rf"(?<![\w.]){re.escape(name)}(?!\w)", alias, text)
-        if new != text:
+        new = re.sub(rf"(?<![\w.]){re.escape(name)}(?!\w)", alias, head)
+        if new != head:
             back[alias] = name
-            text = new
-    return text, back
+            head = new
+        if op and tail[len(op.group()) :].strip() == name and not name.isdigit():
+            back[alias] = name
+            tail = f"{op.group()}{alias}"
+    return head + tail, back
 
 
 # Comparisons a target can make, and what each accepts on its right.

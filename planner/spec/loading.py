@@ -184,7 +184,7 @@ def network_from_data(
 def _layer_names(data: dict[str, Any]) -> list[str | None]:
     """The name of each item of ``data["layers"]`` as the network names it, generated
     names included (``conv2d_1``), so that errors about unnamed layers find their line."""
-    from planner.spec.network import INPUT_NAME, _assign_names
+    from planner.spec.network import FRAMEWORK_ALIASES, INPUT_NAME, _assign_names
 
     items = data.get("layers")
     shape = data.get("input_shape")
@@ -207,7 +207,9 @@ def _layer_names(data: dict[str, Any]) -> list[str | None]:
             shape = resolve_type(items[0])[0].get("shape")
         rank = len(shape) - 1 if isinstance(shape, list) else 2
         ranks = [rank] * len(layers[skip:])  # names only: a rank change later is rare
-        return names[:skip] + list(_assign_names(layers[skip:], ranks, input_name))
+        framework = str(data.get("framework") or "keras").lower()
+        framework = FRAMEWORK_ALIASES.get(framework, framework)
+        return names[:skip] + list(_assign_names(layers[skip:], ranks, input_name, framework))
     except Exception:  # a malformed list: only the names written out are known
         return names
 

@@ -171,7 +171,7 @@ class Network(BaseModel):
         for layer in layers:
             seq_ranks.append(r)
             r = _rank_after(layer, r)
-        names = _assign_names(layers, seq_ranks, input_name)
+        names = _assign_names(layers, seq_ranks, input_name, self.framework)
         out: list[LayerBase] = []
         known = {input_name}
         previous = input_name
@@ -302,8 +302,20 @@ def _rank_after(layer: Any, rank: int) -> int:
     return rank
 
 
-def _assign_names(layers: list[LayerBase], ranks: int | list[int], input_name: str) -> list[str]:
-    """Keep given names and generate the rest like Keras (``conv2d``, ``conv2d_1``)."""
+def _assign_names(
+    layers: list[LayerBase], ranks: int | list[int], input_name: str, framework: str = "keras"
+) -> list[str]:
+    """Keep given names and generate the rest the framework's way: PyTorch numbers
+    them by position as ``nn.Sequential`` names its children (``0``, ``1``, ...; the
+    input layer is not counted), every other framework like Keras (``conv2d``,
+    ``conv2d_1``). A generated name another layer already has gets ``_1``, ``_2``...
+
+    >>> from planner.spec.layers import Flatten
+    >>> _assign_names([Flatten(), Flatten(name="top")], 2, "input", "torch")
+    ['0', 'top']
+    >>> _assign_names([Flatten(), Flatten()], 2, "input")
+    ['flatten', 'flatten_1']
+    """
     given = [layer.name for layer in layers if layer.name]
     dupes = [n for n, c in Counter([*given, input_name]).items() if c > 1]
     if dupes:
@@ -317,11 +329,11 @@ def _assign_names(layers: list[LayerBase], ranks: int | list[int], input_name: s
     names = []
     if isinstance(ranks, int):  # one rank for every layer
         ranks = [ranks] * len(layers)
-    for layer, rank in zip(layers, ranks, strict=True):
+    for position, (layer, rank) in enumerate(zip(layers, ranks, strict=True)):
         if layer.name:
             names.append(layer.name)
             continue
-        base = layer.default_name(rank)
+        base = str(position) if framework == "torch" else layer.default_name(rank)
         while True:
             n = counters[base]
             candidate = base if n == 0 else f"{base}_{n}"

@@ -17,7 +17,9 @@ from typing import Annotated, Any
 from pydantic import GetCoreSchemaHandler
 from pydantic_core import PydanticCustomError, core_schema
 
-_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]*$")
+# A name, or a layer's field: ``conv1.padding``, ``features.0.padding`` and, for a
+# PyTorch layer named by position, ``3.padding``.
+_NAME = re.compile(r"^(?:[A-Za-z_][A-Za-z0-9_.]*|[0-9][A-Za-z0-9_.]*\.[A-Za-z_][A-Za-z0-9_]*)$")
 
 
 @dataclass(frozen=True)
