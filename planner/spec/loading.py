@@ -238,9 +238,31 @@ def _layer_label(data: dict[str, Any], index: int) -> str:
     return f"#{index + 1}"
 
 
+def _split_tuple(data: dict[str, Any], lines: dict[Path_, int], source: str) -> SpecError | None:
+    """``{kernel_size: (3, 3)}``: inside a flow mapping YAML splits the tuple at its
+    commas (``'(3'`` and a key ``'3)'``). Say so once instead of three puzzling errors."""
+    for index, item in enumerate(data.get("layers") or []):
+        if not isinstance(item, dict):
+            continue
+        for key, value in item.items():
+            if isinstance(value, str) and value.lstrip().startswith("(") and ")" not in value:
+                return SpecError(
+                    f"YAML split a tuple at its commas inside {{...}}: write it as a list "
+                    f"([3, 3]) or quote it ('(3, 3)'); received {value!r} and the keys after it",
+                    layer=_layer_label(data, index),
+                    field=str(key),
+                    source=source,
+                    line=lines.get(("layers", index, key)) or lines.get(("layers", index)),
+                )
+    return None
+
+
 def _from_validation(
     exc: ValidationError, data: dict[str, Any], source: str, lines: dict[Path_, int]
 ) -> SpecError:
+    split = _split_tuple(data, lines, source)
+    if split is not None:
+        return split
     located = []  # (layer, field, root field, line, text, root value)
     errors = _drop_explained(_clean_locations(exc.errors(include_url=False)), data)
     for err in errors:

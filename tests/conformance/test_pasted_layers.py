@@ -197,6 +197,22 @@ def test_keras_tuple_strings_and_batch_axis() -> None:
     assert planner.infer(net).output_shape == tuple(y.shape[1:])
     with pytest.raises(planner.SpecError, match=r"drop the leading None and write \[28, 28, 1\]"):
         planner.loads("input_shape: [null, 28, 28, 1]\nlayers: []\n")
+    # Inside {...} YAML splits a tuple at its commas: one error that says so.
+    with pytest.raises(planner.SpecError, match=r"YAML split a tuple at its commas") as err:
+        planner.loads(
+            "input_shape: [100]\nlayers:\n  - {type: Dense, units: 784}\n"
+            "  - {type: Reshape, target_shape: (7, 7, 16)}\n"
+        )
+    assert (err.value.layer, err.value.field, err.value.line) == ("#2 (Reshape)", "target_shape", 4)
+    # YAML reads None as a string: the same answer, before any layer's rank check.
+    with pytest.raises(planner.SpecError, match=r"drop the leading None and write \[28, 28, 1\]"):
+        planner.loads(
+            "input_shape: [None, 28, 28, 1]\nlayers:\n  - {type: Conv2D, filters: 4, kernel_size: 3}\n"
+        )
+    with pytest.raises(
+        planner.SpecError, match=r"entry 1 of input_shape .* is None: .* name such as H"
+    ):
+        planner.loads("input_shape: [28, None, 1]\nlayers: []\n")
 
 
 GAN_KERAS = """
