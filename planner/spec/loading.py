@@ -33,7 +33,14 @@ MAX_TEXT_BYTES = 10 * 1024 * 1024
 MAX_DEPTH = 100
 MAX_ALIAS_VALUES = 100_000
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available
+
+class Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """Safe YAML (libyaml when available) that also reads Python's ``None`` as null, as
+    people paste it from Python code (``output_size: [None, 7]``)."""
+
+
+Loader.add_implicit_resolver("tag:yaml.org,2002:null", re.compile(r"^None$"), ["N"])
+_Loader = Loader
 
 
 def check_bounds(text: str, source: str = "<string>") -> None:
@@ -238,6 +245,11 @@ def _layer_label(data: dict[str, Any], index: int) -> str:
     return f"#{index + 1}"
 
 
+def _part(p: Any) -> str:
+    """A location part as the user wrote it: YAML's null key (``? : x``) is ``null``."""
+    return "null" if p is None else str(p)
+
+
 def _split_tuple(data: dict[str, Any], lines: dict[Path_, int], source: str) -> SpecError | None:
     """``{kernel_size: (3, 3)}``: inside a flow mapping YAML splits the tuple at its
     commas (``'(3'`` and a key ``'3)'``). Say so once instead of three puzzling errors."""
@@ -274,7 +286,7 @@ def _from_validation(
             layer = _layer_label(data, index)
             rest = [p for p in loc[2:] if p not in LAYER_CLASSES]
             path: list[Any] = ["layers", index, *rest[:1]]
-            field = ".".join(str(p) for p in rest) or None
+            field = ".".join(map(_part, rest)) or None
             if err["type"] in ("union_tag_invalid", "union_tag_not_found"):
                 field = "type"
             item = _item(data, index)
@@ -283,8 +295,8 @@ def _from_validation(
                 root_value = item[root]
         else:
             path = loc[:1]
-            field = ".".join(str(p) for p in loc) or None
-            root = str(loc[0]) if loc else None
+            field = ".".join(map(_part, loc)) or None
+            root = _part(loc[0]) if loc else None
             root_value = data.get(root) if root else None
         line = None
         for cut in range(len(path), 0, -1):
@@ -350,6 +362,9 @@ def _clean_locations(errors: list[Any]) -> list[Any]:
                 and (_SCHEMA_BRANCH.match(p) or p in _SCHEMA_TAGS or p.startswith("function-"))
             )
         )
+        if err["type"] == "invalid_key" and loc:
+            # pydantic writes the key as str(key): YAML's null key would read 'None'.
+            loc = (*loc[:-1], "null" if err.get("input") is None else str(err.get("input")))
         if loc in seen:
             continue
         seen.add(loc)
