@@ -114,7 +114,7 @@ def test_unsupported_call_is_named_with_its_line() -> None:
     assert [str(p) for p in result.problems] == [
         "line 4: nn.LSTM (LSTM): planner has no layer for this call"
     ]
-    assert result.network.layer_names == ["conv2d"]  # everything before it
+    assert result.network.layer_names == ["0"]  # everything before it, named as PyTorch does
 
 
 def test_value_that_needs_running_is_named() -> None:

@@ -126,3 +126,33 @@ def test_fixes_name_dotted_and_numbered_layers(spec: str) -> None:
         for e in f.edits
     ), [f.summary for f in fixes.fixes]
     assert any(f.summary == f"set {spec} to 2 (was 0)" for f in fixes.fixes)
+
+
+MODULE_CODE = """\
+from collections import OrderedDict
+from torch import nn
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.features = nn.Sequential(
+            nn.Conv2d(3, 8, 3, padding=1),
+            nn.ReLU(),
+            nn.Sequential(nn.MaxPool2d(2), nn.Conv2d(8, 8, 3)),
+        )
+        self.head = nn.Sequential(OrderedDict([("conv", nn.Conv2d(8, 2, 1)), ("act", nn.ReLU())]))
+"""
+
+
+def test_code_import_names_layers_by_their_pytorch_module_paths() -> None:
+    """``planner import`` of PyTorch code (read, not run) names each layer by the path
+    PyTorch gives the module (``named_modules``) of the same code, run."""
+    from planner.importers.code_text import import_code
+
+    namespace: dict = {}
+    exec(MODULE_CODE, namespace)  # the same code, run by PyTorch
+    model = namespace["Net"]()
+    leaves = [name for name, m in model.named_modules() if not list(m.children())]
+    result = import_code(MODULE_CODE, "net.py", [3, 16, 16])
+    assert result.complete, result.problems
+    assert result.network.layer_names == leaves

@@ -244,10 +244,11 @@ class _Reader:
             raise _Stop(
                 Problem(ast.unparse(target), "Assign", "assignment target not read", target.lineno)
             )
-        if name.startswith("self."):
+        attribute = name.startswith("self.")
+        if attribute:
             name = name[5:]
         if isinstance(value, ast.Call):
-            self.assign_call(name, value)
+            self.assign_call(name, value, attribute)
             return
         if isinstance(value, ast.Name) and value.id in self.tensors:
             self.tensors[name] = self.tensors[value.id]
@@ -258,7 +259,7 @@ class _Reader:
             if self._mentions_layers(ast.Expr(value=value)):
                 raise
 
-    def assign_call(self, var: str, call: ast.Call) -> None:
+    def assign_call(self, var: str, call: ast.Call, attribute: bool = False) -> None:
         fname = _dotted(call.func) or ""
         cls = fname.rpartition(".")[2]
         if cls == "Input" or fname.endswith("layers.Input"):
@@ -267,7 +268,9 @@ class _Reader:
         if cls in ("Model", "Functional"):
             return
         if cls == "Sequential":
-            self.sequential(var, call)
+            # PyTorch names a Sequential's children by position under the module path
+            # (self.features -> features.0); a model that is itself a Sequential: 0, 1...
+            self.sequential(var, call, f"{var}." if attribute else "")
             return
         if cls == "ModuleList":
             raise _Stop(
@@ -329,7 +332,7 @@ class _Reader:
         self.tensors[var] = "input"
         self.names.add("input")
 
-    def sequential(self, var: str, call: ast.Call) -> None:
+    def sequential(self, var: str, call: ast.Call, prefix: str = "") -> None:
         items: list[ast.expr] = []
         for arg in call.args:
             if isinstance(arg, ast.List | ast.Tuple):
@@ -343,10 +346,11 @@ class _Reader:
                             items.append(ast.Tuple(elts=[ast.Constant(name), pair.elts[1]]))
             else:
                 items.append(arg)
-        for item in items:
-            name = None
+        for position, item in enumerate(items):
+            name = f"{prefix}{position}" if self.framework == "torch" else None
             if isinstance(item, ast.Tuple):
-                name, item = item.elts[0].value, item.elts[1]  # type: ignore[attr-defined]
+                key, item = item.elts[0].value, item.elts[1]  # type: ignore[attr-defined]
+                name = f"{prefix}{key}"
             if not isinstance(item, ast.Call):
                 raise _Stop(
                     Problem(
@@ -357,7 +361,7 @@ class _Reader:
                 self.keras_input("__input__", item)
                 continue
             if (_dotted(item.func) or "").rpartition(".")[2] == "Sequential":
-                self.sequential(var, item)
+                self.sequential(var, item, f"{name}.")
                 continue
             self.add_layer(item, name, None, name)
 
