@@ -4,16 +4,18 @@ position, as ``nn.Sequential`` names its children; the names work in ``-u``/``-t
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from torch import nn
+from typer.testing import CliRunner
 
 import planner
+from planner.cli import app
 from planner.export import to_torch
 from planner.importers.torch_module import import_torch
 
@@ -36,7 +38,7 @@ def torch_net(kinds: list[str], names: dict[int, str] | None = None) -> planner.
             item["name"] = names[i]
         layers.append(item)
     return planner.Network.model_validate(
-        {"framework": "pytorch", "input_shape": [2, 16, 16], "layers": layers}
+        {"framework": "pytorch", "input_shape": [2, 64, 64], "layers": layers}
     )
 
 
@@ -51,7 +53,7 @@ def test_default_names_are_nn_sequential_child_names(kinds: list[str]) -> None:
     module = to_torch(net, device="meta")
     assert [name for name, _ in module.blocks.named_children()] == children
     # and importing the PyTorch model gives the same names
-    imported = import_torch(sequential, [2, 16, 16])
+    imported = import_torch(sequential, [2, 64, 64])
     assert [item["name"] for item in imported.data["layers"]] == children
 
 
@@ -68,10 +70,10 @@ def test_other_frameworks_keep_keras_names() -> None:
     assert net.layer_names == ["conv2d"]
 
 
-def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "planner", *args], capture_output=True, text=True, timeout=120
-    )
+def run(*args: str) -> Any:
+    """The CLI, in process (``.returncode`` as a subprocess would give it)."""
+    result = CliRunner().invoke(app, list(args))
+    return SimpleNamespace(returncode=result.exit_code, stdout=result.output, stderr=result.output)
 
 
 def test_position_names_in_unknowns_and_targets() -> None:
@@ -107,6 +109,17 @@ def test_module_path_names_in_unknowns_and_targets(tmp_path: Path) -> None:
     assert solutions("features.2=10") == [{"features.0.padding": 1}]
     assert solutions("10=10") == [{"features.0.padding": 0}]
     assert solutions("features.2.H=features.0") == []  # names on the right still work
+
+
+def test_non_ascii_names_in_unknowns(tmp_path: Path) -> None:
+    path = tmp_path / "net.yaml"
+    path.write_text(
+        "framework: torch\ninput_shape: [1, 12, 12]\nlayers:\n"
+        "  - {type: Conv2d, out_channels: 1, kernel_size: 3, padding: 0, name: слой}\n"
+    )
+    out = run("solve", str(path), "-u", "слой.padding=0..3", "-t", "output=12", "--json")
+    assert out.returncode == 0, out.stderr
+    assert [s["values"] for s in json.loads(out.stdout)["solutions"]] == [{"слой.padding": 1}]
 
 
 @pytest.mark.parametrize("spec", ["3.padding", "features.0.padding"])

@@ -17,9 +17,10 @@ from typing import Annotated, Any
 from pydantic import GetCoreSchemaHandler
 from pydantic_core import PydanticCustomError, core_schema
 
-# A name, or a layer's field: ``conv1.padding``, ``features.0.padding`` and, for a
-# PyTorch layer named by position, ``3.padding``.
-_NAME = re.compile(r"^(?:[A-Za-z_][A-Za-z0-9_.]*|[0-9][A-Za-z0-9_.]*\.[A-Za-z_][A-Za-z0-9_]*)$")
+# A name (any letters), or a layer's field: ``conv1.padding``, ``features.0.padding``,
+# ``3.padding`` for a PyTorch layer named by position, ``слой.padding``: a layer name
+# may hold any character a target's grammar does not use.
+_NAME = re.compile(r"^(?:[^\W\d][\w.]*|[^\s=<>%{},?]+\.[^\W\d]\w*)$")
 
 
 @dataclass(frozen=True)
