@@ -31,7 +31,7 @@ from planner.codegen import CodeContext, layers_code
 from planner.errors import SolveError, SpecError
 from planner.shapes import Tensor, infer
 from planner.spec.loading import network_from_data
-from planner.spec.network import FRAMEWORK_ALIASES, FRAMEWORKS, Network
+from planner.spec.network import FRAMEWORK_ALIASES, FRAMEWORKS, JAX_LEVELS, Network
 from planner.symbolic.ops import is_int
 
 CONV_TYPES = ("conv", "depthwise_conv", "separable_conv")
@@ -77,8 +77,10 @@ def target_framework(name: str) -> str:
     """A framework name as ``--to`` or YAML spells it (``pytorch``, ``tensorflow``,
     ``flax``...) -> planner's (``torch``, ``keras``, ``jax``, ``onnx``)."""
     canonical = FRAMEWORK_ALIASES.get(name.lower(), name.lower())
+    if name.lower() in JAX_LEVELS:
+        canonical = "jax"
     if canonical not in FRAMEWORKS:
-        valid = ", ".join([*FRAMEWORKS, *FRAMEWORK_ALIASES])
+        valid = ", ".join(dict.fromkeys([*FRAMEWORKS, *FRAMEWORK_ALIASES, *JAX_LEVELS]))
         raise SpecError(f"unknown framework {name!r}; valid: {valid}", field="--to")
     return canonical
 
@@ -98,6 +100,7 @@ def translate(net: Network, layer_name: str, framework: str) -> Translation:
     >>> t.exact, t.code
     (True, 'nn.ZeroPad2d((0, 1, 0, 1)), nn.Conv2d(3, 8, kernel_size=3, stride=2)')
     """
+    level = JAX_LEVELS.get(framework.lower())  # --to flax / jax.lax names JAX's level
     framework = target_framework(framework)
     layer = net.layer(layer_name)
     if layer.type not in TRANSLATABLE:
@@ -136,11 +139,16 @@ def translate(net: Network, layer_name: str, framework: str) -> Translation:
         base["count_include_pad"] = _count_include_pad(net, layer)
     if _input_dilation(layer):
         base["input_dilation"] = _input_dilation(layer)
-    if framework == "jax" and layer.type in POOL_TYPES and _needs_lax(base):
+    if framework == "jax" and layer.type in POOL_TYPES and (_needs_lax(base) or level == "lax"):
         base["api"] = "lax"
     channels_last = TARGET_CHANNELS_LAST.get(framework, net.channels_last)
     target_input = Tensor((), channels_last).with_spatial(spatial_in, source.channels).dims
     why = _unsupported(layer, framework, fill, base, net.channels_last)
+    if why is None and level == "flax" and base.get("api") == "lax":
+        why = (
+            "flax.linen pooling has no sum and no dilation; jax.lax.reduce_window has "
+            "(translate --to jax.lax)"
+        )
     candidates = [] if why else _candidates(layer, framework, want_pad, fill, base)
     for items in candidates:
         got = _try(net, framework, channels_last, target_input, items)

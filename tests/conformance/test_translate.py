@@ -765,10 +765,36 @@ def test_keras_says_it_has_no_reflect_padding() -> None:
 
 def test_to_accepts_every_framework_alias() -> None:
     net = planner.load("keras-autoencoder")
-    for alias, canonical in [("pytorch", "torch"), ("tensorflow", "keras"), ("flax", "jax")]:
+    aliases = [("pytorch", "torch"), ("tensorflow", "keras"), ("flax", "jax"), ("jax.lax", "jax")]
+    for alias, canonical in aliases:
         assert translate(net, "encoded", alias).framework == canonical
     with pytest.raises(planner.SpecError, match="unknown framework 'mxnet'; valid: keras"):
         translate(net, "encoded", "mxnet")
+
+
+@pytest.mark.parametrize("reduce", ["min", "max", "sum"])
+def test_to_jax_levels_write_that_level(reduce: str) -> None:
+    """``--to jax.lax`` writes lax.reduce_window, ``--to flax`` flax.linen (which has
+    no sum pooling: refused with the way out); the lax code gives the source's values."""
+    kind = {"min": "min_pool", "max": "max_pool", "sum": "sum_pool"}[reduce]
+    net = planner.loads(
+        "framework: jax.lax\ninput_shape: [7, 6, 2]\nlayers:\n"
+        f"  - {{type: {kind}, pool_size: 3, strides: 2, padding: same, name: l}}\n"
+    )
+    lax = translate(net, "l", "jax.lax")
+    assert lax.exact and lax.framework == "jax" and "lax.reduce_window" in lax.code
+    x = np.random.default_rng(0).standard_normal((1, 7, 6, 2)).astype("float32")
+    import jax
+
+    op = {"min": jax.lax.min, "max": jax.lax.max, "sum": jax.lax.add}[reduce]
+    init = {"min": np.inf, "max": -np.inf, "sum": 0.0}[reduce]
+    want = jax.lax.reduce_window(x, init, op, (1, 3, 3, 1), (1, 2, 2, 1), "SAME")
+    np.testing.assert_allclose(R.run_code("jax", lax.code, x), np.asarray(want), rtol=1e-5)
+    flax = translate(net, "l", "flax")
+    if reduce == "sum":
+        assert not flax.exact and "--to jax.lax" in (flax.reason or "")
+    else:
+        assert flax.exact and "lax.reduce_window" not in flax.code
 
 
 def test_keras_torch_backend_avg_pool_note_is_true() -> None:
