@@ -424,6 +424,26 @@ class _KerasBuilder:
         pairs = [(int(b), int(a)) for b, a in layer.cropping]
         return [self.crop(pairs, layer.name, layer)]
 
+    def _crop_to(self, layer: Any) -> list[Any]:
+        """Keras has no run-time crop: fixed amounts for the network's input size."""
+        if self._inference is None:
+            from planner.shapes import infer
+
+            self._inference = infer(self.net)
+        result = self._inference[layer.name]
+        if result.padding is None:
+            raise SpecError(
+                f"Keras has no run-time crop; planner writes a Cropping layer with the "
+                f"amounts for this input size, and could not resolve them ({result.error})",
+                layer=layer.name,
+            )
+        crops = [(-int(b), -int(a)) for b, a in result.padding]
+        if all(b >= 0 and a >= 0 for b, a in crops):
+            return [self.crop(crops, layer.name, layer)]
+        if all(b <= 0 and a <= 0 for b, a in crops):
+            return [self.zero_pad([(-b, -a) for b, a in crops], layer.name)]
+        return self.adjust(layer, crops)
+
     def _concatenate(self, layer: Any) -> list[Any]:
         axis = self.channel_axis() if layer.axis is None else layer.axis
         return [self.L.Concatenate(axis=axis, name=layer.name)]

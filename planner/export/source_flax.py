@@ -317,6 +317,10 @@ class _FlaxWriter:
         index = [":", *cut, ":"] if self.last else [":", ":", *cut]
         return f"{args[0]}[{', '.join(index)}]"
 
+    def _crop_to(self, layer: Any, args: list[str]) -> str:
+        # The amounts planner resolved for this input size (negative: crop).
+        return self._lax_pad(args[0], self.pads(layer))
+
     def _lax_pad(self, x: str, pairs: list[tuple[int, int]]) -> str:
         # lax.pad takes negative amounts (they crop); (low, high, interior) per axis.
         config = [(b, a, 0) for b, a in pairs]

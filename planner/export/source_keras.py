@@ -59,7 +59,7 @@ def keras_source(net: Network, inference: Inference) -> str:
         ins = [var[i] for i in layer.inputs]
         arg = f"[{', '.join(ins)}]" if layer.is_merge else ins[0]
         comment = S.padding_comment(net, layer, inference, "Keras")
-        if comment and (len(parts) > 1 or layer.type in ("zero_padding", "cropping")):
+        if comment and (len(parts) > 1 or layer.type in ("zero_padding", "cropping", "crop_to")):
             body += S.comment_lines(comment)
         ident = names(layer.name)
         body.append(f"{ident} = {call}({arg})")
