@@ -133,7 +133,7 @@ class _KerasBuilder:
             parts = self.layer_parts(layer)
             op = parts[0] if len(parts) == 1 else self.keras.Sequential(parts, name=layer.name)
             ins = [tensors[i] for i in layer.inputs]
-            consumed.update(layer.inputs)
+            consumed.update(layer.sources)
             tensors[layer.name] = op(ins if layer.is_merge else ins[0])
         sinks = [tensors[n] for n in net.layer_names if n not in consumed] or [inputs]
         outputs = sinks[0] if len(sinks) == 1 else sinks

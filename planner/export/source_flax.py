@@ -55,7 +55,7 @@ def flax_source(net: Network, inference: Inference) -> str:
             body += S.comment_lines(comment)
         body.append(f"{ident} = {make(layer, args)}")
         var[layer.name] = ident
-    consumed = {i for layer in net.layers for i in layer.inputs}
+    consumed = {i for layer in net.layers for i in layer.sources}
     sinks = [var[n] for n in net.layer_names if n not in consumed] or ["x"]
     body.append(f"return {sinks[0] if len(sinks) == 1 else '(' + ', '.join(sinks) + ')'}")
 

@@ -64,7 +64,7 @@ def keras_source(net: Network, inference: Inference) -> str:
         ident = names(layer.name)
         body.append(f"{ident} = {call}({arg})")
         var[layer.name] = ident
-    consumed = {i for layer in net.layers for i in layer.inputs}
+    consumed = {i for layer in net.layers for i in layer.sources}
     sinks = [var[n] for n in net.layer_names if n not in consumed] or ["inputs"]
     outputs = sinks[0] if len(sinks) == 1 else "[" + ", ".join(sinks) + "]"
     body.append(f"return keras.Model(inputs, {outputs}, name={_keras_name(net.name)!r})")

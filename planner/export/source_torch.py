@@ -69,7 +69,7 @@ def torch_source(net: Network, inference: Inference) -> str:
             init.append(f"self.{ident} = {rendered}")
             forward.append(f"{ident} = self.{ident}({', '.join(args)})")
         var[layer.name] = ident
-    consumed = {i for layer in net.layers for i in layer.inputs}
+    consumed = {i for layer in net.layers for i in layer.sources}
     sinks = [var[n] for n in net.layer_names if n not in consumed] or ["x"]
     forward.append(f"return {sinks[0] if len(sinks) == 1 else '(' + ', '.join(sinks) + ')'}")
 

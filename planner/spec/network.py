@@ -296,11 +296,12 @@ def _check_references(
     for f in layer.ref_fields:
         ref = getattr(layer, f)
         if ref not in known:
-            where = (
-                "comes later in the list (or is this layer); it must come before"
-                if ref in names
-                else "is not a layer of this network"
-            )
+            if ref == layer.name:
+                where = "is this layer itself; name the earlier layer whose size to match"
+            elif ref in names:
+                where = "comes later in the list; the layer it names must come before"
+            else:
+                where = "is not a layer of this network"
             raise SpecError(
                 f"'{ref}' {where}; known so far: {', '.join(sorted(known))}",
                 layer=layer.name,
