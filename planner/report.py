@@ -208,9 +208,11 @@ def inputs_report(result: Any) -> Group:
         for note in axis.notes:
             parts.append(Text("  note: " + note, style="yellow"))
         if axis.crops:
-            parts.append(Text("  run-time crops, pixels off before | after (negative: padded):"))
+            parts.append(Text("  run-time crops, pixels taken off (negative: padded):"))
         for c in axis.crops:
-            parts.append(Text(f"    {c.layer} (like {c.like}): {c.before} | {c.after}"))
+            head = f"{c.layer} (like {c.like}): "
+            parts.append(Text(f"    {head}before {c.before}"))
+            parts.append(Text(f"    {' ' * len(head)}after  {c.after}"))
         if result.near is not None:
             near = axis.nearest(result.near)
             verdict = "valid" if axis.contains(result.near) else "not valid"
@@ -223,7 +225,7 @@ def inputs_report(result: Any) -> Group:
                 at = result.crops_at(result.near)
                 parts.append(
                     Text(
-                        f"  crops at {result.near}: "
+                        f"  crops at {result.near} (before|after, pixels taken off): "
                         + ", ".join(
                             f"{c.layer} {'|'.join(map(str, at[c.layer][name]))}" for c in axis.crops
                         )

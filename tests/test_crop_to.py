@@ -360,7 +360,10 @@ def test_show_prints_the_amounts_and_schema_has_the_layer() -> None:
         app, ["inputs", "unet-original-runtime-crop", "--near", "189"], env={"COLUMNS": "200"}
     )
     assert "H >= 188" in inputs.output
-    assert "crops at 189: crop6 4|4, crop7 16|16, crop8 40|40, crop9 88|89" in inputs.output
+    assert (
+        "crops at 189 (before|after, pixels taken off): crop6 4|4, crop7 16|16, crop8 40|40, crop9 88|89"
+        in inputs.output
+    )
     from planner.spec.schema import network_schema
 
     assert '"crop_to"' in str(network_schema()).replace("'", '"')
