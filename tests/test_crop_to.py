@@ -367,3 +367,16 @@ def test_show_prints_the_amounts_and_schema_has_the_layer() -> None:
     from planner.spec.schema import network_schema
 
     assert '"crop_to"' in str(network_schema()).replace("'", '"')
+
+
+def test_tui_edits_keep_references() -> None:
+    """Added in the terminal UI, a crop_to starts as a no-op on its own input; deleting
+    the layer it names re-points it, as inputs are."""
+    from planner.tui.edits import delete_layer, insert_layer
+
+    net = planner.load("unet-original-runtime-crop")
+    added = insert_layer(net, "crop_to", "conv1")
+    new = added.layers[2]
+    assert (new.type, new.inputs, new.like) == ("crop_to", ["conv1"], "conv1")
+    assert planner.infer(added).ok
+    assert delete_layer(net, "up6").layer("crop6").like == "conv5"
