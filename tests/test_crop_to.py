@@ -372,7 +372,7 @@ def test_show_prints_the_amounts_and_schema_has_the_layer() -> None:
 def test_tui_edits_keep_references() -> None:
     """Added in the terminal UI, a crop_to starts as a no-op on its own input; deleting
     the layer it names re-points it, as inputs are."""
-    from planner.tui.edits import delete_layer, insert_layer
+    from planner.tui.edits import delete_layer, insert_layer, rename_layer
 
     net = planner.load("unet-original-runtime-crop")
     added = insert_layer(net, "crop_to", "conv1")
@@ -380,3 +380,4 @@ def test_tui_edits_keep_references() -> None:
     assert (new.type, new.inputs, new.like) == ("crop_to", ["conv1"], "conv1")
     assert planner.infer(added).ok
     assert delete_layer(net, "up6").layer("crop6").like == "conv5"
+    assert rename_layer(net, "up9", "last_up").layer("crop9").like == "last_up"

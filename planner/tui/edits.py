@@ -187,10 +187,15 @@ def delete_layer(net: Network, name: str) -> Network:
     del data["layers"][index]
     for item in data["layers"]:
         item["inputs"] = _dedupe([source if i == name else i for i in item["inputs"]])
-        for f in LAYER_CLASSES[item["type"]].ref_fields if item["type"] in LAYER_CLASSES else ():
-            if item.get(f) == name:
-                item[f] = source
+        _repoint(item, name, source)
     return _load(data, net)
+
+
+def _repoint(item: dict[str, Any], old: str, new: str) -> None:
+    """Layers read for their shape (``crop_to``'s ``like``) follow, as inputs do."""
+    for f in LAYER_CLASSES[item["type"]].ref_fields:
+        if item.get(f) == old:
+            item[f] = new
 
 
 def _dedupe(names: list[str]) -> list[str]:
@@ -232,6 +237,7 @@ def rename_layer(net: Network, name: str, new: str) -> Network:
     data["layers"][index]["name"] = new
     for item in data["layers"]:
         item["inputs"] = [new if i == name else i for i in item["inputs"]]
+        _repoint(item, name, new)
     return _load(data, net)
 
 
