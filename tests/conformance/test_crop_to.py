@@ -229,3 +229,21 @@ def test_crop_to_flax_source(case: dict[str, Any], tmp_path_factory: Any) -> Non
     xj = jnp.asarray(x.numpy())
     variables = model.init(jax.random.PRNGKey(0), xj)
     np.testing.assert_array_equal(np.asarray(model.apply(variables, xj)), want.numpy())
+
+
+@settings(max_examples=25, deadline=None)
+@given(S.crop_to_case(rank=2))
+def test_crop_to_channels_last_torch_export(case: dict[str, Any]) -> None:
+    """A channels-last (Keras) network exported to PyTorch crops the same pixels."""
+    x = arange(case)
+    want = oracle(x, case["like_sizes"], case["split"], case["mode"])
+    if want is None:
+        return
+    net = network(case, "keras")
+    data = net.to_data()
+    data["data_format"] = "channels_last"
+    data["input_shape"] = [*case["sizes"], case["channels"]]
+    module = to_torch(Network.model_validate(data))
+    with torch.no_grad():
+        got = module(x.movedim(1, -1))
+    assert torch.equal(got.movedim(-1, 1), want)
