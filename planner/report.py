@@ -208,6 +208,12 @@ def inputs_report(result: Any) -> Group:
             parts.append(Text("  " + p.text(name)))
         for note in axis.notes:
             parts.append(Text("  note: " + note, style="yellow"))
+        if axis.crops:
+            parts.append(Text("  run-time crops, pixels taken off (negative: padded):"))
+        for c in axis.crops:
+            head = f"{c.layer} (like {c.like}): "
+            parts.append(Text(f"    {head}before {c.before}"))
+            parts.append(Text(f"    {' ' * len(head)}after  {c.after}"))
         if result.near is not None:
             near = axis.nearest(result.near)
             verdict = "valid" if axis.contains(result.near) else "not valid"
@@ -216,6 +222,16 @@ def inputs_report(result: Any) -> Group:
                 for word in ("below", "above")
             ]
             parts.append(Text(f"  {result.near} is {verdict}; nearest valid: {', '.join(sides)}"))
+            if axis.crops and all(a.contains(result.near) for a in result.axes.values()):
+                at = result.crops_at(result.near)
+                parts.append(
+                    Text(
+                        f"  crops at {result.near} (before|after, pixels taken off): "
+                        + ", ".join(
+                            f"{c.layer} {'|'.join(map(str, at[c.layer][name]))}" for c in axis.crops
+                        )
+                    )
+                )
     if not result.complete:
         parts.append(Text(_incomplete(result.reason), style="bold red"))
     return Group(*parts)

@@ -533,3 +533,24 @@ def rf_stack(draw: st.DrawFn, padded: bool) -> tuple[list[dict], int]:
             a + b + [crop, {"type": merge, "name": f"m{step}", "inputs": [shorter, f"c{step}"]}]
         )
     return layers, n
+
+
+# --- crop_to (tests/conformance/test_crop_to.py, tests/test_crop_to.py) --------------
+
+crop_splits = st.sampled_from(["floor", "ceil", "round_half_even"])
+crop_modes = st.sampled_from(["crop", "crop_or_pad"])
+
+
+@st.composite
+def crop_to_case(draw: st.DrawFn, rank: int = 2) -> dict:
+    """A tensor of ``sizes`` cropped (or padded) to a reference of ``like_sizes``:
+    differences of either sign and parity on every axis, equal sizes too."""
+    sizes = draw(per_axis(rank, st.integers(1, 12)))
+    like = [max(1, n - draw(st.integers(-5, 7))) for n in sizes]
+    return {
+        "sizes": sizes,
+        "like_sizes": like,
+        "channels": draw(st.integers(1, 2)),
+        "split": draw(crop_splits),
+        "mode": draw(crop_modes),
+    }

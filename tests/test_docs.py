@@ -194,6 +194,7 @@ MODULES = [
     "planner.solver.problem",
     "planner.budget",
     "planner.solver.inputs",
+    "planner.dialects.arithmetic",
     "planner.fixes",
     "planner.tui.document",
     "planner.tui.edits",

@@ -313,7 +313,9 @@ class _Walk:
                 )
                 for a in range(rank)
             ]
-        if kind in ("zero_padding", "cropping"):
+        if kind in ("zero_padding", "cropping", "crop_to"):
+            if not all(is_int(p[0]) for p in pads):
+                raise rf.Unmapped("a run-time crop by an amount that depends on the size")
             return [rf.shifted(m[a], pads[a][0]) for a in range(rank)]
         if kind == "upsample":
             return [
@@ -353,7 +355,7 @@ class _Walk:
         names = [layer.name for layer in layers]
         last: dict[str, int] = {}
         for i, spec in enumerate(self.net.layers):
-            for name in spec.inputs:
+            for name in spec.sources:
                 last[name] = i
         end = len(layers)
         peak = input_bytes

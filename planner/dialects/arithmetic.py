@@ -7,7 +7,7 @@ argument may be an ``int`` or a sympy expression.
 
 from __future__ import annotations
 
-from planner.symbolic.ops import Dim, ceil_div, floor_div, maximum, mod_gap
+from planner.symbolic.ops import Dim, ceil_div, floor_div, maximum, mod_gap, piecewise
 
 
 def effective_kernel(k: Dim, d: Dim) -> Dim:
@@ -47,3 +47,31 @@ def split_pad(total: Dim, extra_after: bool = True) -> tuple[Dim, Dim]:
 def transpose_full(n: Dim, ek: Dim, s: Dim) -> Dim:
     """The uncropped output of a transposed convolution: ``(n - 1) * s + ek``."""
     return (n - 1) * s + ek
+
+
+def center_split(d: Dim, rule: str, may_pad: bool = False) -> tuple[Dim, Dim]:
+    """Split ``d`` pixels to take off an axis (negative: to add) into ``(before,
+    after)``, ``before + after == d``; the rule says where the odd pixel goes.
+
+    - ``floor``: ``before = floor(d/2)``, as ``x[..., d//2 : d//2 + m]`` slices and
+      ``F.pad(x, [-(d//2), -(d - d//2)])`` pads (any sign of ``d``);
+    - ``ceil``: ``before = ceil(d/2)``;
+    - ``round_half_even``: torchvision ``CenterCrop``'s ``int(round(d / 2))`` when
+      ``d >= 0``, which is ``floor((d+1)/4) + floor((d+2)/4)`` (``d = 4j + r`` gives
+      ``2j, 2j, 2j + 1, 2j + 2``); for ``d < 0`` (``may_pad``) it pads ``(-d)//2``
+      before, i.e. ``before = ceil(d/2)``.
+
+    >>> [center_split(d, "round_half_even") for d in (1, 3, 5, 6)]
+    [(0, 1), (2, 1), (2, 3), (3, 3)]
+    >>> center_split(-3, "floor", may_pad=True), center_split(-3, "round_half_even", True)
+    ((-2, -1), (-1, -2))
+    """
+    if rule == "floor":
+        before = floor_div(d, 2)
+    elif rule == "ceil":
+        before = ceil_div(d, 2)
+    else:
+        before = floor_div(d + 1, 4) + floor_div(d + 2, 4)
+        if may_pad:
+            before = piecewise(d >= 0, before, ceil_div(d, 2))
+    return before, d - before

@@ -11,7 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from planner.dialects.arithmetic import same_total_pad, split_pad, transpose_full, window_out
+from planner.dialects.arithmetic import (
+    center_split,
+    same_total_pad,
+    split_pad,
+    transpose_full,
+    window_out,
+)
 from planner.errors import ShapeError
 from planner.symbolic.ops import Dim, ceil_div, is_int, mul_floor, printing, render, truth
 
@@ -265,6 +271,29 @@ class Dialect:
             (-before, -after),
             f"{render(n)} - {render(before)} - {render(after)} = {render(out)}",
         )
+
+    def crop_to_axis(
+        self, ctx: AxisContext, n: Dim, m: Dim, like: str, split: str, mode: str
+    ) -> AxisResult:
+        """A run-time crop of ``n`` to the reference's ``m`` (``crop_to``): every
+        framework slices (or pads) alike, so the rule is shared. ``pad`` holds the
+        amounts added per side, negative where cropped."""
+        d = n - m
+        if mode == "crop":
+            ctx.require(
+                d >= 0,
+                f"the input ({render(n)}) is smaller than '{like}' ({render(m)}); a crop "
+                "cannot grow it (mode: crop_or_pad pads it with zeros)",
+                "like",
+            )
+        before, after = center_split(d, split, may_pad=mode != "crop")
+        if printing():
+            same = is_int(d) and d == 0
+            how = render(n) if same else f"{render(n)} - {_t(before)} - {_t(after)}"
+            formula = f"{how} = {render(m)} (like {like})"
+        else:
+            formula = ""
+        return AxisResult(m, (-before, -after), formula)
 
     def batch_norm_params(self, layer: Any, channels: int) -> int:
         return self.batch_norm_per_channel * channels

@@ -135,7 +135,7 @@ class _KerasBuilder:
             parts = self.layer_parts(layer)
             op = parts[0] if len(parts) == 1 else self.keras.Sequential(parts, name=layer.name)
             ins = [tensors[i] for i in layer.inputs]
-            consumed.update(layer.inputs)
+            consumed.update(layer.sources)
             tensors[layer.name] = op(ins if layer.is_merge else ins[0])
         sinks = [tensors[n] for n in net.layer_names if n not in consumed] or [inputs]
         outputs = sinks[0] if len(sinks) == 1 else sinks
@@ -425,6 +425,26 @@ class _KerasBuilder:
     def _cropping(self, layer: Any) -> list[Any]:
         pairs = [(int(b), int(a)) for b, a in layer.cropping]
         return [self.crop(pairs, layer.name, layer)]
+
+    def _crop_to(self, layer: Any) -> list[Any]:
+        """Keras has no run-time crop: fixed amounts for the network's input size."""
+        if self._inference is None:
+            from planner.shapes import infer
+
+            self._inference = infer(self.net)
+        result = self._inference[layer.name]
+        if result.padding is None:
+            raise SpecError(
+                f"Keras has no run-time crop; planner writes a Cropping layer with the "
+                f"amounts for this input size, and could not resolve them ({result.error})",
+                layer=layer.name,
+            )
+        crops = [(-int(b), -int(a)) for b, a in result.padding]
+        if all(b >= 0 and a >= 0 for b, a in crops):
+            return [self.crop(crops, layer.name, layer)]
+        if all(b <= 0 and a <= 0 for b, a in crops):
+            return [self.zero_pad([(-b, -a) for b, a in crops], layer.name)]
+        return self.adjust(layer, crops)
 
     def _concatenate(self, layer: Any) -> list[Any]:
         axis = self.channel_axis() if layer.axis is None else layer.axis

@@ -165,6 +165,18 @@ def padding_comment(net: Network, layer: Any, inference: Inference, target: str)
     if layer.type == "cropping":
         pairs = [(int(b), int(a)) for b, a in mode]
         return f"{layer.name}: crop per side (before, after) {pads_text(pairs)}"
+    if layer.type == "crop_to" and pads is not None:
+        pairs = [(-int(b), -int(a)) for b, a in pads]
+        text = (
+            f"{layer.name}: cropped to the size of '{layer.like}' (split {layer.split}); for "
+            f"this input, crop per side (before, after) {pads_text(pairs)} (negative: pad)"
+        )
+        if target == "PyTorch":
+            return text + "; CropTo computes the amounts at run time, for any input size"
+        return text + (
+            f"; {target} has no layer cropping to another tensor's size, so these amounts "
+            "hold for this input size only"
+        )
     if mode is None or pads is None:
         return None
     pairs = [(int(b), int(a)) for b, a in pads]

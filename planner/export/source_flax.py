@@ -55,7 +55,7 @@ def flax_source(net: Network, inference: Inference) -> str:
             body += S.comment_lines(comment)
         body.append(f"{ident} = {make(layer, args)}")
         var[layer.name] = ident
-    consumed = {i for layer in net.layers for i in layer.inputs}
+    consumed = {i for layer in net.layers for i in layer.sources}
     sinks = [var[n] for n in net.layer_names if n not in consumed] or ["x"]
     body.append(f"return {sinks[0] if len(sinks) == 1 else '(' + ', '.join(sinks) + ')'}")
 
@@ -326,6 +326,10 @@ class _FlaxWriter:
         cut = [f"{int(b)}:{-int(a) if int(a) else ''}" for b, a in layer.cropping]
         index = [":", *cut, ":"] if self.last else [":", ":", *cut]
         return f"{args[0]}[{', '.join(index)}]"
+
+    def _crop_to(self, layer: Any, args: list[str]) -> str:
+        # The amounts planner resolved for this input size (negative: crop).
+        return self._lax_pad(args[0], self.pads(layer))
 
     def _lax_pad(self, x: str, pairs: list[tuple[int, int]]) -> str:
         # lax.pad takes negative amounts (they crop); (low, high, interior) per axis.

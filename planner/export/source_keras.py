@@ -59,12 +59,12 @@ def keras_source(net: Network, inference: Inference) -> str:
         ins = [var[i] for i in layer.inputs]
         arg = f"[{', '.join(ins)}]" if layer.is_merge else ins[0]
         comment = S.padding_comment(net, layer, inference, "Keras")
-        if comment and (len(parts) > 1 or layer.type in ("zero_padding", "cropping")):
+        if comment and (len(parts) > 1 or layer.type in ("zero_padding", "cropping", "crop_to")):
             body += S.comment_lines(comment)
         ident = names(layer.name)
         body.append(f"{ident} = {call}({arg})")
         var[layer.name] = ident
-    consumed = {i for layer in net.layers for i in layer.inputs}
+    consumed = {i for layer in net.layers for i in layer.sources}
     sinks = [var[n] for n in net.layer_names if n not in consumed] or ["inputs"]
     outputs = sinks[0] if len(sinks) == 1 else "[" + ", ".join(sinks) + "]"
     body.append(f"return keras.Model(inputs, {outputs}, name={_keras_name(net.name)!r})")

@@ -28,6 +28,7 @@ _HELPERS = {
     T._ChannelsLast: "ChannelsLast",
     T._TransposeTo: "TransposeTo",
     T._AvgPoolExcludingPad: "AvgPoolExcludingPad",
+    T._CropTo: "CropTo",
 }
 _PAD_CLASSES = {
     "reflect": "ReflectionPad",
@@ -49,7 +50,7 @@ def torch_source(net: Network, inference: Inference) -> str:
     for layer in net.layers:
         module = modules[layer.name]
         ident = names(layer.name)
-        args = [var[i] for i in layer.inputs]
+        args = [var[i] for i in layer.sources]
         comment = S.padding_comment(net, layer, inference, "PyTorch")
         inline = writer.inline(module, args)
         if inline is not None:
@@ -68,7 +69,7 @@ def torch_source(net: Network, inference: Inference) -> str:
             init.append(f"self.{ident} = {rendered}")
             forward.append(f"{ident} = self.{ident}({', '.join(args)})")
         var[layer.name] = ident
-    consumed = {i for layer in net.layers for i in layer.inputs}
+    consumed = {i for layer in net.layers for i in layer.sources}
     sinks = [var[n] for n in net.layer_names if n not in consumed] or ["x"]
     forward.append(f"return {sinks[0] if len(sinks) == 1 else '(' + ', '.join(sinks) + ')'}")
 
@@ -146,6 +147,12 @@ class _Writer:
         if isinstance(module, T._AvgPoolExcludingPad):
             self.used.append(T._AvgPoolExcludingPad)
             return f"AvgPoolExcludingPad({self.render(module.pool)}, {self.render(module.pad)})"
+        if isinstance(module, T._CropTo):
+            self.used.append(T._CropTo)
+            return (
+                f"CropTo({module.split!r}, {module.mode!r}, {module.channels_last}, "
+                f"{module.name!r})"
+            )
         if isinstance(module, T._Pad):
             return _pad(module)
         if type(module).__module__.startswith("torch.nn"):

@@ -96,7 +96,7 @@ class NetworkModule(nn.Module):
             assert layer.name is not None and layer.inputs is not None
             key = _module_key(layer.name, set(self.blocks.keys()))
             self._keys[layer.name] = key
-            self._inputs[layer.name] = list(layer.inputs)
+            self._inputs[layer.name] = layer.sources  # a crop_to reads its reference too
             self.blocks[key] = blocks[layer.name]
         consumed = {i for ins in self._inputs.values() for i in ins}
         self.output_names = [n for n in self.layer_names if n not in consumed] or [self.input_name]
@@ -185,6 +185,47 @@ class _Crop(nn.Module):
                 raise ValueError(f"cropping {before}+{after} from {n} leaves nothing")
             index.append(slice(before, n - after))
         return x[tuple(index)]
+
+
+class _CropTo(nn.Module):
+    """``crop_to``: the first tensor cropped (or zero-padded) at run time to the
+    spatial size of the second, ``F.pad`` with negative amounts cropping."""
+
+    def __init__(self, split: str, mode: str, channels_last: bool, name: str):
+        super().__init__()
+        self.split = split
+        self.mode = mode
+        self.channels_last = channels_last
+        self.name = name
+
+    @staticmethod
+    def before(d: int, split: str) -> int:
+        """Pixels taken off the start of an axis ``d`` pixels too long (negative:
+        padded), as the code people write computes them: ``d // 2`` (slicing
+        ``x[..., d//2 : d//2 + h]``), ``d - d // 2``, or torchvision ``CenterCrop``'s
+        ``int(round(d / 2))`` (padding ``(-d) // 2`` before when the input is smaller)."""
+        if split == "floor":
+            return d // 2
+        if split == "ceil":
+            return d - d // 2
+        return int(round(d / 2.0)) if d >= 0 else -((-d) // 2)  # noqa: RUF046 (as torchvision)
+
+    def forward(self, x: torch.Tensor, like: torch.Tensor) -> torch.Tensor:
+        axes = range(1, x.dim() - 1) if self.channels_last else range(2, x.dim())
+        pad: list[int] = [0, 0] if self.channels_last else []
+        for axis in reversed(axes):  # F.pad lists the last axis first
+            d = x.shape[axis] - like.shape[axis]
+            if d < 0 and self.mode == "crop":
+                raise ValueError(
+                    f"{self.name}: the input ({x.shape[axis]}) is smaller than its reference "
+                    f"({like.shape[axis]}) on axis {axis}"
+                )
+            before = self.before(d, self.split)
+            pad += [-before, -(d - before)]
+        return F.pad(x, pad)
+
+    def extra_repr(self) -> str:
+        return f"split={self.split!r}, mode={self.mode!r}"
 
 
 class _TransposeTo(nn.Module):
@@ -562,6 +603,9 @@ class _TorchBuilder:
 
     def _cropping(self, layer: Any) -> nn.Module:
         return self.spatial(_Crop([(int(b), int(a)) for b, a in layer.cropping]))
+
+    def _crop_to(self, layer: Any) -> nn.Module:
+        return _CropTo(layer.split, layer.mode, self.net.channels_last, layer.name)
 
     def _concatenate(self, layer: Any) -> nn.Module:
         if layer.axis is not None:

@@ -7,6 +7,7 @@ from typing import Any
 
 from planner.dialects import Dialect
 from planner.shapes.axes import spatial_layer
+from planner.shapes.crop import crop_to
 from planner.shapes.features import check_in_channels, normalization, permute, pixel_shuffle
 from planner.shapes.merge import merge
 from planner.shapes.reshape import dense, flatten, global_pool, reshape
@@ -23,7 +24,8 @@ def apply(
     names: tuple[str, ...],
     result: LayerResult,
 ) -> Tensor:
-    """The output tensor of ``layer``; fills ``result``; raises ``PlannerError``."""
+    """The output tensor of ``layer`` on ``ins``, its input tensors followed by those
+    of its references (``layer.sources``); fills ``result``; raises ``PlannerError``."""
     x = ins[0]
     kind = layer.type
     check_in_channels(layer, x)
@@ -51,6 +53,8 @@ def apply(
         return pixel_shuffle(layer, x)
     if kind == "permute":
         return permute(layer, x)
+    if kind == "crop_to":
+        return crop_to(layer, x, ins[1], dialect, names, result)
     return spatial_layer(layer, x, dialect, resolve, names, result)
 
 

@@ -56,9 +56,10 @@ def infer(
     for layer in net.layers:
         assert layer.name is not None and layer.inputs is not None
         result = LayerResult(layer.name, layer.type, list(layer.inputs))
-        ins = [tensors.get(i) for i in layer.inputs]
+        sources = layer.sources
+        ins = [tensors.get(i) for i in sources]
         if any(t is None for t in ins):
-            failed = [i for i, t in zip(layer.inputs, ins, strict=True) if t is None]
+            failed = [i for i, t in zip(sources, ins, strict=True) if t is None]
             result.error = f"skipped: its input {', '.join(repr(f) for f in failed)} has an error"
             tensors[layer.name] = None
             results.append(result)

@@ -74,12 +74,29 @@ class Progression:
 
 
 @dataclass
+class CropAmounts:
+    """What a ``crop_to`` layer takes off one axis on every valid input, as formulas
+    of the input size: ``before`` pixels at the start and ``after`` at the end
+    (negative: padded, for ``mode: crop_or_pad``)."""
+
+    layer: str
+    like: str
+    before: str
+    after: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"layer": self.layer, "like": self.like, "before": self.before, "after": self.after}
+
+
+@dataclass
 class AxisInputs:
     axis: str
     period: int
     progressions: list[Progression]
     output: str
     notes: list[str] = field(default_factory=list)
+    # Run-time crops (``crop_to`` layers) on this axis, in network order.
+    crops: list[CropAmounts] = field(default_factory=list)
 
     def contains(self, n: int) -> bool:
         return any(p.contains(n) for p in self.progressions)
@@ -107,6 +124,51 @@ class InputsResult:
     # where, and the progressions listed are proved but may not be all of them.
     complete: bool = True
     reason: str | None = None
+    # The network analysed, for ``crops_at`` (not part of the answer's data).
+    net: Network | None = field(default=None, repr=False, compare=False)
+
+    def crops_at(self, size: int | list[int]) -> dict[str, dict[str, tuple[int, int]]]:
+        """Pixels each ``crop_to`` layer takes off before and after on each axis
+        (negative: padded) at one input size (an int: every spatial axis).
+
+        >>> import planner
+        >>> answer = valid_inputs(planner.load("unet-original-runtime-crop"))
+        >>> answer.crops_at(189)["crop9"]["H"], answer.crops_at(572)["crop9"]["H"]
+        ((88, 89), (88, 88))
+        """
+        from planner.shapes import infer
+
+        net = self.net
+        if net is None:
+            raise SolveError("crop amounts need the network; call valid_inputs again")
+        names = axis_names(net.rank)
+        sizes = [size] * len(names) if isinstance(size, int) else list(size)
+        if len(sizes) != len(names):
+            raise SolveError(
+                f"give one size or {len(names)} (one per axis {', '.join(names)}), "
+                f"received {sizes}",
+                field="size",
+            )
+        offset = 0 if net.channels_last else 1
+        dims = [d if isinstance(d, int) else 1 for d in net.input_shape]
+        for j, n in enumerate(sizes):
+            dims[offset + j] = n
+        result = infer(net, input_shape=dims)
+        if not result.ok:
+            bad = result.first_error
+            assert bad is not None
+            raise SolveError(
+                f"{net.name} does not run on {sizes}: layer '{bad.name}': {bad.error}",
+                field="size",
+            )
+        out: dict[str, dict[str, tuple[int, int]]] = {}
+        for layer in result.layers:
+            if layer.type == "crop_to" and layer.padding is not None:
+                out[layer.name] = {
+                    name: (-int(b), -int(a))
+                    for name, (b, a) in zip(names, layer.padding, strict=True)
+                }
+        return out
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -120,6 +182,7 @@ class InputsResult:
                     "progressions": [p.to_dict() for p in a.progressions],
                     "output": a.output,
                     "notes": a.notes,
+                    "crops": [c.to_dict() for c in a.crops],
                 }
                 for name, a in self.axes.items()
             },
@@ -129,6 +192,12 @@ class InputsResult:
                 name: {**a.nearest(self.near), "valid": a.contains(self.near)}
                 for name, a in self.axes.items()
             }
+            runs = all(a.contains(self.near) for a in self.axes.values())
+            if runs and any(a.crops for a in self.axes.values()):
+                data["crops_at_near"] = {
+                    layer: {axis: list(pair) for axis, pair in per_axis.items()}
+                    for layer, per_axis in self.crops_at(self.near).items()
+                }
         return data
 
 
@@ -323,7 +392,7 @@ def valid_inputs(
         monotone = _monotone_inputs(net, names, offset, base, budget)
         if monotone is not None:
             budget.report(1, 1, "done", final=True)
-            return InputsResult(net.name, exact, monotone, near)
+            return InputsResult(net.name, exact, monotone, near, net=net)
     for group in groups:
         full = period(net, group[0])
         per_axis: dict[int, list[Progression]] = {a: [] for a in group}
@@ -422,8 +491,11 @@ def valid_inputs(
         else:
             summary = "no valid input size"
         axes[name] = AxisInputs(name, p, merged, summary, notes)
+    if any(layer.type == "crop_to" for layer in net.layers) and not budget.check(force=True):
+        for name, crops in _crop_formulas(net, names, offset, base).items():
+            axes[name].crops = crops
     budget.report(1, 1, "done", final=True)
-    return InputsResult(net.name, exact, axes, near, stopped is None, stopped)
+    return InputsResult(net.name, exact, axes, near, stopped is None, stopped, net=net)
 
 
 # Layers whose output size never decreases as their input grows, and whose only
@@ -629,6 +701,45 @@ def _generic_outputs(
         dims[offset + j] = name
     result = infer(net, input_shape=dims)
     return [render(d) for d in _last_spatial(result)]
+
+
+def _crop_formulas(
+    net: Network, names: tuple[str, ...], offset: int, base: list[Any]
+) -> dict[str, list[CropAmounts]]:
+    """Per axis, what each ``crop_to`` layer takes off, as formulas of the input size
+    (one symbolic inference; the sizes it holds for are the valid ones found)."""
+    dims: list[Any] = list(base)
+    for j, name in enumerate(names):
+        dims[offset + j] = name
+    result = infer(net, input_shape=dims)
+    out: dict[str, list[CropAmounts]] = {name: [] for name in names}
+    for layer, res in zip(net.layers, result.layers, strict=True):
+        if layer.type != "crop_to" or res.padding is None:
+            continue
+        for name, (before, after) in zip(names, res.padding, strict=True):
+            out[name].append(
+                CropAmounts(layer.name or "", layer.like, _tidy(-before), _tidy(-after))
+            )
+    return out
+
+
+def _tidy(expr: Any) -> str:
+    """A crop amount's formula with every ``floor(L + c)`` written ``floor(L + c') + i``
+    (``i = floor(c)``, ``0 <= c' < 1``; ``ceiling`` alike), so that terms differing by
+    a whole number cancel: ``floor(H/16 - 3/4) - floor(H/16 - 19/4)`` is ``4``."""
+    if not isinstance(expr, sympy.Basic):
+        return render(expr)
+
+    def canon(e: Any) -> Any:
+        c, rest = e.args[0].as_coeff_Add()
+        whole = sympy.floor(c)
+        if not c.is_Rational or whole == 0:
+            return e
+        return type(e)(rest + c - whole) + whole
+
+    kinds = (sympy.floor, sympy.ceiling)
+    tidy = expr.replace(lambda e: isinstance(e, kinds), canon)
+    return render(sympy.expand(tidy))
 
 
 def _last_spatial(result: Any) -> tuple[Any, ...]:

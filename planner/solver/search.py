@@ -148,7 +148,7 @@ def _plan(net: Network, vars: dict[str, Var], targets: list[Target], exact: bool
         index[layer.name] = i  # type: ignore[index]
     last_use: dict[str, int] = {}
     for i, layer in enumerate(net.layers):
-        for t in layer.inputs or []:
+        for t in layer.sources:
             last_use[t] = max(last_use.get(t, -1), i)
     checks: list[list[Target]] = [[] for _ in range(n + 1)]
     for t in targets:
@@ -423,7 +423,7 @@ def _search(
                 break
             prev_best = best[step - 1][key]
             prev_count = count[step - 1][key]
-            ins = [tensors[t] for t in layer.inputs or []]
+            ins = [tensors[t] for t in layer.sources]
             for combo in combos_of(step):
                 if budget.check() or over_memory(len(new_frontier)):
                     stopped = budget.stopped or "memory"

@@ -83,6 +83,9 @@ class LayerBase(BaseModel):
     is_merge: ClassVar[bool] = False
     # Fields holding padding-like amounts: a mode, or (before, after) per axis.
     pad_fields: ClassVar[tuple[str, ...]] = ()
+    # Fields naming other layers whose shape (not values) the layer reads, beside
+    # its ``inputs`` (``crop_to``'s ``like``); they must come earlier, as inputs do.
+    ref_fields: ClassVar[tuple[str, ...]] = ()
 
     @field_validator("inputs", mode="before")
     @classmethod
@@ -113,6 +116,16 @@ class LayerBase(BaseModel):
     def shown_type(self) -> str:
         """The type as ``show`` prints it (``min_pool`` for a max pool reducing by min)."""
         return self.type
+
+    @property
+    def references(self) -> list[str]:
+        """The layers named by ``ref_fields`` (read for their shape only)."""
+        return [getattr(self, f) for f in self.ref_fields]
+
+    @property
+    def sources(self) -> list[str]:
+        """Every tensor the layer reads: its inputs, then its references."""
+        return [*(self.inputs or []), *self.references]
 
     @cached_property
     def has_unknowns(self) -> bool:
@@ -638,6 +651,48 @@ class Cropping(LayerBase):
     keras_name: ClassVar[str] = "cropping{rank}d"
 
 
+CropSplit = Literal["floor", "ceil", "round_half_even"]
+CROP_SPLITS: tuple[str, ...] = CropSplit.__args__  # type: ignore[attr-defined]
+# Other names of the split rules: torchvision's CenterCrop rounds half to even.
+SPLIT_ALIASES = {
+    "torchvision": "round_half_even",
+    "round": "round_half_even",
+    "even": "round_half_even",
+}
+
+
+class CropTo(LayerBase):
+    """Crop (or pad) the input to the spatial size of another layer, ``like``, at run
+    time: a U-Net's skip cropped to the upsampled tensor (``x[..., d//2 : d//2 + h]``,
+    torchvision ``CenterCrop``, ``F.pad`` with negative amounts).
+
+    On each axis ``d = n - m`` (``n`` the input's size, ``m`` the reference's) is
+    taken off, ``before`` at the start and ``d - before`` at the end, with ``split``:
+
+    - ``floor``: ``before = d // 2`` (the odd pixel at the end), as slicing
+      ``x[..., d//2 : d//2 + m]`` and ``F.pad(x, [-(d//2), -(d - d//2)])`` do;
+    - ``ceil``: ``before = d - d // 2`` (the odd pixel at the start);
+    - ``round_half_even``: torchvision ``CenterCrop``, ``before = int(round(d / 2))``
+      (Python rounds half to even: 1 -> 0, 3 -> 2, 5 -> 2), and when the input is
+      smaller, padding ``(-d) // 2`` before and the rest after.
+
+    ``mode: crop`` refuses an input smaller than the reference; ``crop_or_pad`` pads
+    it with zeros instead (a negative ``d``), as ``CenterCrop`` does.
+    """
+
+    type: Literal["crop_to"] = "crop_to"
+    ref_fields: ClassVar[tuple[str, ...]] = ("like",)
+    like: str = _alias("like", "reference", "ref", "target", "match")
+    split: CropSplit = "floor"
+    mode: Literal["crop", "crop_or_pad"] = "crop"
+    keras_name: ClassVar[str] = "crop_to"
+
+    @field_validator("split", mode="before")
+    @classmethod
+    def _split_alias(cls, v: Any) -> Any:
+        return SPLIT_ALIASES.get(v.lower(), v.lower()) if isinstance(v, str) else v
+
+
 class Concatenate(LayerBase):
     """Concatenation of two or more inputs along an axis (channels by default)."""
 
@@ -774,6 +829,7 @@ Layer = Annotated[
     | UpSample
     | ZeroPadding
     | Cropping
+    | CropTo
     | Concatenate
     | Add
     | Flatten
@@ -792,7 +848,7 @@ LAYER_CLASSES: dict[str, type[LayerBase]] = {
     cls.model_fields["type"].default: cls
     for cls in (
         Input, Conv, DepthwiseConv, SeparableConv, ConvTranspose, MaxPool, AvgPool,
-        GlobalPool, UpSample, ZeroPadding, Cropping, Concatenate, Add, Flatten, Dense,
+        GlobalPool, UpSample, ZeroPadding, Cropping, CropTo, Concatenate, Add, Flatten, Dense,
         Reshape, Activation, BatchNorm, Normalization, PixelShuffle, Permute, Dropout,
     )
 }  # fmt: skip
@@ -891,6 +947,12 @@ TYPE_ALIASES: dict[str, tuple[str, int | None, dict[str, Any]]] = _rank_aliases(
         "Pool": ("max_pool", {}),
         "Upsampling": ("upsample", {}),
         "Crop": ("cropping", {}),
+        # Run-time crops to another layer's size (torchvision's CenterCrop pads a
+        # smaller input and rounds the start half to even).
+        "CropToMatch": ("crop_to", {}),
+        "CropLike": ("crop_to", {}),
+        "CenterCrop": ("crop_to", {"split": "round_half_even", "mode": "crop_or_pad"}),
+        "center_crop": ("crop_to", {"split": "round_half_even", "mode": "crop_or_pad"}),
     }
 )
 for _act in (

@@ -225,6 +225,7 @@ class Network(BaseModel):
                     field="inputs",
                 )
             layer = layer.model_copy(update={"name": name, "inputs": inputs})
+            _check_references(layer, known, names, ranks)
             if self.api is not None and "api" in type(layer).model_fields and layer.api is None:
                 layer = layer.model_copy(update={"api": self.api})
             layer_rank = ranks[inputs[0]]
@@ -305,6 +306,36 @@ class Network(BaseModel):
             previous = layer.name
         data["layers"] = layers
         return data
+
+
+def _check_references(
+    layer: LayerBase, known: set[str], names: list[str], ranks: dict[str, int]
+) -> None:
+    """A layer read for its shape (``crop_to``'s ``like``) comes earlier in the list
+    and has the spatial rank of the layer's input."""
+    for f in layer.ref_fields:
+        ref = getattr(layer, f)
+        if ref not in known:
+            if ref == layer.name:
+                where = "is this layer itself; name the earlier layer whose size to match"
+            elif ref in names:
+                where = "comes later in the list; the layer it names must come before"
+            else:
+                where = "is not a layer of this network"
+            raise SpecError(
+                f"'{ref}' {where}; known so far: {', '.join(sorted(known))}",
+                layer=layer.name,
+                field=f,
+            )
+        mine = ranks[(layer.inputs or [""])[0]]
+        if ranks[ref] != mine:
+            raise SpecError(
+                f"'{ref}' has {ranks[ref]} spatial axes and the input "
+                f"'{(layer.inputs or [''])[0]}' has {mine}; a {layer.type} layer needs the "
+                "same number",
+                layer=layer.name,
+                field=f,
+            )
 
 
 # Layer types after which the spatial rank may differ from the input's.

@@ -165,7 +165,11 @@ def insert_layer(net: Network, layer_type: str, after: str | None) -> Network:
         position = 0
     else:
         position = _index(net, after) + 1
-    data["layers"].insert(position, new_layer(layer_type))
+    item = new_layer(layer_type)
+    for f in LAYER_CLASSES[layer_type].ref_fields:
+        # A crop_to starts as the size of its own input (a no-op), ready to re-point.
+        item[f] = net.layer_names[position - 1] if position else net.input_name
+    data["layers"].insert(position, item)
     return _load(data, net)
 
 
@@ -183,7 +187,15 @@ def delete_layer(net: Network, name: str) -> Network:
     del data["layers"][index]
     for item in data["layers"]:
         item["inputs"] = _dedupe([source if i == name else i for i in item["inputs"]])
+        _repoint(item, name, source)
     return _load(data, net)
+
+
+def _repoint(item: dict[str, Any], old: str, new: str) -> None:
+    """Layers read for their shape (``crop_to``'s ``like``) follow, as inputs do."""
+    for f in LAYER_CLASSES[item["type"]].ref_fields:
+        if item.get(f) == old:
+            item[f] = new
 
 
 def _dedupe(names: list[str]) -> list[str]:
@@ -225,6 +237,7 @@ def rename_layer(net: Network, name: str, new: str) -> Network:
     data["layers"][index]["name"] = new
     for item in data["layers"]:
         item["inputs"] = [new if i == name else i for i in item["inputs"]]
+        _repoint(item, name, new)
     return _load(data, net)
 
 
