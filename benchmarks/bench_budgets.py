@@ -159,17 +159,58 @@ def before_after(seconds: float) -> list[tuple[str, str, str]]:
     return rows
 
 
-def unet_growth(levels: int) -> list[tuple[int, float, int]]:
+def unet_growth(levels: int, mirrored: bool = False) -> list[dict[str, Any]]:
+    """The U-Net with every padding unknown (0..2), ``output=input``, by depth: the
+    search as it is (variable elimination) and as it was (the walk in layer order,
+    switched on in-process), each timed once with the states (walk) or table rows
+    (elimination) it kept."""
     import planner
+    from planner.solver import search as searching
+    from planner.solver.problem import parse_target
     from tests import solver_networks as nets
 
     out = []
     for level in range(1, levels + 1):
-        net = planner.load(nets.unet_unknown_paddings(level, 2**level * 4))
-        start = time.perf_counter()
-        r = planner.solve(net, ["output=input"], limit=3, time_budget=120)
-        out.append((level, time.perf_counter() - start, r.total))
+        data = nets.unet_unknown_paddings(level, 2**level * 4)
+        if mirrored:
+            data = nets.mirror_paddings(data)
+        net = planner.load(data)
+        targets = [parse_target("output=input", net)]
+        row: dict[str, Any] = {"levels": level, "unknowns": len(net.unknowns())}
+        for engine in ("walk", "elimination"):
+            original = searching._eliminate
+            if engine == "walk":
+                searching._eliminate = lambda *args: None  # type: ignore[assignment]
+            try:
+                start = time.perf_counter()
+                r = searching.search(net, targets, limit=3, time_budget=120)
+                row[engine] = (time.perf_counter() - start, r.states, r.total, r.complete)
+            finally:
+                searching._eliminate = original  # type: ignore[assignment]
+        out.append(row)
     return out
+
+
+def print_growth(levels: int, mirrored: bool) -> None:
+    print(
+        f"{'levels':>6} {'unknowns':>8} {'walk s':>8} {'x':>5} {'states':>9} "
+        f"{'elim s':>8} {'x':>5} {'rows':>9} {'x':>5}  solutions"
+    )
+    previous: dict[str, Any] | None = None
+    for row in unet_growth(levels, mirrored):
+        walk, elim = row["walk"], row["elimination"]
+        assert walk[2] == elim[2], "the two searches disagree on the count"
+
+        def ratio(engine: str, i: int, now: Any = row, before: Any = previous) -> str:
+            return f"{now[engine][i] / before[engine][i]:4.1f}x" if before else "    -"
+
+        note = "" if walk[3] and elim[3] else " (stopped by the budget)"
+        print(
+            f"{row['levels']:6} {row['unknowns']:8} {walk[0]:8.2f} {ratio('walk', 0)} "
+            f"{walk[1]:9,} {elim[0]:8.2f} {ratio('elimination', 0)} {elim[1]:9,} "
+            f"{ratio('elimination', 1)}  {elim[2]:,}{note}"
+        )
+        previous = row
 
 
 def main() -> None:
@@ -209,12 +250,12 @@ def main() -> None:
     for question, before, after in before_after(5.0 if quick else 10.0):
         print(f"{question:35} {before:>28} {after:>10}")
     print()
-    print("U-Net with every padding unknown (0..2), output=input: time by depth")
-    previous = None
-    for level, seconds, total in unet_growth(3 if quick else 4):
-        growth = f"{seconds / previous:4.1f}x" if previous else "    -"
-        print(f"  {level} levels: {seconds:7.2f} s  {growth}  ({total:,} solutions)")
-        previous = seconds
+    depth = 4 if quick else 6
+    print("U-Net with every padding unknown (0..2), output=input: by depth")
+    print_growth(depth, mirrored=False)
+    print()
+    print("The same, each decoder convolution tied to the encoder one at its level")
+    print_growth(depth, mirrored=True)
 
 
 if __name__ == "__main__":
