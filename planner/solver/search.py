@@ -1,16 +1,24 @@
 """Exact search for every assignment of the unknowns that meets the targets.
 
-The network is walked layer by layer (a dynamic programme). A *state* after layer
-``i`` is what the rest of the network can still see: the shapes of the tensors
-used later and the values of unknowns used again later. Partial assignments that
-reach the same state have the same completions, so they are merged; the number of
-states, not of assignments, bounds the work. Every transition is a real forward
-step through the framework's dialect, so refusals, merges, targets and exactness
-are checked with the same arithmetic as ``planner show``.
+Two exact searches share the same steps: every transition is a real forward step
+through the framework's dialect, so refusals, merges, targets and exactness are
+checked with the same arithmetic as ``planner show``.
 
-Solutions come out in cost order (A* over the state graph, backwards from the
-last layer, with the exact best prefix cost as heuristic), and the total count is
-exact. Each solution is verified by a full forward inference before it is returned.
+- Variable elimination (:func:`_eliminate`, the default): the tensors' shapes and the
+  unknowns are variables, each layer one table over its inputs, unknowns and output,
+  each target one table over the tensors it compares (see
+  :mod:`planner.solver.factors`). Nested blocks (U-Net levels, mirrored unknowns) are
+  solved inside out, so the work grows polynomially with the depth.
+- The walk in layer order (a dynamic programme), for merges whose input shapes move
+  together (one unknown input size drives them all), where elimination would pair
+  every shape of one input with every shape of the other. A *state* after layer
+  ``i`` is what the rest of the network can still see: the shapes of the tensors
+  used later and the values of unknowns used again later. Partial assignments that
+  reach the same state have the same completions, so they are merged.
+
+Both count exactly and list solutions in cost order (A* with an exact estimate of
+the best completion). Each solution is verified by a full forward inference before it
+is returned.
 """
 
 from __future__ import annotations
