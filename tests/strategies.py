@@ -543,17 +543,20 @@ def skip_problem(draw: st.DrawFn) -> tuple[dict, list[str]]:
     """A small PyTorch network of blocks, some of them U-Net-like skips (pool, conv,
     upsample, concatenate with the block's input), whose 3x3 convolutions have unknown
     paddings in 0..2; a later convolution may reuse an earlier unknown (a mirrored
-    encoder/decoder pair). Returns (network data, targets); at most 6 unknowns."""
+    encoder/decoder pair); or the input size is unknown too (named ``input``, over 7
+    sizes) with at most 3 paddings. Returns (network data, targets)."""
     layers: list[dict] = []
     names: list[str] = []  # unknown names so far
     prev = "input"
+    unknown_input = draw(st.booleans())
+    most = 3 if unknown_input else 6
 
     def conv() -> dict:
         nonlocal prev
         i = len(layers)
         if names and draw(st.integers(0, 3)) == 0:
             padding: object = {"unknown": draw(st.sampled_from(names)), "min": 0, "max": 2}
-        elif len(names) < 6 and draw(st.integers(0, 3)) > 0:
+        elif len(names) < most and draw(st.integers(0, 3)) > 0:
             names.append(f"p{len(names)}")
             padding = {"unknown": names[-1], "min": 0, "max": 2}
         else:
@@ -588,7 +591,9 @@ def skip_problem(draw: st.DrawFn) -> tuple[dict, list[str]]:
         up = layers[-1]["name"]
         layers.append({"type": "Cat", "name": f"l{len(layers)}", "inputs": [start, up]})
         prev = layers[-1]["name"]
-    size = draw(st.integers(4, 14))
+    size: object = draw(st.integers(4, 14))
+    if unknown_input:
+        size = {"unknown": "input", "min": size, "max": size + 6}
     data = {"name": "skips", "framework": "torch", "input_shape": [2, size, size], "layers": layers}
     kind = draw(st.sampled_from(["none", "number", "input"]))
     targets = []

@@ -17,6 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 import planner
+from planner.solver import search as searching
 from planner.solver import solve
 from planner.solver.problem import parse_target
 from planner.solver.search import search
@@ -35,12 +36,18 @@ def unknown_uses(data):
 
 
 def oracle(data, targets):
-    """Every (values, cost) that runs and meets ``targets``, best first, ties by values."""
+    """Every (values, cost) that runs and meets ``targets``, best first, ties by values
+    (the input size first, then the paddings in order of first use)."""
     net = planner.load(data)
     uses = unknown_uses(data)
+    domains = [range(3)] * len(uses)
     names = list(uses)
+    size = data["input_shape"][1]
+    if isinstance(size, dict):  # an unknown input size: it has no cost of its own
+        names.insert(0, size["unknown"])
+        domains.insert(0, range(size["min"], size["max"] + 1))
     found = []
-    for values in itertools.product(range(3), repeat=len(names)):
+    for values in itertools.product(*domains):
         assignment = dict(zip(names, values, strict=True))
         result = planner.infer(net, values=assignment)
         if not result.ok or result.conditions:
@@ -51,7 +58,7 @@ def oracle(data, targets):
         wanted = [int(t.split("=")[1]) for t in targets if t != "output=input"]
         if any(any(d != w for d in out) for w in wanted):
             continue
-        cost = sum(10 * uses[n] * v * v for n, v in assignment.items())
+        cost = sum(10 * uses[n] * v * v for n, v in assignment.items() if n in uses)
         found.append((assignment, cost))
     found.sort(key=lambda item: (item[1], list(item[0].values())))
     return found
@@ -61,10 +68,27 @@ def listed(result):
     return [(s.values, s.cost) for s in result.solutions]
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# The search's ways of joining a merge's inputs: every pair of their shapes (the
+# default for few), only the pairs some assignment reaches (for many), or the walk in
+# layer order (when even those are too many). Each is forced here in turn.
+WAYS = {
+    "every pair": {},
+    "reached pairs": {"MERGE_DIRECT": 0},
+    "walk": {"MERGE_DIRECT": 0, "MERGE_COMBINATIONS": 0},
+}
+
+
+@pytest.mark.parametrize("way", list(WAYS))
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(problem=skip_problem())
-def test_skips_and_tied_unknowns_give_the_brute_force_solutions_in_order(problem):
-    data, targets = problem
+def test_skips_and_tied_unknowns_give_the_brute_force_solutions_in_order(way, problem):
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in WAYS[way].items():
+            patch.setattr(searching, name, value)
+        check_against_brute_force(*problem)
+
+
+def check_against_brute_force(data, targets):
     expected = oracle(data, targets)
     net = planner.load(data)
     every = solve(net, targets, limit=None)

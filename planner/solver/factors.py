@@ -83,6 +83,7 @@ class Elimination:
 
     buckets: list[Bucket]
     roots: list[Factor]  # tables over no variable left (one row each, or empty)
+    rest: list[Factor] = field(default_factory=list)  # tables over kept variables
     rows: int = 0  # rows of every table built, a measure of the work and memory
     largest: int = 0  # rows of the largest table built
     order: list[int] = field(default_factory=list)
@@ -109,8 +110,10 @@ def eliminate(
     check: Check = _never,
     *,
     on_rows: Callable[[int], bool] | None = None,
+    keep: frozenset[int] = frozenset(),
 ) -> Elimination:
-    """Sum every variable out of ``factors`` (``sizes``: how many values each takes).
+    """Sum every variable out of ``factors`` (``sizes``: how many values each takes),
+    except those in ``keep`` (the tables left over them are ``rest``).
 
     ``check`` is called in the inner loops (raise ``Stopped`` when it says stop);
     ``on_rows`` gets the number of rows kept so far and returns True to stop (memory).
@@ -125,7 +128,7 @@ def eliminate(
     # The next variable is the one of least weight; a weight changes only when a
     # neighbour is eliminated, so stale heap entries are skipped (version numbers).
     version = dict.fromkeys(holding, 0)
-    heap = [(_weight(v, holding, live, sizes), v, 0) for v in holding]
+    heap = [(_weight(v, holding, live, sizes), v, 0) for v in holding if v not in keep]
     heapq.heapify(heap)
     while heap:
         if check():
@@ -156,15 +159,45 @@ def eliminate(
             live.append(out)
             for v in out.scope:
                 holding[v].add(len(live) - 1)
-                version[v] += 1
-                heapq.heappush(heap, (_weight(v, holding, live, sizes), v, version[v]))
+                if v not in keep:
+                    version[v] += 1
+                    heapq.heappush(heap, (_weight(v, holding, live, sizes), v, version[v]))
         else:
             result.roots.append(out)
     # Factors over no variable at all (a check that holds or not) are roots too.
     for f in live:
         if f is not None and not f.scope:
             result.roots.append(f)
+        elif f is not None:
+            result.rest.append(f)
     return result
+
+
+def support(
+    factors: Sequence[Factor],
+    sizes: Mapping[int, int],
+    keep: Sequence[int],
+    check: Check = _never,
+) -> set[tuple[Any, ...]] | None:
+    """The combinations of ``keep``'s values that some assignment of every other
+    variable allows (the values of ``keep`` in that order); None when a variable of
+    ``keep`` is in no table (then every value of it is allowed).
+
+    >>> a = Factor((0, 1), {(1, 5): (1, 0), (2, 6): (1, 0)})
+    >>> b = Factor((0, 2), {(1, 7): (1, 0), (2, 8): (1, 0)})
+    >>> sorted(support([a, b], {0: 2, 1: 2, 2: 2}, [1, 2]))
+    [(5, 7), (6, 8)]
+    """
+    elim = eliminate(factors, sizes, check, keep=frozenset(keep))
+    if elim.count == 0:
+        return set()
+    if not elim.rest:
+        return None
+    joined = _join_out(elim.rest, -1, check)
+    if set(joined.scope) != set(keep):
+        return None
+    at = [joined.scope.index(v) for v in keep]
+    return {tuple(key[i] for i in at) for key in joined.table}
 
 
 def _weight(

@@ -28,7 +28,7 @@ import itertools
 import math
 import time
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,7 +37,7 @@ from planner.dialects import get_dialect
 from planner.errors import PlannerError, SolveError
 from planner.shapes import Tensor, apply_layer, axis_names, infer, input_tensor
 from planner.solver.exact import dropped_pixels
-from planner.solver.factors import Factor, Stopped, best_first, eliminate
+from planner.solver.factors import Factor, Stopped, best_first, eliminate, support
 from planner.solver.problem import (
     DEFAULT,
     DEFAULT_BOUNDS,
@@ -498,11 +498,12 @@ def _search(
     return _finish(net, plan, solutions, total, budget, started, total_states, failures)
 
 
-# A merge whose inputs, each taken over all its sizes, would make more combinations
-# than this is left to the walk in layer order: its inputs' sizes move together (one
-# unknown input size drives them all), and the walk's states, which keep them
-# together, are then few.
-MERGE_COMBINATIONS = 20_000
+# A merge whose inputs, each taken over all its shapes, make more combinations than
+# this takes only the combinations that some assignment reaches (computed from the
+# tables so far); when even those are more than MERGE_COMBINATIONS, the walk in layer
+# order answers instead.
+MERGE_DIRECT = 2_000
+MERGE_COMBINATIONS = 200_000
 # Estimated bytes per row of a table (a tuple of a few values and a pair of ints).
 ROW_BYTES = 300
 
@@ -547,6 +548,11 @@ def _eliminate(
     def stop() -> bool:
         return budget.check() is not None or budget.over_memory(rows, rows * ROW_BYTES)
 
+    def sizes_of() -> dict[int, int]:
+        sizes = {t: len(m) for t, m in enumerate(shapes)}
+        sizes.update({var_id[v]: var.size for v, var in vars.items()})
+        return sizes
+
     def holds(step: int, tensor: Tensor) -> bool:
         if not own[step]:
             return True
@@ -585,9 +591,20 @@ def _eliminate(
             ins = list(dict.fromkeys(layer.inputs or []))
             in_ids = [tensor_id[t] for t in ins]
             mine = [v for v, var in vars.items() if i in var.layers]
-            combos = math.prod(len(shapes[t]) for t in in_ids)
-            if len(in_ids) > 1 and combos > MERGE_COMBINATIONS:
-                return None
+            choices: Iterable[tuple[Tensor, ...]] = itertools.product(
+                *[list(shapes[t].values()) for t in in_ids]
+            )
+            if len(in_ids) > 1 and math.prod(len(shapes[t]) for t in in_ids) > MERGE_DIRECT:
+                # Only the combinations of input shapes that some assignment reaches
+                # (their shapes may move together: one unknown input size drives all).
+                joint = support(factors, sizes_of(), in_ids, stop)
+                if joint is not None:
+                    if len(joint) > MERGE_COMBINATIONS:
+                        return None
+                    choices = [
+                        tuple(shapes[t][d] for t, d in zip(in_ids, dims, strict=True))
+                        for dims in sorted(joint, key=repr)
+                    ]
             defaults_i = [
                 (f, v.name)
                 for f in type(layer).model_fields
@@ -597,8 +614,7 @@ def _eliminate(
             costs: dict[tuple[Any, ...], int] = {}
             table = {}
             made = {}
-            choices = [list(shapes[t].values()) for t in in_ids]
-            for tensors in itertools.product(*choices):
+            for tensors in choices:
                 by_name = dict(zip(ins, tensors, strict=True))
                 inputs = [by_name[t] for t in layer.inputs or []]
                 for combo_values in itertools.product(*[vars[v].domain for v in mine]):
@@ -637,7 +653,16 @@ def _eliminate(
             table = {}
             name_a = net.input_name if a == 0 else net.layers[a - 1].name
             name_b = net.input_name if b == 0 else net.layers[b - 1].name
-            for xa, xb in itertools.product(shapes[a].values(), shapes[b].values()):
+            pairs_of: Iterable[tuple[Tensor, Tensor]] = itertools.product(
+                shapes[a].values(), shapes[b].values()
+            )
+            if len(shapes[a]) * len(shapes[b]) > MERGE_DIRECT:
+                joint = support(factors, sizes_of(), [a, b], stop)
+                if joint is not None:
+                    pairs_of = [
+                        (shapes[a][da], shapes[b][db]) for da, db in sorted(joint, key=repr)
+                    ]
+            for xa, xb in pairs_of:
                 if stop():
                     raise Stopped(budget.stopped or "memory")
                 if _target_holds(t, net, {name_a: xa, name_b: xb}):
