@@ -10,6 +10,7 @@ solutions, in the same order, with the same count.
 from __future__ import annotations
 
 import itertools
+import sys
 import threading
 import time
 
@@ -161,3 +162,61 @@ def test_a_tiny_budget_and_a_cancel_are_honest():
     stop = threading.Event()
     stop.set()
     assert solve(net, ["output=input"], cancel=stop).reason.startswith("cancelled")
+
+
+# --- input sizes unknown on several axes: each axis in closed form ------------------
+
+
+def axis_net(kind):
+    layers = {
+        "strided": [
+            {"type": "Conv2d", "out_channels": 2, "kernel_size": 3, "stride": 2},
+            {"type": "MaxPool2d", "kernel_size": 2},
+            {"type": "Conv2d", "out_channels": 2, "kernel_size": [1, 3], "padding": [0, 1]},
+        ],
+        "skip": [
+            {"type": "Conv2d", "out_channels": 2, "kernel_size": 3, "padding": 1, "name": "a"},
+            {"type": "MaxPool2d", "kernel_size": 2, "name": "down"},
+            {"type": "Upsample", "scale_factor": 2, "name": "up"},
+            {"type": "Cat", "name": "cat", "inputs": ["a", "up"]},
+        ],
+    }[kind]
+    h = {"unknown": "H", "min": 1, "max": 30}
+    w = {"unknown": "W", "min": 3, "max": 28}
+    return planner.load(
+        {"name": kind, "framework": "torch", "input_shape": [2, h, w], "layers": layers}
+    )
+
+
+# Each target set with its meaning on (input H, W) and output sizes.
+AXIS_TARGETS = {
+    "none": ([], lambda hw, out: True),
+    "H only": (["output.H=4"], lambda hw, out: out[0] == 4),
+    "same size": (["output=input"], lambda hw, out: out == hw),
+    "one per axis": (["output=2,4"], lambda hw, out: out == (2, 4)),
+}
+
+
+@pytest.mark.parametrize("kind", ["strided", "skip"])
+@pytest.mark.parametrize("question", list(AXIS_TARGETS))
+def test_input_sizes_on_two_axes_are_solved_per_axis_without_a_search(kind, question):
+    net = axis_net(kind)
+    targets, holds = AXIS_TARGETS[question]
+    expected = []
+    for h, w in itertools.product(range(1, 31), range(3, 29)):
+        result = planner.infer(net, values={"H": h, "W": w})
+        if result.ok and not result.conditions and holds((h, w), result.layers[-1].spatial):
+            expected.append({"H": h, "W": w})
+
+    def no_search(*args, **kwargs):
+        raise AssertionError("searched")
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(sys.modules["planner.solver.solve"], "search", no_search)
+        every = solve(net, targets, limit=None)
+        first = solve(net, targets, limit=2)
+    assert every.complete and every.total == len(expected)
+    assert [s.values for s in every.solutions] == expected
+    assert [s.values for s in first.solutions] == expected[:2]
+    if not expected:  # the strided network only shrinks: no same-size input
+        assert every.reason.startswith("H: ") and "holds for no H" in every.reason
