@@ -198,11 +198,14 @@ def before_after(seconds: float) -> list[tuple[str, str, str]]:
     return rows
 
 
-def unet_growth(levels: int, mirrored: bool, walk_budget: float) -> list[dict[str, Any]]:
+def unet_growth(
+    levels: int, mirrored: bool, walk_budget: float, walk_levels: int
+) -> list[dict[str, Any]]:
     """The U-Net with every padding unknown (0..2), ``output=input``, by depth: the
     search as it is (variable elimination) and as it was (the walk in layer order,
-    switched on in-process, stopped after ``walk_budget`` seconds), each timed once
-    with the states (walk) or table rows (elimination) it kept."""
+    switched on in-process, stopped after ``walk_budget`` seconds, up to
+    ``walk_levels``), each timed once with the states (walk) or table rows
+    (elimination) it kept."""
     import planner
     from planner.solver import search as searching
     from planner.solver.problem import parse_target
@@ -217,6 +220,9 @@ def unet_growth(levels: int, mirrored: bool, walk_budget: float) -> list[dict[st
         targets = [parse_target("output=input", net)]
         row: dict[str, Any] = {"levels": level, "unknowns": len(net.unknowns())}
         for engine in ("walk", "elimination"):
+            if engine == "walk" and level > walk_levels:
+                row[engine] = None
+                continue
             original = searching._eliminate
             if engine == "walk":
                 searching._eliminate = lambda *args: None  # type: ignore[assignment]
@@ -231,25 +237,27 @@ def unet_growth(levels: int, mirrored: bool, walk_budget: float) -> list[dict[st
     return out
 
 
-def print_growth(levels: int, mirrored: bool, walk_budget: float) -> None:
+def print_growth(levels: int, mirrored: bool, walk_budget: float, walk_levels: int) -> None:
     print(
         f"{'levels':>6} {'unknowns':>8} {'walk s':>8} {'x':>5} {'states':>9} "
         f"{'elim s':>8} {'x':>5} {'rows':>9} {'x':>5}  solutions"
     )
     previous: dict[str, Any] | None = None
-    for row in unet_growth(levels, mirrored, walk_budget):
+    for row in unet_growth(levels, mirrored, walk_budget, walk_levels):
         walk, elim = row["walk"], row["elimination"]
-        if walk[3] and elim[3]:
+        if walk and walk[3] and elim[3]:
             assert walk[2] == elim[2], "the two searches disagree on the count"
 
         def ratio(engine: str, i: int, now: Any = row, before: Any = previous) -> str:
-            return f"{now[engine][i] / before[engine][i]:4.1f}x" if before else "    -"
+            if not before or not before[engine] or not now[engine]:
+                return "    -"
+            return f"{now[engine][i] / before[engine][i]:4.1f}x"
 
-        note = "" if walk[3] else " (the walk stopped by its budget)"
+        note = " (the walk stopped by its budget)" if walk and not walk[3] else ""
+        walk_text = f"{walk[0]:8.2f} {ratio('walk', 0)} {walk[1]:9,}" if walk else f"{'-':>24}"
         print(
-            f"{row['levels']:6} {row['unknowns']:8} {walk[0]:8.2f} {ratio('walk', 0)} "
-            f"{walk[1]:9,} {elim[0]:8.2f} {ratio('elimination', 0)} {elim[1]:9,} "
-            f"{ratio('elimination', 1)}  {elim[2]:,}{note}"
+            f"{row['levels']:6} {row['unknowns']:8} {walk_text} {elim[0]:8.2f} "
+            f"{ratio('elimination', 0)} {elim[1]:9,} {ratio('elimination', 1)}  {elim[2]:,}{note}"
         )
         previous = row
 
@@ -268,7 +276,7 @@ def main() -> None:
         print(json.dumps({"elapsed": elapsed, "peak_mb": peak, "answer": answer}))
         return
     quick = "--quick" in sys.argv
-    print(f"{'case':45} {'budget':>7} {'elapsed':>8} {'ratio':>6} {'peak MB':>8}  answer")
+    print(f"{'case':54} {'budget':>7} {'elapsed':>8} {'ratio':>6} {'peak MB':>8}  answer")
     for name, seconds in CASES:
         if quick:
             seconds = min(seconds, 5.0)
@@ -281,7 +289,7 @@ def main() -> None:
         data = json.loads(proc.stdout.strip().splitlines()[-1])
         ratio = data["elapsed"] / seconds
         print(
-            f"{name:45} {seconds:6.0f}s {data['elapsed']:7.2f}s {ratio:6.2f} "
+            f"{name:54} {seconds:6.1f}s {data['elapsed']:7.2f}s {ratio:6.2f} "
             f"{data['peak_mb']:8.0f}  {data['answer']}"
         )
     print()
@@ -290,12 +298,12 @@ def main() -> None:
     for question, before, after in before_after(5.0 if quick else 10.0):
         print(f"{question:35} {before:>28} {after:>10}")
     print()
-    depth = 4 if quick else 6
+    depth, walked = (4, 4) if quick else (10, 6)
     print("U-Net with every padding unknown (0..2), output=input: by depth")
-    print_growth(depth, mirrored=False, walk_budget=120.0)
+    print_growth(depth, mirrored=False, walk_budget=120.0, walk_levels=walked)
     print()
     print("The same, each decoder convolution tied to the encoder one at its level")
-    print_growth(depth, mirrored=True, walk_budget=30.0)
+    print_growth(depth, mirrored=True, walk_budget=30.0, walk_levels=walked)
 
 
 if __name__ == "__main__":
