@@ -178,26 +178,27 @@ def support(
     sizes: Mapping[int, int],
     keep: Sequence[int],
     check: Check = _never,
-) -> set[tuple[Any, ...]] | None:
+) -> list[tuple[Any, ...]] | None:
     """The combinations of ``keep``'s values that some assignment of every other
     variable allows (the values of ``keep`` in that order); None when a variable of
     ``keep`` is in no table (then every value of it is allowed).
 
     >>> a = Factor((0, 1), {(1, 5): (1, 0), (2, 6): (1, 0)})
     >>> b = Factor((0, 2), {(1, 7): (1, 0), (2, 8): (1, 0)})
-    >>> sorted(support([a, b], {0: 2, 1: 2, 2: 2}, [1, 2]))
+    >>> support([a, b], {0: 2, 1: 2, 2: 2}, [1, 2])
     [(5, 7), (6, 8)]
     """
     elim = eliminate(factors, sizes, check, keep=frozenset(keep))
     if elim.count == 0:
-        return set()
+        return []
     if not elim.rest:
         return None
     joined = _join_out(elim.rest, -1, check)
     if set(joined.scope) != set(keep):
         return None
     at = [joined.scope.index(v) for v in keep]
-    return {tuple(key[i] for i in at) for key in joined.table}
+    # In the tables' order (a dict, not a set): the same every run.
+    return list(dict.fromkeys(tuple(key[i] for i in at) for key in joined.table))
 
 
 def _weight(

@@ -603,7 +603,7 @@ def _eliminate(
                         return None
                     choices = [
                         tuple(shapes[t][d] for t, d in zip(in_ids, dims, strict=True))
-                        for dims in sorted(joint, key=repr)
+                        for dims in joint
                     ]
             defaults_i = [
                 (f, v.name)
@@ -659,9 +659,7 @@ def _eliminate(
             if len(shapes[a]) * len(shapes[b]) > MERGE_DIRECT:
                 joint = support(factors, sizes_of(), [a, b], stop)
                 if joint is not None:
-                    pairs_of = [
-                        (shapes[a][da], shapes[b][db]) for da, db in sorted(joint, key=repr)
-                    ]
+                    pairs_of = [(shapes[a][da], shapes[b][db]) for da, db in joint]
             for xa, xb in pairs_of:
                 if stop():
                     raise Stopped(budget.stopped or "memory")
