@@ -514,7 +514,13 @@ class GlobalPool(LayerBase):
         return v
 
     def default_name(self, rank: int) -> str:
-        return f"global_{'average' if self.op == 'avg' else 'max'}_pooling{rank}d"
+        op = "average" if self.op == "avg" else "max"
+        sizes = self.output_size if isinstance(self.output_size, list) else [self.output_size]
+        if any(size not in (None, 1) for size in sizes) or (
+            isinstance(self.output_size, list) and None in sizes
+        ):
+            return f"adaptive_{op}_pooling{rank}d"  # not global: keeps or sets sizes
+        return f"global_{op}_pooling{rank}d"
 
 
 class UpSample(LayerBase):
@@ -601,6 +607,12 @@ class ZeroPadding(LayerBase):
     @classmethod
     def _fill_alias(cls, v: Any) -> Any:
         return FILL_ALIASES.get(v.lower(), v.lower()) if isinstance(v, str) else v
+
+    def default_name(self, rank: int) -> str:
+        if self.padding_mode == "constant":
+            return self.keras_name.format(rank=rank)
+        word = {"reflect": "reflection", "replicate": "replication"}.get(self.padding_mode)
+        return f"{word or self.padding_mode}_padding{rank}d"
 
 
 class Cropping(LayerBase):
