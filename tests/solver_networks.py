@@ -117,3 +117,16 @@ def unet_unknown_paddings(levels: int, size: int = 64) -> dict[str, Any]:
         "input_shape": [1, size, size],
         "layers": layers,
     }
+
+
+def mirror_paddings(data: dict[str, Any]) -> dict[str, Any]:
+    """``unet_unknown_paddings`` with each decoder convolution tied to the encoder one
+    at its level (``d2a`` reuses ``c2a``'s unknown, ``d2`` reuses ``c2``'s)."""
+    by_name = {layer["name"]: layer for layer in data["layers"]}
+    layers = []
+    for layer in data["layers"]:
+        twin = by_name.get("c" + layer["name"][1:]) if layer["name"].startswith("d") else None
+        if twin is not None:
+            layer = {**layer, "padding": dict(twin["padding"])}
+        layers.append(layer)
+    return {**data, "name": data["name"] + "-mirrored", "layers": layers}

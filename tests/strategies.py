@@ -554,3 +554,72 @@ def crop_to_case(draw: st.DrawFn, rank: int = 2) -> dict:
         "split": draw(crop_splits),
         "mode": draw(crop_modes),
     }
+
+
+# --- networks with skips and tied unknowns (tests/test_solver_scaling.py) ------------
+
+
+@st.composite
+def skip_problem(draw: st.DrawFn) -> tuple[dict, list[str]]:
+    """A small PyTorch network of blocks, some of them U-Net-like skips (pool, conv,
+    upsample, concatenate with the block's input), whose 3x3 convolutions have unknown
+    paddings in 0..2; a later convolution may reuse an earlier unknown (a mirrored
+    encoder/decoder pair); or the input size is unknown too (named ``input``, over 7
+    sizes) with at most 3 paddings. Returns (network data, targets)."""
+    layers: list[dict] = []
+    names: list[str] = []  # unknown names so far
+    prev = "input"
+    unknown_input = draw(st.booleans())
+    most = 3 if unknown_input else 6
+
+    def conv() -> dict:
+        nonlocal prev
+        i = len(layers)
+        if names and draw(st.integers(0, 3)) == 0:
+            padding: object = {"unknown": draw(st.sampled_from(names)), "min": 0, "max": 2}
+        elif len(names) < most and draw(st.integers(0, 3)) > 0:
+            names.append(f"p{len(names)}")
+            padding = {"unknown": names[-1], "min": 0, "max": 2}
+        else:
+            padding = 1
+        layer = {
+            "type": "Conv2d",
+            "out_channels": 2,
+            "kernel_size": 3,
+            "padding": padding,
+            "name": f"l{i}",
+            "inputs": [prev],
+        }
+        layers.append(layer)
+        prev = layer["name"]
+        return layer
+
+    for _ in range(draw(st.integers(1, 4))):
+        kind = draw(st.sampled_from(["conv", "skip", "skip"]))
+        if kind == "conv":
+            conv()
+            continue
+        start = prev
+        layers.append(
+            {"type": "MaxPool2d", "kernel_size": 2, "name": f"l{len(layers)}", "inputs": [prev]}
+        )
+        prev = layers[-1]["name"]
+        for _ in range(draw(st.integers(1, 2))):
+            conv()
+        layers.append(
+            {"type": "Upsample", "scale_factor": 2, "name": f"l{len(layers)}", "inputs": [prev]}
+        )
+        up = layers[-1]["name"]
+        layers.append({"type": "Cat", "name": f"l{len(layers)}", "inputs": [start, up]})
+        prev = layers[-1]["name"]
+    size: object = draw(st.integers(4, 14))
+    if unknown_input:
+        size = {"unknown": "input", "min": size, "max": size + 6}
+    data = {"name": "skips", "framework": "torch", "input_shape": [2, size, size], "layers": layers}
+    kind = draw(st.sampled_from(["none", "number", "input"]))
+    targets = []
+    if kind == "number":
+        targets.append(f"output={draw(st.integers(1, 16))}")
+    elif kind == "input":
+        targets.append("output=input")
+    return data, targets

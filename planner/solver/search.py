@@ -1,16 +1,24 @@
 """Exact search for every assignment of the unknowns that meets the targets.
 
-The network is walked layer by layer (a dynamic programme). A *state* after layer
-``i`` is what the rest of the network can still see: the shapes of the tensors
-used later and the values of unknowns used again later. Partial assignments that
-reach the same state have the same completions, so they are merged; the number of
-states, not of assignments, bounds the work. Every transition is a real forward
-step through the framework's dialect, so refusals, merges, targets and exactness
-are checked with the same arithmetic as ``planner show``.
+Two exact searches share the same steps: every transition is a real forward step
+through the framework's dialect, so refusals, merges, targets and exactness are
+checked with the same arithmetic as ``planner show``.
 
-Solutions come out in cost order (A* over the state graph, backwards from the
-last layer, with the exact best prefix cost as heuristic), and the total count is
-exact. Each solution is verified by a full forward inference before it is returned.
+- Variable elimination (:func:`_eliminate`, the default): the tensors' shapes and the
+  unknowns are variables, each layer one table over its inputs, unknowns and output,
+  each target one table over the tensors it compares (see
+  :mod:`planner.solver.factors`). Nested blocks (U-Net levels, mirrored unknowns) are
+  solved inside out, so the work grows polynomially with the depth.
+- The walk in layer order (a dynamic programme), for merges whose input shapes move
+  together (one unknown input size drives them all), where elimination would pair
+  every shape of one input with every shape of the other. A *state* after layer
+  ``i`` is what the rest of the network can still see: the shapes of the tensors
+  used later and the values of unknowns used again later. Partial assignments that
+  reach the same state have the same completions, so they are merged.
+
+Both count exactly and list solutions in cost order (A* with an exact estimate of
+the best completion). Each solution is verified by a full forward inference before it
+is returned.
 """
 
 from __future__ import annotations
@@ -20,7 +28,7 @@ import itertools
 import math
 import time
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,6 +37,7 @@ from planner.dialects import get_dialect
 from planner.errors import PlannerError, SolveError
 from planner.shapes import Tensor, apply_layer, axis_names, infer, input_tensor
 from planner.solver.exact import dropped_pixels
+from planner.solver.factors import Factor, Stopped, best_first, eliminate, support
 from planner.solver.problem import (
     DEFAULT,
     DEFAULT_BOUNDS,
@@ -302,6 +311,9 @@ def _search(
     vars = collect_vars(net, refs, domains)
     plan = _plan(net, vars, targets, exact)
     refuse_huge(vars, plan, budget, net)
+    tables = _eliminate(net, plan, limit, budget, started)
+    if tables is not None:
+        return tables
     # Per layer: (field, unknown) pairs that may take the "default" choice.
     defaults = [
         [
@@ -473,48 +485,289 @@ def _search(
     last = len(net.layers)
     budget.report(steps_done, len(net.layers), "walked", final=True)
 
-    def incomplete(why: str, found: int, checked: str) -> SearchResult:
-        elapsed = time.perf_counter() - started
-        if why == "cancelled":
-            head = f"cancelled after {elapsed:.1f} s"
-        elif why == "memory":
-            head = (
-                f"incomplete: the memory bound ({budget.max_states:,} states or "
-                f"{budget.max_bytes / 2**20:,.0f} MiB) was reached after {elapsed:.1f} s"
-            )
-        else:
-            head = f"incomplete: the time budget ({budget.seconds:g} s) ran out"
-        return SearchResult(
-            [],
-            found,
-            False,
-            f"{head}; {found} solution{'s' if found != 1 else ''} found, checked up to "
-            f"{checked}; no other answer is claimed. Narrow the bounds of the unknowns "
-            "(LAYER.FIELD=LO..HI) or give more time",
-            total_states,
-            elapsed,
-            failures,
-        )
-
     if stopped:
-        return incomplete(stopped, 0, f"{where}, {total_states:,} states")
+        return _incomplete(
+            stopped, 0, f"{where}, {total_states:,} states", budget, started, total_states, failures
+        )
     if not frontier or len(edges) <= last:
         return SearchResult(
             [], 0, True, None, total_states, time.perf_counter() - started, failures
         )
     total = sum(count[last].values())
     solutions = _k_best(edges, best, last, limit, vars, budget)
+    return _finish(net, plan, solutions, total, budget, started, total_states, failures)
+
+
+# A merge whose inputs, each taken over all its shapes, make more combinations than
+# this takes only the combinations that some assignment reaches (computed from the
+# tables so far); when even those are more than MERGE_COMBINATIONS, the walk in layer
+# order answers instead.
+MERGE_DIRECT = 2_000
+MERGE_COMBINATIONS = 200_000
+# Estimated bytes per row of a table (a tuple of a few values and a pair of ints).
+ROW_BYTES = 300
+
+
+def _eliminate(
+    net: Network, plan: _Plan, limit: int | None, budget: Budget, started: float
+) -> SearchResult | None:
+    """The search as variable elimination (:mod:`planner.solver.factors`).
+
+    Variables are the tensors (their shapes) and the unknowns. Each layer is one table
+    over its input tensors, its unknowns and its output tensor: every combination of
+    the inputs' shapes that reach it and of its unknowns' values, run through the
+    framework's arithmetic, with the shape it gives and the layer's cost; a target is
+    a table over the tensors it compares. Eliminating the variables counts every
+    solution and lists them best first. Returns None when a merge would have too many
+    combinations of input shapes (the walk then answers).
+    """
+    vars = plan.vars
+    n = len(net.layers)
+    dialect = get_dialect(net.framework)
+    names = axis_names(net.rank)
+    failures: Counter[str] = Counter()
+    tensor_id = {name: i for i, name in enumerate([net.input_name, *net.layer_names])}
+    var_id = {name: n + 1 + j for j, name in enumerate(vars)}
+    # Per tensor: every shape it can take (dims -> Tensor).
+    shapes: list[dict[Any, Tensor]] = []
+    factors: list[Factor] = []
+    # Targets over one tensor are checked where it is made, the others get a table.
+    own: list[list[Target]] = [[] for _ in range(n + 1)]
+    pairs: list[tuple[Target, int, int]] = []
+    for t in plan.targets:
+        left = tensor_id[resolve_name(t.left, net)]
+        right = tensor_id[resolve_name(t.right, net)] if isinstance(t.right, str) else left
+        if left == right:
+            own[left].append(t)
+        else:
+            pairs.append((t, min(left, right), max(left, right)))
+    rows = 0
+    stopped: str | None = None
+    where = "the input"
+
+    def stop() -> bool:
+        return budget.check() is not None or budget.over_memory(rows, rows * ROW_BYTES)
+
+    def sizes_of() -> dict[int, int]:
+        sizes = {t: len(m) for t, m in enumerate(shapes)}
+        sizes.update({var_id[v]: var.size for v, var in vars.items()})
+        return sizes
+
+    def holds(step: int, tensor: Tensor) -> bool:
+        if not own[step]:
+            return True
+        name = net.input_name if step == 0 else net.layers[step - 1].name
+        return all(_target_holds(t, net, {name: tensor}) for t in own[step])
+
+    try:
+        # The input: its unknowns -> its shape.
+        mine = [v for v, var in vars.items() if -1 in var.layers]
+        table: dict[tuple[Any, ...], tuple[int, int]] = {}
+        made: dict[Any, Tensor] = {}
+        for combo_values in itertools.product(*[vars[v].domain for v in mine]):
+            if stop():
+                raise Stopped(budget.stopped or "memory")
+            combo = dict(zip(mine, combo_values, strict=True))
+            try:
+                x = input_tensor(net, combo)
+            except PlannerError as exc:
+                failures[f"input: {exc.message}"] += 1
+                continue
+            if any(isinstance(d, int) and d < 1 for d in x.dims):
+                failures["input: a size below 1"] += 1
+                continue
+            if not holds(0, x):
+                failures["input misses a target"] += 1
+                continue
+            made.setdefault(x.dims, x)
+            table[(*combo_values, x.dims)] = (1, layer_cost(net, -1, vars, combo))
+            rows += 1
+        shapes.append(made)
+        factors.append(Factor((*[var_id[v] for v in mine], 0), table))
+        for i, layer in enumerate(net.layers):
+            step = i + 1
+            where = f"layer '{layer.name}' ({step} of {n})"
+            budget.report(i, n, f"layer '{layer.name}', {rows:,} rows")
+            ins = list(dict.fromkeys(layer.inputs or []))
+            in_ids = [tensor_id[t] for t in ins]
+            mine = [v for v, var in vars.items() if i in var.layers]
+            choices: Iterable[tuple[Tensor, ...]] = itertools.product(
+                *[list(shapes[t].values()) for t in in_ids]
+            )
+            if len(in_ids) > 1 and math.prod(len(shapes[t]) for t in in_ids) > MERGE_DIRECT:
+                # Only the combinations of input shapes that some assignment reaches
+                # (their shapes may move together: one unknown input size drives all).
+                joint = support(factors, sizes_of(), in_ids, stop)
+                if joint is not None:
+                    if len(joint) > MERGE_COMBINATIONS:
+                        return None
+                    choices = [
+                        tuple(shapes[t][d] for t, d in zip(in_ids, dims, strict=True))
+                        for dims in joint
+                    ]
+            defaults_i = [
+                (f, v.name)
+                for f in type(layer).model_fields
+                for v in {x for x in leaves(getattr(layer, f)) if isinstance(x, Unknown)}
+                if DEFAULT in vars[v.name].domain
+            ]
+            costs: dict[tuple[Any, ...], int] = {}
+            table = {}
+            made = {}
+            for tensors in choices:
+                by_name = dict(zip(ins, tensors, strict=True))
+                inputs = [by_name[t] for t in layer.inputs or []]
+                for combo_values in itertools.product(*[vars[v].domain for v in mine]):
+                    if stop():
+                        raise Stopped(budget.stopped or "memory")
+                    vals = dict(zip(mine, combo_values, strict=True))
+                    used = _with_defaults(layer, defaults_i, vals)
+                    try:
+                        out, result = apply_layer(used, inputs, dialect, vals, names)
+                    except PlannerError as exc:
+                        failures[f"{layer.name}: {exc.message}"] += 1
+                        continue
+                    if plan.exact:
+                        lost = dropped_pixels(used, dialect, vals, inputs[0].spatial, result)
+                        if any(d > 0 for d in lost):
+                            failures[f"{layer.name}: drops pixels (not exact)"] += 1
+                            continue
+                    if not holds(step, out):
+                        failures[
+                            f"{layer.name}: misses target " + ", ".join(map(str, own[step]))
+                        ] += 1
+                        continue
+                    cost = costs.get(combo_values)
+                    if cost is None:
+                        cost = costs[combo_values] = layer_cost(net, i, vars, vals)
+                    made.setdefault(out.dims, out)
+                    key = (*(x.dims for x in tensors), *combo_values, out.dims)
+                    table[key] = (1, cost)
+                    rows += 1
+            shapes.append(made)
+            factors.append(Factor((*in_ids, *[var_id[v] for v in mine], step), table))
+            if not made:  # no shape gets past this layer: no solution
+                budget.report(n, n, "walked", final=True)
+                return SearchResult([], 0, True, None, rows, budget.elapsed, failures)
+        for t, a, b in pairs:
+            table = {}
+            name_a = net.input_name if a == 0 else net.layers[a - 1].name
+            name_b = net.input_name if b == 0 else net.layers[b - 1].name
+            pairs_of: Iterable[tuple[Tensor, Tensor]] = itertools.product(
+                shapes[a].values(), shapes[b].values()
+            )
+            if len(shapes[a]) * len(shapes[b]) > MERGE_DIRECT:
+                joint = support(factors, sizes_of(), [a, b], stop)
+                if joint is not None:
+                    pairs_of = [(shapes[a][da], shapes[b][db]) for da, db in joint]
+            for xa, xb in pairs_of:
+                if stop():
+                    raise Stopped(budget.stopped or "memory")
+                if _target_holds(t, net, {name_a: xa, name_b: xb}):
+                    table[(xa.dims, xb.dims)] = (1, 0)
+                    rows += 1
+                else:
+                    failures[f"{name_b}: misses target {t}"] += 1
+            factors.append(Factor((a, b), table))
+        where = f"every layer ({rows:,} rows), while combining them"
+        budget.report(n, n, "combining the layers")
+        sizes = {i: max(1, len(m)) for i, m in enumerate(shapes)}
+        sizes.update({var_id[v]: max(1, var.size) for v, var in vars.items()})
+
+        def on_rows(kept: int) -> bool:
+            return budget.over_memory(rows + kept, (rows + kept) * ROW_BYTES)
+
+        elim = eliminate(factors, sizes, stop, on_rows=on_rows)
+        rows += elim.rows
+    except Stopped:
+        stopped = budget.stopped or "memory"
+    budget.report(n, n, "walked", final=True)
+    if stopped:
+        return _incomplete(stopped, 0, f"{where}, {rows:,} rows", budget, started, rows, failures)
+    total = elim.count
+    if not total:
+        return SearchResult([], 0, True, None, rows, time.perf_counter() - started, failures)
+    unknown_at = [(name, var_id[name]) for name in vars]
+    found: list[tuple[dict[str, Any], int]] = []
+    tie_cap = None if limit is None else max(10 * limit, 200)
+    try:
+        for values, cost in best_first(elim, lambda: budget.check() is not None):
+            # Past the limit, take only the solutions tied with the last one, so that
+            # the cut below is made in a deterministic order.
+            if (
+                limit is not None
+                and len(found) >= limit
+                and (cost > found[-1][1] or len(found) >= tie_cap)  # type: ignore[operator]
+            ):
+                break
+            found.append(({name: values[i] for name, i in unknown_at}, cost))
+    except Stopped:
+        pass
+    found.sort(key=lambda item: (item[1], [_order(v) for v in item[0].values()]))
+    solutions = found if limit is None else found[:limit]
+    return _finish(net, plan, solutions, total, budget, started, rows, failures)
+
+
+def _incomplete(
+    why: str,
+    found: int,
+    checked: str,
+    budget: Budget,
+    started: float,
+    states: int,
+    failures: Counter[str],
+) -> SearchResult:
+    elapsed = time.perf_counter() - started
+    if why == "cancelled":
+        head = f"cancelled after {elapsed:.1f} s"
+    elif why == "memory":
+        head = (
+            f"incomplete: the memory bound ({budget.max_states:,} states or "
+            f"{budget.max_bytes / 2**20:,.0f} MiB) was reached after {elapsed:.1f} s"
+        )
+    else:
+        head = f"incomplete: the time budget ({budget.seconds:g} s) ran out"
+    return SearchResult(
+        [],
+        found,
+        False,
+        f"{head}; {found} solution{'s' if found != 1 else ''} found, checked up to "
+        f"{checked}; no other answer is claimed. Narrow the bounds of the unknowns "
+        "(LAYER.FIELD=LO..HI) or give more time",
+        states,
+        elapsed,
+        failures,
+    )
+
+
+def _finish(
+    net: Network,
+    plan: _Plan,
+    solutions: list[tuple[dict[str, Any], int]],
+    total: int,
+    budget: Budget,
+    started: float,
+    states: int,
+    failures: Counter[str],
+) -> SearchResult:
+    """Verify the ranked ``solutions`` by full inference, within the budget."""
     verified = []
     for values, cost in solutions:
         if budget.check(force=True):
             break
-        ok, shape = verify(net, values, targets, exact)
+        ok, shape = verify(net, values, plan.targets, plan.exact)
         if not ok:  # pragma: no cover - the walk and inference share the arithmetic
             raise AssertionError(f"solver produced an unverified solution {values}")
         verified.append(Assignment(values, cost, shape))
     if budget.stopped:
-        result = incomplete(
-            budget.stopped, len(verified), f"every layer ({total:,} solutions counted)"
+        result = _incomplete(
+            budget.stopped,
+            len(verified),
+            f"every layer ({total:,} solutions counted)",
+            budget,
+            started,
+            states,
+            failures,
         )
         result.solutions = verified
         result.total = total
@@ -523,7 +776,7 @@ def _search(
         )
         return result
     return SearchResult(
-        verified, total, True, None, total_states, time.perf_counter() - started, failures
+        verified, total, True, None, states, time.perf_counter() - started, failures
     )
 
 

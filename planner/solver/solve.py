@@ -37,6 +37,7 @@ from planner.solver.search import (
     verify,
 )
 from planner.spec.network import Network
+from planner.spec.values import Unknown
 from planner.symbolic.ops import render
 
 
@@ -193,6 +194,12 @@ def solve(
             return _solve_closed(net, closed, parsed, exact, limit, budget, answer, explain)
         except NotClosed:
             pass
+    per_axis = axis_vars(net, vars)
+    if per_axis is not None:
+        try:
+            return _solve_axes(net, per_axis, parsed, exact, limit, budget, answer, explain)
+        except NotClosed:
+            pass
     domains = input_domains(net, vars, exact, budget)
     found = search(net, parsed, exact=exact, refs=refs, domains=domains, limit=limit, budget=budget)
     reason = found.reason
@@ -254,6 +261,202 @@ def _solve_closed(
             explain_closed(net, var, axes, targets, exact, budget) if explain else "no solution"
         )
     return answer(True, reason, result.total, listed)
+
+
+# Layers whose sizes on one spatial axis depend only on that axis: through them, each
+# axis of the input can be solved alone.
+PER_AXIS_TYPES = (
+    "conv",
+    "depthwise_conv",
+    "separable_conv",
+    "conv_transpose",
+    "max_pool",
+    "avg_pool",
+    "upsample",
+    "zero_padding",
+    "cropping",
+    "concatenate",
+    "add",
+    "activation",
+    "batch_norm",
+    "dropout",
+)
+
+
+def axis_vars(net: Network, vars: Mapping[str, Var]) -> list[tuple[Var, list[int]]] | None:
+    """Two or more input-size unknowns on different axes (``input.H``, ``input.W``),
+    every layer known and of a type that treats axes apart: each with its axes; else
+    None."""
+    if len(vars) < 2 or any(
+        v.field != "input" or not isinstance(v.domain, range) for v in vars.values()
+    ):
+        return None
+    if any(layer.type not in PER_AXIS_TYPES for layer in net.layers):
+        return None
+    offset = 0 if net.channels_last else 1
+    spatial = set(range(offset, offset + net.rank))
+    if not all(isinstance(d, int) for i, d in enumerate(net.input_shape) if i not in spatial):
+        return None
+    axes: dict[str, list[int]] = {name: [] for name in vars}
+    for a, d in enumerate(net.spatial_input):
+        if isinstance(d, Unknown):
+            axes[d.name].append(a)
+        elif not isinstance(d, int):
+            return None
+    return [(vars[name], found) for name, found in axes.items()]
+
+
+def _axis_targets(targets: list[Target], axes: list[int], rank: int) -> list[Target]:
+    """``targets`` restricted to ``axes`` (a size per axis becomes that axis's size)."""
+    out = []
+    for t in targets:
+        t_axes = t.axes if t.axes is not None else tuple(range(rank))
+        for j, a in enumerate(t_axes):
+            if a not in axes:
+                continue
+            right = t.right
+            if isinstance(right, tuple) and t.op in ("==", ">=", "<=", ">", "<") and len(right) > 1:
+                right = (right[j],)
+            text = f"{t} (axis {axis_names(rank)[a]})"
+            out.append(Target(t.left, right, (a,), text, op=t.op, quantity=t.quantity))
+    return out
+
+
+def _solve_axes(
+    net: Network,
+    per_axis: list[tuple[Var, list[int]]],
+    targets: list[Target],
+    exact: bool,
+    limit: int | None,
+    budget: Budget,
+    answer: Any,
+    explain: bool,
+) -> SolveResult:
+    """Input sizes unknown on several axes, each solved alone in closed form (the
+    layers treat axes apart), and the answer their product, listed best first."""
+    import heapq
+
+    from planner.solver.inputs import valid_inputs
+
+    names = axis_names(net.rank)
+    offset = 0 if net.channels_last else 1
+    valid = valid_inputs(net, exact=exact, time_budget=max(budget.remaining(), 0.01))
+    if not valid.complete:
+        raise NotClosed("the valid sizes were not all found")
+    # A valid size of each unknown, for the other axes while one is solved.
+    sample: dict[str, int] = {}
+    for var, axes in per_axis:
+        found = valid.axes[names[axes[0]]].nearest(var.domain.start)["above"]
+        if found is None or found > var.domain.stop - 1:
+            raise NotClosed(f"no valid size of {var.name} in its range")
+        sample[var.name] = found
+    covered = {a for _, axes in per_axis for a in axes}
+    answers = []
+    alones = []
+    for n, (var, axes) in enumerate(per_axis):
+        dims = list(net.input_shape)
+        for other, other_axes in per_axis:
+            if other is not var:
+                for a in other_axes:
+                    dims[offset + a] = sample[other.name]
+        alone = net.model_copy(update={"input_shape": dims})
+        alones.append(alone)
+        # Targets on known axes hold or not whatever the sizes: checked with the first.
+        mine = [*axes, *(a for a in range(net.rank) if a not in covered and n == 0)]
+        result = solve_input(
+            alone, var, axes, _axis_targets(targets, mine, net.rank), exact, budget
+        )
+        if not result.complete:
+            why = "cancelled" if budget.stopped == "cancelled" else "incomplete: the time budget"
+            return answer(
+                False,
+                f"{why} ran out after {budget.elapsed:.1f} s while solving {var.name}; no "
+                "answer is claimed",
+                0,
+                [],
+            )
+        answers.append(result)
+    total = math.prod(a.total for a in answers)
+    vars = {var.name: var for var, _ in per_axis}
+    streams = [a.in_cost_order() for a in answers]
+    seen_values: list[list[int]] = [[] for _ in answers]
+
+    def value(i: int, j: int) -> int | None:
+        while len(seen_values[i]) <= j:
+            nxt = next(streams[i], None)
+            if nxt is None:
+                return None
+            seen_values[i].append(nxt)
+        return seen_values[i][j]
+
+    def cost_of(index: tuple[int, ...]) -> tuple[int, dict[str, Any]] | None:
+        values = {}
+        for i, j in enumerate(index):
+            v = value(i, j)
+            if v is None:
+                return None
+            values[per_axis[i][0].name] = v
+        return layer_cost(net, -1, vars, values), values
+
+    # Each stream comes nearest the reference first, and the cost only grows with the
+    # distance on each axis: a best-first walk over the grid of positions lists the
+    # product in cost order.
+    found: list[tuple[dict[str, Any], int]] = []
+    tie_cap = None if limit is None else max(10 * limit, 200)
+    start = (0,) * len(answers)
+    first = cost_of(start) if total else None
+    heap: list[Any] = [] if first is None else [(first[0], start, first[1])]
+    queued = {start}
+    while heap:
+        if budget.check():
+            break
+        cost, index, values = heapq.heappop(heap)
+        if (
+            limit is not None
+            and len(found) >= limit
+            and (cost > found[-1][1] or len(found) >= tie_cap)  # type: ignore[operator]
+        ):
+            break
+        found.append((values, cost))
+        for i in range(len(index)):
+            nxt = (*index[:i], index[i] + 1, *index[i + 1 :])
+            if nxt in queued:
+                continue
+            queued.add(nxt)
+            got = cost_of(nxt)
+            if got is not None:
+                heapq.heappush(heap, (got[0], nxt, got[1]))
+    found.sort(key=lambda item: (item[1], list(item[0].values())))
+    listed: list[Assignment] = []
+    for values, cost in found if limit is None else found[:limit]:
+        if budget.check(force=True):
+            break
+        ok, shape = verify(net, values, targets, exact)
+        if not ok:  # pragma: no cover - the closed form and inference share the arithmetic
+            raise AssertionError(f"closed form produced an unverified size {values}")
+        listed.append(Assignment(values, cost, shape))
+    budget.report(1, 1, "done", final=True)
+    if budget.stopped:
+        why = (
+            "cancelled" if budget.stopped == "cancelled" else "incomplete: the time budget ran out"
+        )
+        return answer(
+            False,
+            f"{why} after {budget.elapsed:.1f} s while listing: all {total:,} solutions are "
+            f"counted exactly, the best {len(listed):,} listed",
+            total,
+            listed,
+        )
+    reason = None
+    if not total:
+        empty = next(i for i, a in enumerate(answers) if not a.total)
+        var, axes = per_axis[empty]
+        reason = "no solution"
+        if explain:
+            reason = f"{var.name}: " + explain_closed(
+                alones[empty], var, axes, _axis_targets(targets, axes, net.rank), exact, budget
+            )
+    return answer(True, reason, total, listed)
 
 
 def explain_closed(
