@@ -188,6 +188,28 @@ def _with(net: Network, split: str, mode: str) -> Network:
     return planner.load(data)
 
 
+def test_solve_with_unknown_paddings_reads_the_reference() -> None:
+    """The solver's tables hand crop_to its reference too: same answers as trying
+    every assignment with forward inference."""
+    import itertools
+
+    net = planner.load("unet-original-runtime-crop")
+    fields = ["conv1_1.padding", "conv5.padding", "conv9.padding"]
+    result = planner.solve(net, unknowns=fields, targets=["output=388"])
+    got = {tuple(s.values[f] for f in fields) for s in result.solutions}
+    want = set()
+    for combo in itertools.product(["valid", "same"], repeat=3):
+        data = net.model_dump()
+        for f, mode in zip(fields, combo, strict=True):
+            name = f.split(".")[0]
+            layer = next(x for x in data["layers"] if x.get("name") == name)
+            layer["padding"] = mode
+        res = planner.infer(planner.Network.model_validate(data))
+        if res.ok and res.output_shape[1:] == (388, 388):
+            want.add(combo)
+    assert result.complete and got == want and want
+
+
 @pytest.mark.parametrize("split", SPLITS)
 @pytest.mark.parametrize("mode", MODES)
 def test_closed_form_equals_enumeration(split: str, mode: str) -> None:

@@ -241,3 +241,14 @@ def test_pytorch_and_non_ascii_layer_names_in_unknowns_and_targets():
         out = CliRunner().invoke(app, [*args, "--json"])
     assert out.exit_code == 0, out.output
     assert [s["values"] for s in json.loads(out.output)["solutions"]] == [{"features.0.padding": 1}]
+
+
+def test_model_dump_is_the_plain_data_and_loads_back():
+    for preset in ("unet-original", "unet-original-runtime-crop", "wavenet-1d"):
+        n = planner.load(preset)
+        again = planner.Network.model_validate(n.model_dump())
+        assert again.layer_names == n.layer_names
+        assert planner.infer(again).output_shape == planner.infer(n).output_shape
+        assert planner.Network.model_validate_json(n.model_dump_json()).layers == again.layers
+    with pytest.raises(TypeError, match="returns to_data"):
+        n.model_dump(exclude_unset=True)

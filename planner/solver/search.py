@@ -588,7 +588,7 @@ def _eliminate(
             step = i + 1
             where = f"layer '{layer.name}' ({step} of {n})"
             budget.report(i, n, f"layer '{layer.name}', {rows:,} rows")
-            ins = list(dict.fromkeys(layer.inputs or []))
+            ins = list(dict.fromkeys(layer.sources))  # inputs, then crop_to's reference
             in_ids = [tensor_id[t] for t in ins]
             mine = [v for v, var in vars.items() if i in var.layers]
             choices: Iterable[tuple[Tensor, ...]] = itertools.product(
@@ -616,7 +616,7 @@ def _eliminate(
             made = {}
             for tensors in choices:
                 by_name = dict(zip(ins, tensors, strict=True))
-                inputs = [by_name[t] for t in layer.inputs or []]
+                inputs = [by_name[t] for t in layer.sources]
                 for combo_values in itertools.product(*[vars[v].domain for v in mine]):
                     if stop():
                         raise Stopped(budget.stopped or "memory")

@@ -280,6 +280,27 @@ class Network(BaseModel):
                         found.setdefault(value.name, value)
         return found
 
+    def model_dump(self, **kwargs: Any) -> dict[str, Any]:  # type: ignore[override]
+        """The network as plain data: ``to_data()``. pydantic's own dump does not fit
+        validated layers (per-axis tuples, unknowns), so its options are refused."""
+        if kwargs:
+            raise TypeError(
+                f"Network.model_dump takes no options (received {', '.join(kwargs)}); "
+                "it returns to_data(), the plain data a YAML file holds"
+            )
+        return self.to_data()
+
+    def model_dump_json(self, **kwargs: Any) -> str:  # type: ignore[override]
+        """``to_data()`` as JSON text (``indent=`` is the one option)."""
+        import json
+
+        indent = kwargs.pop("indent", None)
+        if kwargs:
+            raise TypeError(
+                f"Network.model_dump_json takes only indent (received {', '.join(kwargs)})"
+            )
+        return json.dumps(self.to_data(), indent=indent)
+
     def to_data(self) -> dict[str, Any]:
         """Plain data for YAML/JSON, with only the fields that differ from defaults."""
         data: dict[str, Any] = {"name": self.name, "framework": self.framework}
