@@ -275,13 +275,9 @@ def _fill(net: Network, layer: Any) -> str:
 
 
 def _count_include_pad(net: Network, layer: Any) -> bool:
-    """Whether average pooling divides by the padded window (PyTorch and Flax by
-    default) or by the real pixels in it (Keras/TensorFlow always, ONNX by default)."""
-    if net.framework == "keras":
-        return False
-    if net.framework == "onnx" and "count_include_pad" not in layer.model_fields_set:
-        return False
-    return bool(layer.count_include_pad)
+    from planner.dialects import avg_counts_padding
+
+    return avg_counts_padding(net.framework, layer)
 
 
 def _linear_mode(mode: str) -> bool:

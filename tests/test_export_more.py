@@ -200,3 +200,47 @@ def test_torch_refuses_pixel_shuffle_off_2d(shape: list[int]) -> None:
         with pytest.raises(SpecError) as err:
             build()
         assert "mid" in str(err.value) and "2D images only" in str(err.value)
+
+
+def test_onnx_same_upper_crop_exports_to_keras_with_onnxruntime_values() -> None:
+    """ONNX SAME_UPPER average pooling with a stride above the kernel resolves to a
+    negative pad at opset 19+ (the last window never reaches the end): Keras gets a
+    Cropping layer, and the values are ONNX Runtime's."""
+    import onnxruntime as ort
+    from onnx import TensorProto, helper
+
+    layer = {"type": "AveragePool", "kernel_shape": [2, 1], "strides": [3, 3]}
+    layer |= {"auto_pad": "SAME_UPPER", "name": "pool"}
+
+    def network(**extra: Any) -> planner.Network:
+        data = {"framework": "onnx", "input_shape": [2, 13, 11], "layers": [layer | extra]}
+        return planner.Network.model_validate(data)
+
+    # ONNX's default divides by the real pixels only: zero padding cannot say that.
+    with pytest.raises(SpecError, match="leaves padding out of its divisor") as refused:
+        to_keras(network())
+    assert refused.value.layer == "pool"
+    net = network(count_include_pad=1)
+    result = planner.infer(net)
+    assert any(b < 0 or a < 0 for b, a in result.layers[-1].padding)
+    x = np.random.default_rng(0).standard_normal((1, 2, 13, 11)).astype("float32")
+    got = np.asarray(to_keras(net)(x))
+    node = helper.make_node(
+        "AveragePool",
+        ["x"],
+        ["y"],
+        kernel_shape=[2, 1],
+        strides=[3, 3],
+        auto_pad="SAME_UPPER",
+        count_include_pad=1,
+    )
+    graph = helper.make_graph(
+        [node],
+        "g",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 2, 13, 11])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)],
+    )
+    proto = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 21)], ir_version=10)
+    want = ort.InferenceSession(proto.SerializeToString()).run(None, {"x": x})[0]
+    assert got.shape == want.shape == (1, *result.output_shape)
+    np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)

@@ -27,6 +27,17 @@ def get_dialect(framework: str) -> Dialect:
         ) from None
 
 
+def avg_counts_padding(framework: str, layer: Any) -> bool:
+    """Whether ``framework``'s average pooling divides by the padded window
+    (PyTorch and Flax by default) or by the real pixels in it (Keras/TensorFlow
+    always, ONNX by default): the one answer export and translate share."""
+    if framework == "keras":
+        return False
+    if "count_include_pad" in layer.model_fields_set:
+        return bool(layer.count_include_pad)
+    return framework in ("torch", "jax")
+
+
 def layer_notes(net: Any) -> list[tuple[str, str]]:
     """``(layer name, note)`` for every backend caveat of ``net``'s layers."""
     dialect = get_dialect(net.framework)
@@ -39,6 +50,7 @@ __all__ = [
     "AxisResult",
     "Condition",
     "Dialect",
+    "avg_counts_padding",
     "get_dialect",
     "layer_notes",
 ]

@@ -23,7 +23,7 @@ import sys
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from planner.dialects import get_dialect
+from planner.dialects import avg_counts_padding, get_dialect
 from planner.errors import SpecError
 from planner.export import (
     activation_key,
@@ -180,6 +180,10 @@ class _KerasBuilder:
             parts.append(self.crop(cuts, f"{layer.name}__crop", layer))
         return parts
 
+    def pad_or_crop(self, layer: Any, pads: list[tuple[int, int]]) -> list[Any]:
+        """Layers padding the positive amounts of ``pads`` and cropping the negative."""
+        return self.adjust(layer, [(-b, -a) for b, a in pads])
+
     def zero_pad(self, pairs: list[tuple[int, int]], name: str) -> Any:
         cls = getattr(self.L, f"ZeroPadding{self.rank}D")
         padding = pairs[0] if self.rank == 1 else tuple(pairs)
@@ -261,9 +265,8 @@ class _KerasBuilder:
             )
         pads = self.explicit_pads(layer)
         padding = layer.padding if pads is None else "valid"
-        parts = []
-        if pads is not None and any(p != (0, 0) for p in pads):
-            parts.append(self.zero_pad(pads, f"{layer.name}__pad"))
+        # Negative amounts (ONNX SAME_UPPER with a stride above the kernel) crop.
+        parts = [] if pads is None else self.pad_or_crop(layer, pads)
         if layer.type == "conv":
             kwargs["groups"] = layer.groups
         cls = getattr(self.L, cls_name)
@@ -328,15 +331,23 @@ class _KerasBuilder:
             pads = self.explicit_pads(layer)
             assert pads is not None
             if any(p != (0, 0) for p in pads):
-                # Zero padding is exact only for an average that counts the padding.
-                if kind == "Max" or not layer.count_include_pad:
+                # Zero padding is exact only for an average that counts the padding
+                # (a crop, a negative amount, always is).
+                padded = any(b > 0 or a > 0 for b, a in pads)
+                counted = avg_counts_padding(self.net.framework, layer)
+                if padded and (kind == "Max" or not counted):
                     raise SpecError(
                         f"Keras pooling takes 'valid' or 'same', not explicit amounts {pads} "
-                        "(padding a max pool with zeros would change its values)",
+                        + (
+                            "(padding a max pool with zeros would change its values)"
+                            if kind == "Max"
+                            else "(this average leaves padding out of its divisor; a "
+                            "ZeroPadding layer would count it)"
+                        ),
                         layer=layer.name,
                         field="padding",
                     )
-                parts.append(self.zero_pad(pads, f"{layer.name}__pad"))
+                parts.extend(self.pad_or_crop(layer, pads))
             mode = "valid"
         cls = getattr(self.L, f"{kind}Pooling{self.rank}D")
         parts.append(

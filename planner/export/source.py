@@ -195,9 +195,12 @@ def padding_comment(net: Network, layer: Any, inference: Inference, target: str)
     text = f"{layer.name}: padding {written} = per side (before, after) {pads_text(pairs)}"
     if layer.type == "conv_transpose":
         return f"{text}; the full output is cropped by these amounts (negative: extended)"
+    crops = any(b < 0 or a < 0 for b, a in pairs)
+    keras_layers = "ZeroPadding/Cropping layers run" if crops else "a ZeroPadding layer runs"
     consequence = {
-        "PyTorch": "PyTorch pads both sides alike, so an explicit pad runs first",
-        "Keras": "Keras has no argument for these amounts, so a ZeroPadding layer runs first",
+        "PyTorch": "PyTorch pads both sides alike, so an explicit pad runs first"
+        + (" (negative amounts crop)" if crops else ""),
+        "Keras": f"Keras has no argument for these amounts, so {keras_layers} first",
         "Flax": "Flax takes these pairs as they are",
     }.get(target, "")
     if not sym:

@@ -270,10 +270,9 @@ class _FlaxWriter:
                 layer=layer.name,
                 field="ceil_mode",
             )
-        if "count_include_pad" in layer.model_fields_set:
-            include = bool(layer.count_include_pad)
-        else:
-            include = self.net.framework in ("torch", "jax")
+        from planner.dialects import avg_counts_padding
+
+        include = avg_counts_padding(self.net.framework, layer)
         return self.spatial(f"nn.avg_pool({common}, count_include_pad={include})", x)
 
     def _max_pool(self, layer: Any, args: list[str]) -> str:

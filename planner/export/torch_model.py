@@ -564,10 +564,9 @@ class _TorchBuilder:
         return self.spatial(core)
 
     def count_include_pad(self, layer: Any) -> bool:
-        if "count_include_pad" in layer.model_fields_set:
-            return bool(layer.count_include_pad)
-        # Each framework's default: TensorFlow/Keras 'same' and ONNX leave padding out.
-        return self.net.framework in ("torch", "jax")
+        from planner.dialects import avg_counts_padding
+
+        return avg_counts_padding(self.net.framework, layer)
 
     def _max_pool(self, layer: Any) -> nn.Module:
         return self._pool(layer, "Max")
