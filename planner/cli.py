@@ -169,7 +169,7 @@ def _complete_network(ctx: click.Context, param: click.Parameter, incomplete: st
 
 def _version(ctx: click.Context, param: click.Parameter, value: bool) -> None:
     if value and not ctx.resilient_parsing:
-        out.print(f"planner {planner.__version__}", markup=False)
+        click.echo(f"planner {planner.__version__}")
         ctx.exit()
 
 

@@ -98,6 +98,7 @@ def _cli_loaded_after(args: list[str], watched: tuple[str, ...]) -> list[str]:
     [
         (["--help"], ("rich", "pydantic", "yaml", "sympy", "planner.shapes")),
         (["show", "--help"], ("rich", "pydantic", "yaml", "sympy", "planner.shapes")),
+        (["--version"], ("rich", "pydantic", "yaml", "sympy", "planner.shapes")),
         # The listing reads the presets' YAML: no validation, so no pydantic at all.
         (["presets"], ("pydantic", "planner.spec.network", "sympy", "planner.shapes")),
         (["presets", "--json"], ("rich", "pydantic", "sympy", "planner.shapes")),
