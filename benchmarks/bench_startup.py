@@ -16,8 +16,13 @@ installed package), whatever ``PYTHONDONTWRITEBYTECODE`` says.
 Besides the commands, ``show`` of a generated 10,000-layer network (a YAML file
 written to a temporary folder) is measured as a table and as ``--json``.
 
+With ``--instructions`` (needs valgrind), each command also runs once under
+callgrind, which counts the instructions the process executes: a figure that the
+machine's load does not change, to compare two trees on a shared machine. On the
+project machine, one million instructions took about 0.33 ms of an idle core.
+
 Run: ``python benchmarks/bench_startup.py [--rounds N] [--large-rounds N] [--json]
-[--no-large]``.
+[--no-large] [--instructions]``.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import resource
 import statistics
 import subprocess
@@ -63,6 +69,22 @@ def run_once(argv: list[str], env: dict[str, str]) -> tuple[float, float, int]:
     return wall, cpu, proc.returncode
 
 
+def instructions(argv: list[str], env: dict[str, str]) -> float:
+    """Millions of instructions the process executes (valgrind's callgrind)."""
+    proc = subprocess.run(
+        ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", *argv],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        check=True,
+    )
+    match = re.search(r"Collected : (\d+)", proc.stderr)
+    if match is None:
+        raise SystemExit(f"no instruction count from valgrind for {argv}")
+    return int(match.group(1)) / 1e6
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=15, help="timed rounds (default 15)")
@@ -70,6 +92,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-large", action="store_true", help="skip the 10,000-layer network")
     parser.add_argument(
         "--large-rounds", type=int, default=3, help="timed rounds of the 10,000-layer network"
+    )
+    parser.add_argument(
+        "--instructions",
+        action="store_true",
+        help="also count each command's instructions once (valgrind; load-independent)",
     )
     args = parser.parse_args(argv)
 
@@ -104,12 +131,18 @@ def main(argv: list[str] | None = None) -> int:
                 wall, cpu, _ = run_once(cmd, env)
                 walls[label].append(wall)
                 cpus[label].append(cpu)
+        counts = {
+            label: round(instructions(cmd, env))
+            for label, cmd in commands.items()
+            if args.instructions and "10000" not in label
+        }
     rows = [
         {
             "command": label,
             "wall_ms": round(statistics.median(walls[label]) * 1000, 1),
             "cpu_ms": round(statistics.median(cpus[label]) * 1000, 1),
             "wall_min_ms": round(min(walls[label]) * 1000, 1),
+            **({"instructions_m": counts.get(label)} if args.instructions else {}),
         }
         for label in commands
     ]
@@ -132,12 +165,17 @@ def main(argv: list[str] | None = None) -> int:
         f"({env_info['large_rounds']} for the 10,000-layer network), medians"
     )
     width = max(len(r["command"]) for r in rows)
-    print(f"| {'command'.ljust(width)} | wall ms | cpu ms | wall min ms |")
-    print(f"|:{'-' * (width + 1)}|--------:|-------:|------------:|")
+    extra = " M instructions |" if args.instructions else ""
+    print(f"| {'command'.ljust(width)} | wall ms | cpu ms | wall min ms |{extra}")
+    print(
+        f"|:{'-' * (width + 1)}|--------:|-------:|------------:|" + ("-" * 15 + ":|") * bool(extra)
+    )
     for r in rows:
+        count = r.get("instructions_m")
+        more = (f" {count:14.0f} |" if count is not None else f" {'-':>14} |") if extra else ""
         print(
             f"| {r['command'].ljust(width)} | {r['wall_ms']:7.0f} | {r['cpu_ms']:6.0f} "
-            f"| {r['wall_min_ms']:11.0f} |"
+            f"| {r['wall_min_ms']:11.0f} |{more}"
         )
     return 0
 

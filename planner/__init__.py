@@ -9,7 +9,7 @@
 8*ceiling(H/8) - 4
 
 ``import planner`` stays light: it never imports torch, keras, jax, onnx, textual or
-typer, and the public names below are imported on first use, so a numeric question
+click, and the public names below are imported on first use, so a numeric question
 never imports sympy or the solver.
 """
 

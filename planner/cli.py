@@ -23,44 +23,74 @@ only raises ``PlannerError`` for bad input and writes files with ``emit``.
 
 from __future__ import annotations
 
+import atexit
+import gc
 import json
 import os
 import shlex
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Annotated, Any
+from typing import Any
 
-import typer
-from typer.core import TyperGroup
-from typer.exceptions import TyperException
+import click
 
 import planner
 from planner.errors import FileError, PlannerError, SpecError
 
 
-class PlannerGroup(TyperGroup):
-    """Runs every command inside planner's error contract (module docstring)."""
+class HelpArgument(click.Argument):
+    """A positional argument with a help text, listed under "Arguments" in ``--help``
+    (click lists only options)."""
 
-    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
+    def __init__(self, *args: Any, help: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.help = help
+
+    def help_record(self, ctx: click.Context) -> tuple[str, str]:
+        extra = "  [required]" if self.required else ""
+        return self.human_readable_name, f"{self.help}{extra}"
+
+
+class PlannerCommand(click.Command):
+    """A command whose ``--help`` lists its arguments with their help, then its options."""
+
+    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [p.help_record(ctx) for p in self.get_params(ctx) if isinstance(p, HelpArgument)]
+        if rows:
+            with formatter.section("Arguments"):
+                formatter.write_dl(rows)
+        super().format_options(ctx, formatter)
+
+
+class PlannerGroup(click.Group):
+    """Runs every command inside planner's error contract (module docstring), and
+    lists the commands in the order they are defined."""
+
+    command_class = PlannerCommand
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(self.commands)
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         ctx.meta["planner.argv"] = list(args)
         return super().parse_args(ctx, args)
 
-    def invoke(self, ctx: typer.Context) -> Any:
+    def invoke(self, ctx: click.Context) -> Any:
         argv = ctx.meta.get("planner.argv", [])
         json_mode = "--json" in argv[: argv.index("--")] if "--" in argv else "--json" in argv
         try:
             with _guard():
                 return super().invoke(ctx)
-        except (typer.Exit, typer.Abort):
+        except (click.exceptions.Exit, click.Abort):
             raise
         except KeyboardInterrupt:
             name = next((a for a in argv if not a.startswith("-")), "")
             err.print(
                 f"interrupted: planner {name} stopped by Ctrl-C".replace("  ", " "), markup=False
             )
-            raise typer.Exit(130) from None
-        except TyperException as exc:  # a usage error: click prints it, exit 2
+            raise click.exceptions.Exit(130) from None
+        except click.ClickException as exc:  # a usage error: click prints it, exit 2
             if json_mode:
                 _print_json({"error": _usage_error(exc)})
             raise
@@ -68,7 +98,7 @@ class PlannerGroup(TyperGroup):
             err.print(f"error: {exc}", markup=False, soft_wrap=True)
             if json_mode:
                 _print_json({"error": exc.to_dict()})
-            raise typer.Exit(2) from None
+            raise click.exceptions.Exit(2) from None
         except Exception as exc:
             if os.environ.get("PLANNER_DEBUG"):
                 raise
@@ -76,7 +106,7 @@ class PlannerGroup(TyperGroup):
             err.print(message, markup=False, soft_wrap=True)
             if json_mode:
                 _print_json({"error": _internal_error(exc, message)})
-            raise typer.Exit(3) from None
+            raise click.exceptions.Exit(3) from None
 
 
 def internal_error_report(exc: BaseException, argv: list[str]) -> str:
@@ -112,7 +142,7 @@ def _internal_error(exc: BaseException, message: str) -> dict[str, Any]:
     }
 
 
-def _usage_error(exc: TyperException) -> dict[str, Any]:
+def _usage_error(exc: click.ClickException) -> dict[str, Any]:
     param = getattr(exc, "param", None)
     field = None
     if param is not None:
@@ -129,15 +159,36 @@ def _usage_error(exc: TyperException) -> dict[str, Any]:
     }
 
 
-app = typer.Typer(
-    name="planner",
-    help="Plan convolutional networks and solve their shapes, exactly as each framework does.",
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    add_completion=False,
-    rich_markup_mode=None,
+def _complete_network(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[Any]:
+    """Shell completion of a network argument: the preset names, then files."""
+    from click.shell_completion import CompletionItem
+
+    names = [CompletionItem(n) for n in planner.preset_names() if n.startswith(incomplete)]
+    return [*names, CompletionItem(incomplete, type="file")]
+
+
+def _version(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if value and not ctx.resilient_parsing:
+        click.echo(f"planner {planner.__version__}")
+        ctx.exit()
+
+
+@click.group(
+    "planner",
     cls=PlannerGroup,
+    no_args_is_help=True,
+    context_settings={"show_default": True},
 )
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_version,
+    help="Print the version.",
+)
+def app() -> None:
+    """Plan convolutional networks and solve their shapes, exactly as each framework does."""
 
 
 class _LazyConsole:
@@ -159,41 +210,26 @@ class _LazyConsole:
 out: Any = _LazyConsole(highlight=False, soft_wrap=False)
 err: Any = _LazyConsole(stderr=True, highlight=False)
 
-NetArg = Annotated[
-    str, typer.Argument(help="A preset name (see `planner presets`) or a YAML/JSON file.")
-]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of a table.")]
-FrameworkOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--framework", "-f", help="Use this framework's arithmetic: keras, torch, jax, onnx."
-    ),
-]
-InputOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--input",
-        "-i",
-        help="Input shape without the batch axis, in the network's data format: "
-        "572,572,1 or H,W,1 (symbols give formulas).",
-    ),
-]
-
-
-def _version(value: bool) -> None:
-    if value:
-        out.print(f"planner {planner.__version__}", markup=False)
-        raise typer.Exit()
-
-
-@app.callback()
-def _main(
-    version: Annotated[
-        bool,
-        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
-    ] = False,
-) -> None:
-    """Plan convolutional networks and solve their shapes, exactly as each framework does."""
+# The parameters several commands share (a click decorator makes a new parameter
+# each time it is applied).
+net_arg = click.argument(
+    "net",
+    cls=HelpArgument,
+    shell_complete=_complete_network,
+    help="A preset name (see `planner presets`) or a YAML/JSON file.",
+)
+json_opt = click.option(
+    "--json", "json_", is_flag=True, help="Print one JSON object instead of a table."
+)
+framework_opt = click.option(
+    "--framework", "-f", help="Use this framework's arithmetic: keras, torch, jax, onnx."
+)
+input_opt = click.option(
+    "--input",
+    "-i",
+    help="Input shape without the batch axis, in the network's data format: "
+    "572,572,1 or H,W,1 (symbols give formulas).",
+)
 
 
 @contextmanager
@@ -213,11 +249,8 @@ def _print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, indent=2) + "\n")
 
 
-OutputOpt = Annotated[
-    str | None,
-    typer.Option("--output", "-o", help="Write to this file ('-' for stdout)."),
-]
-ForceOpt = Annotated[bool, typer.Option("--force", help="Let -o overwrite an existing file.")]
+output_opt = click.option("--output", "-o", help="Write to this file ('-' for stdout).")
+force_opt = click.option("--force", is_flag=True, help="Let -o overwrite an existing file.")
 
 
 def check_output(output: str | None, force: bool) -> None:
@@ -310,28 +343,32 @@ def source_text(net: str) -> str:
     return read_text(resolve(net))
 
 
-CostOpt = Annotated[
-    bool, typer.Option("--cost", help="Add MACs and activation-memory columns, and totals.")
-]
-RfOpt = Annotated[
-    bool, typer.Option("--rf", help="Add receptive-field and jump columns (input pixels).")
-]
-DtypeOpt = Annotated[
-    str, typer.Option("--dtype", help="Element type for memory: float32, float16, bfloat16, ...")
-]
-BatchOpt = Annotated[int, typer.Option("--batch", help="Batch size for memory figures.")]
+dtype_opt = click.option(
+    "--dtype",
+    default="float32",
+    help="Element type for memory: float32, float16, bfloat16, ...",
+)
+batch_opt = click.option("--batch", type=int, default=1, help="Batch size for memory figures.")
 
 
 @app.command()
+@net_arg
+@input_opt
+@framework_opt
+@json_opt
+@click.option("--cost", is_flag=True, help="Add MACs and activation-memory columns, and totals.")
+@click.option("--rf", is_flag=True, help="Add receptive-field and jump columns (input pixels).")
+@dtype_opt
+@batch_opt
 def show(
-    net: NetArg,
-    input: InputOpt = None,
-    framework: FrameworkOpt = None,
-    json_: JsonOpt = False,
-    cost: CostOpt = False,
-    rf: RfOpt = False,
-    dtype: DtypeOpt = "float32",
-    batch: BatchOpt = 1,
+    net: str,
+    input: str | None,
+    framework: str | None,
+    json_: bool,
+    cost: bool,
+    rf: bool,
+    dtype: str,
+    batch: int,
 ) -> None:
     """Every layer's output shape, parameters and how each size arose."""
     with _guard():
@@ -345,7 +382,7 @@ def show(
 
         out.print(summary(result, costs, macs=cost, rf=rf))
     if not result.ok:
-        raise typer.Exit(1)
+        raise click.exceptions.Exit(1)
 
 
 def _show_costs(result: Any, wanted: bool, dtype: str, batch: int) -> Any:
@@ -357,35 +394,36 @@ def _show_costs(result: Any, wanted: bool, dtype: str, batch: int) -> Any:
     return cost(result, dtype=dtype, batch=batch)
 
 
-UnknownOpt = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--unknown",
-        "-u",
-        help="Make a field unknown: LAYER.FIELD[=LO..HI] (conv1.padding=0..3, input=64..1024, "
-        "input.H=1..600, pool1.ceil_mode, conv3.padding for a valid/same choice). Repeatable.",
-    ),
-]
-TargetOpt = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--target",
-        "-t",
-        help="LAYER=N[,N] | LAYER=OTHER | output=input, optionally LAYER.AXIS=... Repeatable.",
-    ),
-]
-ExactOpt = Annotated[
-    bool, typer.Option("--exact", help="Also require that no strided layer drops pixels.")
-]
+def _as_list(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> list[str]:
+    """A repeatable option's values as a list (empty when it is not given)."""
+    return list(value)
 
 
-TimeOpt = Annotated[
-    float,
-    typer.Option(
-        "--time",
-        help="Seconds the search may take; past them it stops and says how far it got.",
-    ),
-]
+unknown_opt = click.option(
+    "--unknown",
+    "-u",
+    multiple=True,
+    callback=_as_list,
+    help="Make a field unknown: LAYER.FIELD[=LO..HI] (conv1.padding=0..3, input=64..1024, "
+    "input.H=1..600, pool1.ceil_mode, conv3.padding for a valid/same choice). Repeatable.",
+)
+target_opt = click.option(
+    "--target",
+    "-t",
+    multiple=True,
+    callback=_as_list,
+    help="LAYER=N[,N] | LAYER=OTHER | output=input, optionally LAYER.AXIS=... Repeatable.",
+)
+exact_opt = click.option(
+    "--exact", is_flag=True, help="Also require that no strided layer drops pixels."
+)
+time_opt = click.option(
+    "--time",
+    "time_budget",
+    type=float,
+    default=10.0,
+    help="Seconds the search may take; past them it stops and says how far it got.",
+)
 
 
 def _check_limits(limit: int | None, time_budget: float) -> None:
@@ -410,23 +448,35 @@ def _interruptible(command: str) -> Iterator[None]:
         yield
     except KeyboardInterrupt:
         err.print(f"interrupted: planner {command} stopped by Ctrl-C", markup=False)
-        raise typer.Exit(130) from None
+        raise click.exceptions.Exit(130) from None
 
 
 @app.command()
+@net_arg
+@unknown_opt
+@target_opt
+@exact_opt
+@click.option("--limit", "-n", type=int, default=20, help="Show the best N solutions.")
+@click.option("--all", "all_", is_flag=True, help="Show every solution.")
+@time_opt
+@input_opt
+@framework_opt
+@json_opt
+@dtype_opt
+@batch_opt
 def solve(
-    net: NetArg,
-    unknown: UnknownOpt = None,
-    target: TargetOpt = None,
-    exact: ExactOpt = False,
-    limit: Annotated[int, typer.Option("--limit", "-n", help="Show the best N solutions.")] = 20,
-    all_: Annotated[bool, typer.Option("--all", help="Show every solution.")] = False,
-    time_budget: TimeOpt = 10.0,
-    input: InputOpt = None,
-    framework: FrameworkOpt = None,
-    json_: JsonOpt = False,
-    dtype: DtypeOpt = "float32",
-    batch: BatchOpt = 1,
+    net: str,
+    unknown: list[str],
+    target: list[str],
+    exact: bool,
+    limit: int,
+    all_: bool,
+    time_budget: float,
+    input: str | None,
+    framework: str | None,
+    json_: bool,
+    dtype: str,
+    batch: int,
 ) -> None:
     """Find every value of the unknowns that meets the targets, best first.
 
@@ -499,15 +549,19 @@ def _solve_budget(
 
 
 @app.command()
+@net_arg
+@exact_opt
+@click.option("--near", type=int, help="Also give the valid sizes nearest to N.")
+@time_opt
+@framework_opt
+@json_opt
 def inputs(
-    net: NetArg,
-    exact: ExactOpt = False,
-    near: Annotated[
-        int | None, typer.Option("--near", help="Also give the valid sizes nearest to N.")
-    ] = None,
-    time_budget: TimeOpt = 10.0,
-    framework: FrameworkOpt = None,
-    json_: JsonOpt = False,
+    net: str,
+    exact: bool,
+    near: int | None,
+    time_budget: float,
+    framework: str | None,
+    json_: bool,
 ) -> None:
     """The input sizes for which the network runs and every skip aligns, in closed form."""
     with _interruptible("inputs"), _guard():
@@ -529,24 +583,27 @@ def inputs(
 
 
 @app.command()
+@net_arg
+@target_opt
+@exact_opt
+@click.option("--apply", type=int, help="Apply fix ID (see the list) and write it.")
+@click.option("--output", "-o", help="Where --apply writes the fixed network ('-' for stdout).")
+@force_opt
+@time_opt
+@input_opt
+@framework_opt
+@json_opt
 def fix(
-    net: NetArg,
-    target: TargetOpt = None,
-    exact: ExactOpt = False,
-    apply: Annotated[
-        int | None, typer.Option("--apply", help="Apply fix ID (see the list) and write it.")
-    ] = None,
-    output: Annotated[
-        str | None,
-        typer.Option(
-            "--output", "-o", help="Where --apply writes the fixed network ('-' for stdout)."
-        ),
-    ] = None,
-    force: ForceOpt = False,
-    time_budget: TimeOpt = 10.0,
-    input: InputOpt = None,
-    framework: FrameworkOpt = None,
-    json_: JsonOpt = False,
+    net: str,
+    target: list[str],
+    exact: bool,
+    apply: int | None,
+    output: str | None,
+    force: bool,
+    time_budget: float,
+    input: str | None,
+    framework: str | None,
+    json_: bool,
 ) -> None:
     """Propose verified fixes for every mismatch; --apply ID -o FILE writes one, editing
     only the fixed values of your file (comments and spellings stay)."""
@@ -595,19 +652,16 @@ def fix(
 
 
 @app.command()
-def translate(
-    net: NetArg,
-    layer: Annotated[str, typer.Argument(help="The layer whose padding to translate.")],
-    to: Annotated[
-        str,
-        typer.Option(
-            "--to",
-            help="Target framework: keras, torch, jax, onnx (or tensorflow, pytorch, flax).",
-        ),
-    ],
-    input: InputOpt = None,
-    json_: JsonOpt = False,
-) -> None:
+@net_arg
+@click.argument("layer", cls=HelpArgument, help="The layer whose padding to translate.")
+@click.option(
+    "--to",
+    required=True,
+    help="Target framework: keras, torch, jax, onnx (or tensorflow, pytorch, flax).",
+)
+@input_opt
+@json_opt
+def translate(net: str, layer: str, to: str, input: str | None, json_: bool) -> None:
     """The exact equivalent of a layer in another framework, as code, or why none exists."""
     from planner.translate import translate as run_translate
 
@@ -628,13 +682,12 @@ def translate(
 
 
 @app.command()
-def export(
-    net: NetArg,
-    to: Annotated[str, typer.Option("--to", help="Target: keras, torch or flax.")],
-    output: OutputOpt = None,
-    force: ForceOpt = False,
-    input: InputOpt = None,
-) -> None:
+@net_arg
+@click.option("--to", required=True, help="Target: keras, torch or flax.")
+@output_opt
+@force_opt
+@input_opt
+def export(net: str, to: str, output: str | None, force: bool, input: str | None) -> None:
     """Write the network as source code for Keras, PyTorch or Flax (exact, or a refusal
     naming the layer that cannot be translated and why)."""
     from planner.export.source import to_source
@@ -648,19 +701,18 @@ def export(
 
 
 @app.command("import")
-def import_(
-    source: Annotated[
-        str,
-        typer.Argument(
-            help="A Keras .json/.keras file, an .onnx file, Python code (.py, or '-' for "
-            "stdin: read as text, never run), or package.module:attr, a PyTorch module "
-            "class or factory: that form IMPORTS AND RUNS the module's code."
-        ),
-    ],
-    output: OutputOpt = None,
-    force: ForceOpt = False,
-    input: InputOpt = None,
-) -> None:
+@click.argument(
+    "source",
+    cls=HelpArgument,
+    type=click.Path(allow_dash=True),
+    help="A Keras .json/.keras file, an .onnx file, Python code (.py, or '-' for "
+    "stdin: read as text, never run), or package.module:attr, a PyTorch module "
+    "class or factory: that form IMPORTS AND RUNS the module's code.",
+)
+@output_opt
+@force_opt
+@input_opt
+def import_(source: str, output: str | None, force: bool, input: str | None) -> None:
     """Turn an existing model into a planner network (YAML). Layers that cannot be
     represented are listed by name and op; the network keeps everything before them."""
     from planner.files import network_text
@@ -681,26 +733,24 @@ def import_(
     if path is not None:
         err.print(f"wrote {path} ({len(net.layers)} layers)", markup=False)
     if result.problems:
-        raise typer.Exit(1)
+        raise click.exceptions.Exit(1)
 
 
 @app.command()
-def layer(
-    call: Annotated[
-        str,
-        typer.Argument(
-            help='One layer call as code, e.g. "nn.Conv2d(3, 16, 3, stride=2)" or '
-            "\"Conv2D(16, 3, strides=2, padding='same')\" (read, never run)."
-        ),
-    ],
-    input: Annotated[
-        str,
-        typer.Option(
-            "--input", "-i", help="Input shape without the batch axis: 3,28,28 or 28,28,3."
-        ),
-    ],
-    json_: JsonOpt = False,
-) -> None:
+@click.argument(
+    "call",
+    cls=HelpArgument,
+    help='One layer call as code, e.g. "nn.Conv2d(3, 16, 3, stride=2)" or '
+    "\"Conv2D(16, 3, strides=2, padding='same')\" (read, never run).",
+)
+@click.option(
+    "--input",
+    "-i",
+    required=True,
+    help="Input shape without the batch axis: 3,28,28 or 28,28,3.",
+)
+@json_opt
+def layer(call: str, input: str, json_: bool) -> None:
     """One layer's output shape, per-side padding and formula, from a code snippet."""
     from planner.importers.code_text import one_layer
 
@@ -713,7 +763,7 @@ def layer(
     out.print(f"{call.strip()}  ({net.framework}, input {shape})", markup=False)
     if result.error:
         out.print(f"error: {result.error}", markup=False)
-        raise typer.Exit(1)
+        raise click.exceptions.Exit(1)
     out.print(f"output: {tuple(result.output_shape)}", markup=False)
     if result.padding:
         axes = {1: "W", 2: "HW", 3: "DHW"}.get(len(result.padding), "")
@@ -727,18 +777,12 @@ def layer(
 
 
 @app.command()
-def draw(
-    net: NetArg,
-    output: Annotated[
-        str, typer.Option("--output", "-o", help="net.svg or net.png ('-': SVG to stdout).")
-    ],
-    layer: Annotated[
-        str | None,
-        typer.Option("--layer", help="Draw this layer's padding (cells, pads, windows)."),
-    ] = None,
-    force: ForceOpt = False,
-    input: InputOpt = None,
-) -> None:
+@net_arg
+@click.option("--output", "-o", required=True, help="net.svg or net.png ('-': SVG to stdout).")
+@click.option("--layer", help="Draw this layer's padding (cells, pads, windows).")
+@force_opt
+@input_opt
+def draw(net: str, output: str, layer: str | None, force: bool, input: str | None) -> None:
     """Draw the network (a U-Net as a U, anything else top to bottom; failing layers in
     red), or one layer's padding with --layer. SVG in pure Python; PNG via resvg-py."""
     from planner.draw import network_svg, padding_svg, to_png
@@ -757,7 +801,8 @@ def draw(
 
 
 @app.command()
-def presets(json_: JsonOpt = False) -> None:
+@json_opt
+def presets(json_: bool) -> None:
     """List the bundled preset networks."""
     from planner.presets import preset_summary
 
@@ -781,18 +826,21 @@ def presets(json_: JsonOpt = False) -> None:
 
 
 @app.command()
-def tui(
-    net: Annotated[
-        str | None,
-        typer.Argument(help="A preset name, a YAML/JSON file, or nothing for a new network."),
-    ] = None,
-    keymap: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--keymap", "-k", help="Remap a key by binding id: file.save=f2 (see docs/tui.md)."
-        ),
-    ] = None,
-) -> None:
+@click.argument(
+    "net",
+    cls=HelpArgument,
+    required=False,
+    shell_complete=_complete_network,
+    help="A preset name, a YAML/JSON file, or nothing for a new network.",
+)
+@click.option(
+    "--keymap",
+    "-k",
+    multiple=True,
+    callback=_as_list,
+    help="Remap a key by binding id: file.save=f2 (see docs/tui.md).",
+)
+def tui(net: str | None, keymap: list[str]) -> None:
     """Edit a network in a terminal UI: every shape updates as you edit; solve and fix in place."""
     from planner.tui import make_app, parse_keymap
 
@@ -811,6 +859,10 @@ def schema() -> None:
 
 def main() -> None:
     """Console entry point."""
+    # At exit the interpreter's last garbage collection walks every object still alive
+    # (pydantic's schemas, rich, the network): 20 ms of a short command for nothing, as
+    # they are freed with the interpreter anyway. Frozen objects are not walked.
+    atexit.register(gc.freeze)
     app()
 
 

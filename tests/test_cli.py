@@ -7,8 +7,9 @@ import subprocess
 import sys
 
 import pytest
-from typer.testing import CliRunner
+from click.testing import CliRunner
 
+import planner
 from planner.cli import app
 
 runner = CliRunner()
@@ -173,3 +174,34 @@ def test_solver_commands_refuse_bad_input_clearly(args, message):
 def test_version():
     result = run("--version")
     assert result.exit_code == 0 and result.output.startswith("planner ")
+
+
+def test_help_lists_commands_in_order_and_arguments_with_their_help():
+    listing = run("--help").output
+    order = ["show", "solve", "inputs", "fix", "translate", "export", "import", "layer"]
+    positions = [listing.index(f"\n  {name} ") for name in order]
+    assert positions == sorted(positions)
+    result = run("import", "--help")
+    assert result.exit_code == 0
+    arguments = result.output.split("Arguments:")[1].split("Options:")[0]
+    assert "SOURCE" in arguments and "IMPORTS AND RUNS" in arguments and "[required]" in arguments
+    solve_help = run("solve", "--help").output
+    assert "-n, --limit INTEGER" in solve_help and "[default: 20]" in solve_help
+
+
+def test_no_command_prints_the_help_and_exits_2():
+    result = run()
+    assert result.exit_code == 2 and "Commands:" in result.output
+
+
+def test_shell_completion_offers_presets_then_files():
+    env = {
+        "_PLANNER_COMPLETE": "bash_complete",
+        "COMP_WORDS": "planner show unet",
+        "COMP_CWORD": "2",
+    }
+    result = runner.invoke(app, [], env=env, prog_name="planner")
+    assert result.exit_code == 0
+    offered = result.output.split()
+    names = [n for n in planner.preset_names() if n.startswith("unet")]
+    assert offered == [f"plain,{n}" for n in names] + ["file,unet"]

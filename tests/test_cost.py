@@ -9,7 +9,7 @@ import random
 from fractions import Fraction
 
 import pytest
-from typer.testing import CliRunner
+from click.testing import CliRunner
 
 import planner
 from planner.cli import app

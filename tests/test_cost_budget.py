@@ -8,7 +8,7 @@ import json
 
 import pytest
 import torch
-from typer.testing import CliRunner
+from click.testing import CliRunner
 
 import planner
 from planner.cli import app

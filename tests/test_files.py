@@ -10,9 +10,9 @@ import re
 import stat
 
 import pytest
+from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from typer.testing import CliRunner
 
 import planner
 from planner.cli import app

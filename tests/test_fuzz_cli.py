@@ -9,9 +9,9 @@ import json
 import resource
 import time
 
+from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from typer.testing import CliRunner
 
 from planner.cli import app
 

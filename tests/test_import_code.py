@@ -10,7 +10,7 @@ from typing import Any
 import keras
 import pytest
 import torch
-from typer.testing import CliRunner
+from click.testing import CliRunner
 
 import planner
 from planner.cli import app

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-HEAVY = ("torch", "keras", "jax", "flax", "onnx", "onnxruntime", "textual", "typer")
+HEAVY = ("torch", "keras", "jax", "flax", "onnx", "onnxruntime", "textual", "typer", "click")
 ROOT = Path(__file__).resolve().parent.parent
 SYMBOLIC = ("sympy", "planner.solver", "planner.fixes", "planner.translate")
 
@@ -97,9 +97,11 @@ def _cli_loaded_after(args: list[str], watched: tuple[str, ...]) -> list[str]:
     ("args", "watched"),
     [
         (["--help"], ("rich", "pydantic", "yaml", "sympy", "planner.shapes")),
-        # typer itself brings pydantic in to coerce its own --help flag; the listing
-        # must not build the network models.
-        (["presets"], ("planner.spec.network", "sympy", "planner.shapes")),
+        (["show", "--help"], ("rich", "pydantic", "yaml", "sympy", "planner.shapes")),
+        (["--version"], ("rich", "pydantic", "yaml", "sympy", "planner.shapes")),
+        # The listing reads the presets' YAML: no validation, so no pydantic at all.
+        (["presets"], ("pydantic", "planner.spec.network", "sympy", "planner.shapes")),
+        (["presets", "--json"], ("rich", "pydantic", "sympy", "planner.shapes")),
         (["show", "unet-original"], SYMBOLIC),
         (["show", "unet-original", "--json"], ("rich", *SYMBOLIC)),
     ],

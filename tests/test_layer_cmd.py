@@ -8,9 +8,9 @@ import json
 import keras
 import numpy as np
 import torch
+from click.testing import CliRunner, Result
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from typer.testing import CliRunner, Result
 
 from planner.cli import app
 from planner.errors import SpecError

@@ -7,9 +7,9 @@ import json
 import re
 
 import pytest
+from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from typer.testing import CliRunner
 
 import planner
 from planner.cli import app

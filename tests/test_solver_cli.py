@@ -8,10 +8,10 @@ import json
 import time
 
 import pytest
+from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rich.console import Console
-from typer.testing import CliRunner
 
 from planner.budget import Progress
 from planner.cli import app

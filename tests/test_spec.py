@@ -224,7 +224,7 @@ def test_pytorch_and_non_ascii_layer_names_in_unknowns_and_targets():
     import tempfile
     from pathlib import Path
 
-    from typer.testing import CliRunner
+    from click.testing import CliRunner
 
     from planner.cli import app
 

@@ -17,6 +17,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from planner.errors import SpecError
+from planner.spec import schema_cache
 from planner.spec.layers import Input, Layer, LayerBase, resolve_type
 from planner.spec.values import DIM_SYMBOL, IntOrUnknown, Unknown, leaves, plain
 
@@ -75,6 +76,15 @@ class Network(BaseModel):
     # JAX only: the level layers are written at unless they say (flax.linen or jax.lax).
     api: Literal["flax", "lax"] | None = None
     layers: list[Layer] = Field(default_factory=list)
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: Any) -> Any:
+        """The schema an earlier run built (planner.spec.schema_cache), else pydantic's."""
+        if source is cls and not cls.__pydantic_complete__:
+            cached = schema_cache.load(cls)
+            if cached is not None:
+                return cached
+        return handler(source)
 
     @field_validator("framework", mode="before")
     @classmethod
@@ -436,3 +446,4 @@ def _without_pydantic_plugins() -> Iterator[None]:
 
 with _without_pydantic_plugins():
     Network.model_rebuild()
+schema_cache.store(Network)

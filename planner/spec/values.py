@@ -108,15 +108,10 @@ class Unknown:
     def __get_pydantic_core_schema__(
         cls, source: type[Any], handler: GetCoreSchemaHandler
     ) -> core_schema.CoreSchema:
-        def validate(value: Any) -> Unknown:
-            try:
-                return cls.parse(value)
-            except ValueError as exc:
-                raise PydanticCustomError("unknown", str(exc)) from None
-
+        # Module-level functions, not closures: the schema is pickled (schema_cache).
         return core_schema.no_info_plain_validator_function(
-            validate,
-            serialization=core_schema.plain_serializer_function_ser_schema(lambda u: u.to_data()),
+            _validate_unknown,
+            serialization=core_schema.plain_serializer_function_ser_schema(_unknown_data),
             json_schema_input_schema=core_schema.union_schema(
                 [
                     core_schema.str_schema(pattern=r"^\?[A-Za-z_][A-Za-z0-9_.]*$"),
@@ -141,6 +136,17 @@ class Unknown:
                 ]
             ),
         )
+
+
+def _validate_unknown(value: Any) -> Unknown:
+    try:
+        return Unknown.parse(value)
+    except ValueError as exc:
+        raise PydanticCustomError("unknown", str(exc)) from None
+
+
+def _unknown_data(value: Unknown) -> str | dict[str, Any]:
+    return value.to_data()
 
 
 def _reject_bool(value: Any) -> Any:

@@ -149,7 +149,7 @@ def test_keras_has_no_fill_padding() -> None:
 
 
 def test_keras_even_kernel_transpose_note_in_show() -> None:
-    from typer.testing import CliRunner
+    from click.testing import CliRunner
 
     from planner.cli import app
 
