@@ -13,10 +13,10 @@ import pytest
 import sympy
 import torch
 import torch.nn.functional as F
+from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from torch import nn
-from typer.testing import CliRunner
 
 import planner
 from planner.cli import app
