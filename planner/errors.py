@@ -101,6 +101,19 @@ class FileError(PlannerError):
     """A file or directory cannot be read or written (``source`` names the real path)."""
 
 
+def _yaml_repr(value: Any) -> str:
+    """``repr`` with YAML's words for what YAML wrote: ``null``, ``true``, ``false``."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return "[" + ", ".join(_yaml_repr(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{_yaml_repr(k)}: {_yaml_repr(v)}" for k, v in value.items()) + "}"
+    return repr(value)
+
+
 def received_text(value: Any) -> str:
     """How an error message shows a received value: its type, and a short repr.
 
@@ -108,10 +121,12 @@ def received_text(value: Any) -> str:
     'int 3'
     >>> received_text(None)
     'nothing'
+    >>> received_text([None, True])
+    'list [null, true]'
     """
     if value is None:
         return "nothing"
-    text = repr(value)
+    text = _yaml_repr(value)
     if len(text) > 60:
         text = text[:57] + "..."
     return f"{type(value).__name__} {text}"
