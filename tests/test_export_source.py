@@ -403,6 +403,57 @@ def test_ceil_mode_pooling_values_match_pytorch(
     assert refused.value.layer == "mp"
 
 
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    n=st.integers(2, 12),
+    kernel=st.integers(2, 4),
+    stride=st.integers(1, 3),
+    before=st.integers(0, 3),
+    after=st.integers(0, 3),
+)
+@example(n=8, kernel=2, stride=3, before=1, after=1)
+@example(n=8, kernel=3, stride=2, before=0, after=2)
+def test_onnx_ceil_mode_pooling_values_match_onnx_runtime(
+    n: int, kernel: int, stride: int, before: int, after: int, tmp_path_factory: Any
+) -> None:
+    """ONNX ceil mode lets no window start in the end padding; PyTorch's ceil mode on
+    an input padded ahead does. The PyTorch and Flax code compute ONNX Runtime's
+    values (max, and average counting the padding or not)."""
+    from conformance.runners import run_onnx_objects
+    from onnx import helper
+
+    assume(before < kernel and after < kernel)
+    common = {"pool_size": kernel, "strides": stride, "padding": [[before, after]]}
+    common["ceil_mode"] = True
+    layers = [
+        {"type": "max_pool", "name": "mp", **common},
+        {"type": "avg_pool", "name": "ap_in", "count_include_pad": True, **common},
+        {"type": "avg_pool", "name": "ap_ex", "count_include_pad": False, **common},
+    ]
+    for layer in layers[1:]:
+        layer["inputs"] = ["input"]
+    net = Network.model_validate(
+        {"name": "ceil", "framework": "onnx", "input_shape": [2, n], "layers": layers}
+    )
+    assume(planner.infer(net).ok)
+    x = np.random.default_rng(11).standard_normal((1, 2, n)).astype("float32")
+    attrs = {"kernel_shape": [kernel], "strides": [stride], "pads": [before, after]}
+    nodes = [
+        helper.make_node("MaxPool", ["x"], ["y"], ceil_mode=1, **attrs),
+        helper.make_node("AveragePool", ["x"], ["y"], ceil_mode=1, count_include_pad=1, **attrs),
+        helper.make_node("AveragePool", ["x"], ["y"], ceil_mode=1, count_include_pad=0, **attrs),
+    ]
+    want = [run_onnx_objects([node], x) for node in nodes]
+    path = tmp_path_factory.mktemp("onnx_ceil")
+    got_flax = flax_ones_outputs(net, to_source(net, "flax"), path / "f.py", x)
+    with torch.no_grad():
+        model = load_code(to_source(net, "torch"), path / "t.py").build()
+        got_torch = [y.numpy() for y in model(torch.from_numpy(x))]
+    for name, f, g, w in zip(net.layer_names, got_flax, got_torch, want, strict=True):
+        np.testing.assert_allclose(f, w, rtol=1e-5, atol=1e-6, err_msg=f"flax {name}")
+        np.testing.assert_allclose(g, w, rtol=1e-5, atol=1e-6, err_msg=f"torch {name}")
+
+
 def test_unknown_target_is_a_clear_error() -> None:
     with pytest.raises(SpecError, match="valid targets: keras, torch, flax"):
         to_source(planner.load("keras-autoencoder"), "caffe")
