@@ -27,7 +27,7 @@ from planner.errors import SolveError
 from planner.shapes import axis_names, infer
 from planner.solver.problem import Target, parse_target, resolve_name, target_sizes
 from planner.solver.search import verify
-from planner.solver.solve import solve
+from planner.solver.solve import refuse_named_inputs, solve
 from planner.spec.loading import network_from_data
 from planner.spec.network import Network
 from planner.spec.values import Unknown, leaves
@@ -198,6 +198,7 @@ def fixes(
     if not cause.endswith("give concrete input sizes to fix"):
         # Unknown fields: say so before a symbolic inference that could only agree.
         raise SolveError(f"{net.name}: {cause}")
+    refuse_named_inputs(net, "fixes")
     found = mismatches(net, parsed, exact)
     if not found:
         return FixResult(net, parsed, exact, [], [])

@@ -257,9 +257,11 @@ def ones_module(net: Network) -> nn.Module:
 def measured_spans(
     net: Network, layer: str, points: list[tuple[int, ...]], tolerance: float = 0.0
 ) -> list[list[Any]]:
-    """For each point (one position per spatial axis) of ``layer``'s output, channel
-    0: per axis, the first and last input index with a non-zero gradient, or None.
-    (Weights are ones and every value positive, so nothing cancels.) A gradient at or
+    """For each point (one position per spatial axis) of ``layer``'s output, all
+    channels together: per axis, the first and last input index with a non-zero
+    gradient, or None. (A position's receptive field is what any of its channels
+    sees: after a concatenation, channel 0 sees one branch only. Weights are ones
+    and every value positive, so nothing cancels in the sum.) A gradient at or
     below ``tolerance`` times the largest counts as zero: float32 rounding of a linear
     upsampling's source index ((o + 0.5) / 3 - 0.5 is not exactly 0 for o = 1) gives a
     neighbour a weight of about 1.5e-8 where the exact weight is 0."""
@@ -279,7 +281,7 @@ def measured_spans(
 
     found = []
     for point in points:
-        (g,) = torch.autograd.grad(spatial(y)[(0, *point)], x, retain_graph=True)
+        (g,) = torch.autograd.grad(spatial(y)[(slice(None), *point)].sum(), x, retain_graph=True)
         magnitude = spatial(g[0]).abs()
         hit = magnitude.gt(magnitude.max() * tolerance).any(0)
         spans = []
@@ -302,6 +304,27 @@ def _inside(span: Any, n: int) -> Any:
         return None
     lo, hi = span
     return (max(lo, 0), min(hi, n - 1)) if hi >= 0 and lo <= n - 1 else None
+
+
+def test_concatenated_branches_see_the_union_of_their_fields():
+    """Found by hypothesis: a position of a concatenation sees what any of its
+    channels sees. Channel 0 (branch b: conv k1 s2) sees pixel 2o alone; channel 1
+    (branch a: conv k1, then conv k2 s2) sees 2o..2o+1. The union is the field."""
+    conv = {"type": "conv", "filters": 1, "dilation": 1, "padding": 0}
+    layers = [
+        {**conv, "kernel_size": 1, "strides": 1, "name": "a0_0", "inputs": ["input"]},
+        {**conv, "kernel_size": 2, "strides": 2, "name": "a0_1"},
+        {**conv, "kernel_size": 1, "strides": 2, "name": "b0", "inputs": ["input"]},
+        {"type": "cropping", "cropping": [[0, 0]], "name": "c0", "inputs": ["a0_1"]},
+        {"type": "concatenate", "name": "m0", "inputs": ["b0", "c0"]},
+    ]
+    net = linear_network(_torch_net(layers, [1, 6]), filters=False)
+    points = [(o,) for o in range(3)]
+    assert [p[0] for p in measured_spans(net, "b0", points)] == [(0, 0), (2, 2), (4, 4)]
+    assert [p[0] for p in measured_spans(net, "c0", points)] == [(0, 1), (2, 3), (4, 5)]
+    m = predicted_maps(net)["m0"][0]
+    assert [p[0] for p in measured_spans(net, "m0", points)] == [m.at(o) for (o,) in points]
+    assert [m.at(o) for (o,) in points] == [(0, 1), (2, 3), (4, 5)]
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -28,7 +28,7 @@ import keras
 import numpy as np
 import pytest
 import torch
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 from strategies import sequential_network
 from test_presets_frameworks import (
@@ -302,12 +302,25 @@ def test_same_average_pool_carries_its_helper(tmp_path: Path) -> None:
     np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
 
 
+# A ceil-mode max pool whose last window reaches past the input: Flax needs the
+# after-padding ceil_mode implies (found by hypothesis: 5x5 instead of 6x6).
+_CEIL_POOL = {
+    "name": "random",
+    "framework": "torch",
+    "input_shape": [2, "H", "W"],
+    "layers": [{"type": "max_pool", "pool_size": 3, "strides": 2, "padding": 0, "ceil_mode": True}],
+}
+
+
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     data=sequential_network(framework=None, max_layers=4),
     size=st.integers(12, 30),
     target=st.sampled_from(["keras", "torch", "flax"]),
 )
+@example(data=_CEIL_POOL, size=12, target="flax")
+@example(data=_CEIL_POOL, size=12, target="torch")
+@example(data=_CEIL_POOL, size=12, target="keras")
 def test_random_networks_round_trip(
     data: dict, size: int, target: str, tmp_path_factory: Any
 ) -> None:
@@ -331,6 +344,114 @@ def test_random_networks_round_trip(
     else:
         report, _ = keras_code_report(net, module)
     check_shapes(report, plan_report(net), net)
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    sizes=st.lists(st.integers(1, 13), min_size=2, max_size=2),
+    kernel=st.integers(1, 4),
+    stride=st.integers(1, 3),
+    pad=st.integers(0, 2),
+)
+@example(sizes=[12, 12], kernel=3, stride=2, pad=0)
+@example(sizes=[7, 6], kernel=3, stride=2, pad=1)
+def test_ceil_mode_pooling_values_match_pytorch(
+    sizes: list[int], kernel: int, stride: int, pad: int, tmp_path_factory: Any
+) -> None:
+    """ceil_mode max and average pooling (count_include_pad both ways), written as
+    Flax and PyTorch code, compute PyTorch's own values; Keras refuses by name."""
+    assume(pad <= kernel // 2)
+    common = {"pool_size": kernel, "strides": stride, "padding": pad, "ceil_mode": True}
+    net = Network.model_validate(
+        {
+            "name": "ceil",
+            "framework": "torch",
+            "input_shape": [2, *sizes],
+            "layers": [
+                {"type": "max_pool", "name": "mp", **common},
+                {"type": "avg_pool", "name": "ap_in", "inputs": ["input"], **common},
+                {
+                    "type": "avg_pool",
+                    "name": "ap_ex",
+                    "inputs": ["input"],
+                    "count_include_pad": False,
+                    **common,
+                },
+            ],
+        }
+    )
+    assume(planner.infer(net).ok)
+    x = np.random.default_rng(7).standard_normal((1, 2, *sizes)).astype("float32")
+    t = torch.from_numpy(x)
+    args = {"kernel_size": kernel, "stride": stride, "padding": pad, "ceil_mode": True}
+    want = [
+        torch.nn.MaxPool2d(**args)(t).numpy(),
+        torch.nn.AvgPool2d(**args)(t).numpy(),
+        torch.nn.AvgPool2d(**args, count_include_pad=False)(t).numpy(),
+    ]
+    path = tmp_path_factory.mktemp("ceil")
+    got_flax = flax_ones_outputs(net, to_source(net, "flax"), path / "f.py", x)
+    with torch.no_grad():
+        got_torch = [
+            y.numpy() for y in load_code(to_source(net, "torch"), path / "t.py").build()(t)
+        ]
+    for name, f, g, w in zip(net.layer_names, got_flax, got_torch, want, strict=True):
+        np.testing.assert_allclose(f, w, rtol=1e-5, atol=1e-6, err_msg=f"flax {name}")
+        np.testing.assert_allclose(g, w, rtol=1e-6, err_msg=f"torch {name}")
+    with pytest.raises(SpecError, match="Keras pooling has no ceil_mode") as refused:
+        to_source(net, "keras")
+    assert refused.value.layer == "mp"
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    n=st.integers(2, 12),
+    kernel=st.integers(2, 4),
+    stride=st.integers(1, 3),
+    before=st.integers(0, 3),
+    after=st.integers(0, 3),
+)
+@example(n=8, kernel=2, stride=3, before=1, after=1)
+@example(n=8, kernel=3, stride=2, before=0, after=2)
+def test_onnx_ceil_mode_pooling_values_match_onnx_runtime(
+    n: int, kernel: int, stride: int, before: int, after: int, tmp_path_factory: Any
+) -> None:
+    """ONNX ceil mode lets no window start in the end padding; PyTorch's ceil mode on
+    an input padded ahead does. The PyTorch and Flax code compute ONNX Runtime's
+    values (max, and average counting the padding or not)."""
+    from conformance.runners import run_onnx_objects
+    from onnx import helper
+
+    assume(before < kernel and after < kernel)
+    common = {"pool_size": kernel, "strides": stride, "padding": [[before, after]]}
+    common["ceil_mode"] = True
+    layers = [
+        {"type": "max_pool", "name": "mp", **common},
+        {"type": "avg_pool", "name": "ap_in", "count_include_pad": True, **common},
+        {"type": "avg_pool", "name": "ap_ex", "count_include_pad": False, **common},
+    ]
+    for layer in layers[1:]:
+        layer["inputs"] = ["input"]
+    net = Network.model_validate(
+        {"name": "ceil", "framework": "onnx", "input_shape": [2, n], "layers": layers}
+    )
+    assume(planner.infer(net).ok)
+    x = np.random.default_rng(11).standard_normal((1, 2, n)).astype("float32")
+    attrs = {"kernel_shape": [kernel], "strides": [stride], "pads": [before, after]}
+    nodes = [
+        helper.make_node("MaxPool", ["x"], ["y"], ceil_mode=1, **attrs),
+        helper.make_node("AveragePool", ["x"], ["y"], ceil_mode=1, count_include_pad=1, **attrs),
+        helper.make_node("AveragePool", ["x"], ["y"], ceil_mode=1, count_include_pad=0, **attrs),
+    ]
+    want = [run_onnx_objects([node], x) for node in nodes]
+    path = tmp_path_factory.mktemp("onnx_ceil")
+    got_flax = flax_ones_outputs(net, to_source(net, "flax"), path / "f.py", x)
+    with torch.no_grad():
+        model = load_code(to_source(net, "torch"), path / "t.py").build()
+        got_torch = [y.numpy() for y in model(torch.from_numpy(x))]
+    for name, f, g, w in zip(net.layer_names, got_flax, got_torch, want, strict=True):
+        np.testing.assert_allclose(f, w, rtol=1e-5, atol=1e-6, err_msg=f"flax {name}")
+        np.testing.assert_allclose(g, w, rtol=1e-5, atol=1e-6, err_msg=f"torch {name}")
 
 
 def test_unknown_target_is_a_clear_error() -> None:

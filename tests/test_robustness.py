@@ -8,7 +8,7 @@ import re
 
 import pytest
 from click.testing import CliRunner
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import planner
@@ -95,6 +95,24 @@ def test_cli_show_never_tracebacks(data, tmp_path_factory):
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=networks, target=st.sampled_from(["output=input", "output=7", "nope=3", "output"]))
+@example(
+    data={
+        "name": "fuzz",
+        "framework": "keras",
+        "input_shape": ["H", "H", "H"],
+        "layers": [{"type": "Cropping2D"}],
+    },
+    target="output=input",
+)
+@example(
+    data={
+        "name": "fuzz",
+        "framework": "keras",
+        "input_shape": ["H", "H", "H"],
+        "layers": [{"type": "UpSampling2D"}],
+    },
+    target="output=input",
+)
 def test_api_solve_and_fix_raise_only_planner_errors(data, target):
     try:
         net = planner.load(data)
@@ -102,6 +120,33 @@ def test_api_solve_and_fix_raise_only_planner_errors(data, target):
         planner.fixes(net, [target], time_budget=1.0)
     except planner.PlannerError as exc:
         assert str(exc)
+
+
+@pytest.mark.parametrize("layer", [{"type": "Cropping2D"}, {"type": "UpSampling2D"}])
+@pytest.mark.parametrize("target", ["output=input", "output>=input", "output=14"])
+def test_named_input_sizes_are_refused_by_solve_and_fixes(layer, target):
+    """A size named H has no value: a requirement on it (H >= 1, found by hypothesis
+    as an unverified solution) or a target against it (2*H >= H, a sympy TypeError in
+    fixes) cannot be decided, so both refuse and say how to ask instead."""
+    net = planner.load(
+        {"name": "named", "framework": "keras", "input_shape": ["H", "H", 3], "layers": [layer]}
+    )
+    for call in (planner.solve, planner.fixes):
+        with pytest.raises(planner.PlannerError, match=r"axis H, W is a name.*input=1\.\.1024"):
+            call(net, [target])
+    # Asked as the message says, the question has an answer: Cropping2D() keeps n,
+    # UpSampling2D() doubles it (Keras' default size 2).
+    result = planner.solve(net, [target], unknowns=["input=1..40"], limit=None)
+    out = {"Cropping2D": lambda n: n, "UpSampling2D": lambda n: 2 * n}[layer["type"]]
+    holds = {
+        "output=input": lambda n: out(n) == n,
+        "output>=input": lambda n: out(n) >= n,
+        "output=14": lambda n: out(n) == 14,
+    }[target]
+    assert result.complete
+    assert sorted(s.values["input"] for s in result.solutions) == [
+        n for n in range(1, 41) if holds(n)
+    ]
 
 
 def test_python_unknown_objects():

@@ -5,7 +5,11 @@ Flax takes explicit ``(before, after)`` padding everywhere, so every window laye
 gets the per-side amounts planner resolved (the same numbers ``planner show``
 prints), whatever mode the network was written with: that is exact for
 convolutions (zeros), max pooling (Flax pads with -inf) and average pooling
-(``count_include_pad`` as the network's framework counts). A transposed
+(``count_include_pad`` as the network's framework counts). A ceil-mode pool gets
+the after-padding its last window reaches on top (-inf for max; for an average
+that counts padding, the declared padding is written into the array with
+``jnp.pad`` so that only the ceil overhang is left out of the divisor, as in
+PyTorch). A transposed
 convolution is the gradient of a convolution (``transpose_kernel=True``) with
 padding ``k_eff - 1 - crop`` per side, which gives PyTorch's and Keras' output
 exactly. Flax computes channels-last; a channels-first network moves the channel
@@ -13,8 +17,7 @@ axis around each spatial layer (``to_last`` / ``to_first``), so every tensor kee
 the shape planner shows.
 
 What Flax has no exact form for is refused with the layer's name: grouped
-transposed convolutions, padding modes other than zeros, Keras' per-element PReLU,
-ceil-mode average pooling.
+transposed convolutions, padding modes other than zeros, Keras' per-element PReLU.
 """
 
 from __future__ import annotations
@@ -249,31 +252,49 @@ class _FlaxWriter:
         if any(d != 1 for d in layer.dilation):
             raise SpecError("Flax pooling has no dilation", layer=layer.name, field="dilation")
         pads = [tuple(p) for p in self.pads(layer)]
+        extra = self.ceil_extra(layer, strides, pads)
         window = S.literal(tuple(layer.pool_size))
-        common = f"{{x}}, {window}, strides={S.literal(tuple(strides))}, padding={S.literal(pads)}"
+        head = f"{window}, strides={S.literal(tuple(strides))}"
+        padded = S.literal([(b, a + e) for (b, a), e in zip(pads, extra, strict=True)])
         if kind == "max":
             if layer.reduce == "min":
-                return self.spatial(f"nn.pooling.min_pool({common})", x)
-            return self.spatial(f"nn.max_pool({common})", x)
+                # Flax's min_pool pads with +inf, as a min pool must.
+                return self.spatial(f"nn.pooling.min_pool({{x}}, {head}, padding={padded})", x)
+            # Flax pads a max pool with -inf, as PyTorch does on every side.
+            return self.spatial(f"nn.max_pool({{x}}, {head}, padding={padded})", x)
         if layer.reduce == "sum":
             # Flax has no sum pooling: lax.reduce_window with lax.add (zeros pad).
             dims = S.literal((1, *layer.pool_size, 1))
             steps = S.literal((1, *strides, 1))
-            every = S.literal(((0, 0), *pads, (0, 0)))
+            every = S.literal(
+                ((0, 0), *[(b, a + e) for (b, a), e in zip(pads, extra, strict=True)], (0, 0))
+            )
             return self.spatial(
                 f"lax.reduce_window({{x}}, 0.0, lax.add, {dims}, {steps}, {every})", x
-            )
-        if layer.ceil_mode:
-            raise SpecError(
-                "ceil-mode average pooling divides by the clipped window in PyTorch; Flax "
-                "has no such divisor",
-                layer=layer.name,
-                field="ceil_mode",
             )
         from planner.dialects import avg_counts_padding
 
         include = avg_counts_padding(self.net.framework, layer)
-        return self.spatial(f"nn.avg_pool({common}, count_include_pad={include})", x)
+        if include and any(extra):
+            # Ceil mode: PyTorch divides by the window clipped to the padded input,
+            # so the declared padding counts and the ceil overhang does not. Zeros
+            # padded into the array count in Flax's divisor; padding= ones do not.
+            widths = S.literal(((0, 0), *pads, (0, 0)))
+            overhang = S.literal([(0, e) for e in extra])
+            call = f"nn.avg_pool(jnp.pad({{x}}, {widths}), {head}, padding={overhang}"
+            return self.spatial(f"{call}, count_include_pad=False)", x)
+        call = f"nn.avg_pool({{x}}, {head}, padding={padded}, count_include_pad={include})"
+        return self.spatial(call, x)
+
+    def ceil_extra(self, layer: Any, strides: tuple[int, ...], pads: list[Any]) -> list[int]:
+        """Per axis, the padding after the declared one that the last window of a
+        ceil-mode pool reaches: ``(out - 1)*s + k - (n + before + after)``, else 0."""
+        sizes = self.inference.sizes[layer.inputs[0]]
+        out = self.inference[layer.name].spatial
+        return [
+            max(0, (int(o) - 1) * s + k - (int(n) + b + a))
+            for n, o, k, s, (b, a) in zip(sizes, out, layer.pool_size, strides, pads, strict=True)
+        ]
 
     def _max_pool(self, layer: Any, args: list[str]) -> str:
         return self._pool(layer, args[0], "max")

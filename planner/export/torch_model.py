@@ -560,8 +560,37 @@ class _TorchBuilder:
                 assert isinstance(pad, _Pad)
                 pool = _AvgPoolExcludingPad(pool, pad)
         parts.append(pool)
+        if layer.ceil_mode and padding == 0:
+            # Padded ahead, PyTorch's ceil mode lets the last window start in the
+            # after-padding, which ONNX's does not: crop the windows it adds (F.pad
+            # with a negative amount). Their values agree window for window.
+            over = self.ceil_overshoot(layer, strides, pads)
+            if any(over):
+                parts.append(_Pad([(0, -o) for o in over]))
         core = parts[0] if len(parts) == 1 else nn.Sequential(*parts)
         return self.spatial(core)
+
+    def ceil_overshoot(self, layer: Any, strides: Any, pads: Any) -> list[int]:
+        """Per axis, how many more windows PyTorch's ceil mode gives on the input
+        padded ahead (``padding=0``: the last may start anywhere before
+        ``n + before + after``) than planner resolved for the network's framework."""
+        sizes = self.inference.sizes[layer.inputs[0]]
+        out = self.inference[layer.name].spatial
+        if strides is None:
+            strides = layer.pool_size
+        if isinstance(strides, int):
+            strides = (strides,) * len(sizes)
+        sides = pads if isinstance(pads, list) else [(0, 0)] * len(sizes)
+        over = []
+        for n, o, k, s, d, (b, a) in zip(
+            sizes, out, layer.pool_size, strides, layer.dilation, sides, strict=True
+        ):
+            span = int(n) + b + a
+            count = -(-(span - (k - 1) * d - 1) // s) + 1
+            if (count - 1) * s >= span:
+                count -= 1
+            over.append(count - int(o))
+        return over
 
     def count_include_pad(self, layer: Any) -> bool:
         from planner.dialects import avg_counts_padding

@@ -148,6 +148,7 @@ def solve(
     target_list = _as_list(targets, "targets")
     net = with_unknowns(net, _as_list(unknowns, "unknowns"))
     parsed = [parse_target(t, net) for t in target_list]
+    refuse_named_inputs(net, "solve")
     if refs is not None and not isinstance(refs, Mapping):
         raise SolveError(
             f"refs must map unknown names to values; received {type(refs).__name__}",
@@ -614,6 +615,26 @@ def _as_list(value: Any, name: str) -> list[Any]:
 
 
 _EXAMPLES = {"targets": "['output=388']", "unknowns": "['input=1..1000']"}
+
+
+def refuse_named_inputs(net: Network, task: str) -> None:
+    """Refuse a spatial input size that is a name (``H``), not a number or an unknown.
+
+    A name has no value and no range: a target compared with it (``2*H >= H``) or a
+    layer's requirement on it (``H >= 1``) cannot be decided, so no answer about it
+    would be true. An unknown with a range (``input.H=1..1024``) can be searched.
+    """
+    names = axis_names(net.rank)
+    named = [a for a, d in zip(names, net.spatial_input, strict=True) if isinstance(d, str)]
+    if named:
+        sizes = ", ".join(str(d) for d in net.spatial_input)
+        raise SolveError(
+            f"{net.name}: the input size on axis {', '.join(named)} is a name, not a number "
+            f"(spatial sizes {sizes}); "
+            f"{task} needs a number for each, or an unknown with a range to search "
+            f"(e.g. {'input' if len(named) == len(names) else f'input.{named[0]}'}=1..1024)",
+            field="input_shape",
+        )
 
 
 def check_arguments(
