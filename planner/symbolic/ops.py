@@ -93,7 +93,7 @@ def _loaded_sympy() -> Any:
 
 
 def is_int(x: Any) -> bool:
-    return isinstance(x, int) and not isinstance(x, bool)
+    return type(x) is int or (isinstance(x, int) and not isinstance(x, bool))
 
 
 def to_int(x: Any) -> Any:
