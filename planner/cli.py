@@ -210,7 +210,9 @@ def _guard() -> Iterator[None]:
 
 
 def _print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, indent=2) + "\n")
+    from planner.json_text import dumps  # json.dumps(data, indent=2), faster
+
+    sys.stdout.write(dumps(data) + "\n")
 
 
 OutputOpt = Annotated[

@@ -410,10 +410,11 @@ def _total(values: Any) -> Dim:
 
 def _data(value: Any) -> Any:
     """JSON: ints stay ints, fractions become floats (or ints), formulas strings."""
-    if value is None or isinstance(value, bool):
+    kind = type(value)
+    if kind is int or value is None or kind is bool:
         return value
-    if isinstance(value, tuple | list):
-        return [_data(v) for v in value]
+    if kind is tuple or kind is list or isinstance(value, tuple | list):
+        return [v if type(v) is int else _data(v) for v in value]
     if isinstance(value, Fraction):
         return int(value) if value.denominator == 1 else float(value)
     if is_int(value):
