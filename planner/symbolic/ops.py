@@ -378,6 +378,8 @@ def simplify(x: Any) -> Any:
 
 def render(x: Any) -> str:
     """A readable formula: ``floor((H - 3)/2) + 1`` rather than sympy's repr."""
+    if type(x) is int:
+        return str(x)
     if is_int(x):
         return str(x)
     if isinstance(x, Lin | LinCond):
