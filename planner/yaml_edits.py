@@ -24,9 +24,10 @@ from typing import Any
 
 import yaml
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+from planner.spec.loading import Loader as _Loader
+
 _PLAIN = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*$")
-_RESERVED = {"y", "yes", "n", "no", "true", "false", "on", "off", "null", "~"}
+_RESERVED = {"y", "yes", "n", "no", "true", "false", "on", "off", "null", "none", "~"}
 
 
 class Unsupported(Exception):

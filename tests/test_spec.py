@@ -80,6 +80,32 @@ def test_names_are_generated_like_keras():
     assert [layer.inputs for layer in n.layers][:2] == [["input"], ["conv2d"]]
 
 
+def test_generated_names_say_what_the_layer_does():
+    layers = [
+        {"type": "Pad", "pads": [1, 1, 1, 1], "mode": "reflect"},
+        {"type": "Pad", "pads": [1, 1, 1, 1], "mode": "edge"},
+        {"type": "Pad", "pads": [1, 1, 1, 1]},
+        {"type": "GlobalAveragePool"},
+    ]
+    n = planner.Network.model_validate(
+        {"framework": "onnx", "input_shape": [2, 8, 8], "layers": layers}
+    )
+    assert n.layer_names == [
+        "reflection_padding2d",
+        "replication_padding2d",
+        "zero_padding2d",
+        "global_average_pooling2d",
+    ]
+    adaptive = planner.Network.model_validate(
+        {
+            "framework": "keras",
+            "input_shape": [8, 8, 2],
+            "layers": [{"type": "global_pool", "output_size": [None, 3]}],
+        }
+    )
+    assert adaptive.layer_names == ["adaptive_average_pooling2d"]
+
+
 def test_duplicate_names_are_refused():
     with pytest.raises(SpecError, match="unique; repeated: a"):
         net([{"type": "relu", "name": "a"}, {"type": "relu", "name": "a"}])

@@ -318,6 +318,17 @@ def _torch_pad_list(layer: LayerBase, values: list[Any], rank: int, field: str) 
             f"{2 * rank} amounts for {rank} spatial axes; received {values}. Write "
             f"[[before, after], ...] per axis (first axis first) to avoid the question",
         )
+    mode = getattr(layer, "padding_mode", "constant")
+    if mode != "constant" and len(values) != 2 * rank:
+        # F.pad's reflect/replicate/circular take pairs for every spatial axis:
+        # "Padding size 2 is not supported for 4D input tensor".
+        raise _field_error(
+            layer,
+            field,
+            f"PyTorch {mode} padding needs a (before, after) pair for each of the {rank} "
+            f"spatial axes ({2 * rank} amounts, last axis first); received {values}, which "
+            f"PyTorch refuses for a {rank + 2}D tensor. Write 0, 0 for an axis left alone",
+        )
     pairs = [(values[2 * i], values[2 * i + 1]) for i in range(len(values) // 2)]
     pairs += [(0, 0)] * (rank - len(pairs))
     return tuple(reversed(pairs))
@@ -564,7 +575,13 @@ class GlobalPool(LayerBase):
         return v
 
     def default_name(self, rank: int) -> str:
-        return f"global_{'average' if self.op == 'avg' else 'max'}_pooling{rank}d"
+        op = "average" if self.op == "avg" else "max"
+        sizes = self.output_size if isinstance(self.output_size, list) else [self.output_size]
+        if any(size not in (None, 1) for size in sizes) or (
+            isinstance(self.output_size, list) and None in sizes
+        ):
+            return f"adaptive_{op}_pooling{rank}d"  # not global: keeps or sets sizes
+        return f"global_{op}_pooling{rank}d"
 
 
 class UpSample(LayerBase):
@@ -651,6 +668,12 @@ class ZeroPadding(LayerBase):
     @classmethod
     def _fill_alias(cls, v: Any) -> Any:
         return FILL_ALIASES.get(v.lower(), v.lower()) if isinstance(v, str) else v
+
+    def default_name(self, rank: int) -> str:
+        if self.padding_mode == "constant":
+            return self.keras_name.format(rank=rank)
+        word = {"reflect": "reflection", "replicate": "replication"}.get(self.padding_mode)
+        return f"{word or self.padding_mode}_padding{rank}d"
 
 
 class Cropping(LayerBase):
@@ -886,6 +909,14 @@ TYPE_ALIASES: dict[str, tuple[str, int | None, dict[str, Any]]] = _rank_aliases(
         "UpsamplingBilinear2d": ("upsample", {"mode": "bilinear"}),
         "Linear": ("dense", {}),
         "Cat": ("concatenate", {}),
+        # torch.nn.functional (F.max_pool2d, F.pad, F.interpolate, ...)
+        "max_pool{r}d": ("max_pool", {}),
+        "avg_pool{r}d": ("avg_pool", {}),
+        "conv_transpose{r}d": ("conv_transpose", {}),
+        "adaptive_avg_pool{r}d": ("global_pool", {"op": "avg", "keepdims": True}),
+        "adaptive_max_pool{r}d": ("global_pool", {"op": "max", "keepdims": True}),
+        "interpolate": ("upsample", {}),
+        "pad": ("zero_padding", {}),
         # ONNX
         "ConvTranspose": ("conv_transpose", {}),
         "MaxPool": ("max_pool", {}),
@@ -927,7 +958,11 @@ def resolve_type(data: Any) -> tuple[Any, int | None]:
     """
     if not isinstance(data, dict) or not isinstance(data.get("type"), str):
         return data, None
-    entry = TYPE_ALIASES.get(data["type"].lower())
+    name = data["type"].lower()
+    entry = TYPE_ALIASES.get(name)
+    if entry is None and "." in name:
+        # Pasted with its module: nn.Conv2d, F.pad, keras.layers.Conv2D, flax.linen.max_pool.
+        entry = TYPE_ALIASES.get(name.rsplit(".", 1)[1])
     if entry is None:
         return data, None
     canonical, rank, preset = entry

@@ -36,7 +36,14 @@ MAX_TEXT_BYTES = 10 * 1024 * 1024
 MAX_DEPTH = 100
 MAX_ALIAS_VALUES = 100_000
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available
+
+class Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """Safe YAML (libyaml when available) that also reads Python's ``None`` as null, as
+    people paste it from Python code (``output_size: [None, 7]``)."""
+
+
+Loader.add_implicit_resolver("tag:yaml.org,2002:null", re.compile(r"^None$"), ["N"])
+_Loader = Loader
 
 
 def _check_size(text: str, source: str) -> None:
@@ -285,9 +292,36 @@ def _layer_label(data: dict[str, Any], index: int) -> str:
     return f"#{index + 1}"
 
 
+def _part(p: Any) -> str:
+    """A location part as the user wrote it: YAML's null key (``? : x``) is ``null``."""
+    return "null" if p is None else str(p)
+
+
+def _split_tuple(data: dict[str, Any], lines: dict[Path_, int], source: str) -> SpecError | None:
+    """``{kernel_size: (3, 3)}``: inside a flow mapping YAML splits the tuple at its
+    commas (``'(3'`` and a key ``'3)'``). Say so once instead of three puzzling errors."""
+    for index, item in enumerate(data.get("layers") or []):
+        if not isinstance(item, dict):
+            continue
+        for key, value in item.items():
+            if isinstance(value, str) and value.lstrip().startswith("(") and ")" not in value:
+                return SpecError(
+                    f"YAML split a tuple at its commas inside {{...}}: write it as a list "
+                    f"([3, 3]) or quote it ('(3, 3)'); received {value!r} and the keys after it",
+                    layer=_layer_label(data, index),
+                    field=str(key),
+                    source=source,
+                    line=lines.get(("layers", index, key)) or lines.get(("layers", index)),
+                )
+    return None
+
+
 def _from_validation(
     exc: ValidationError, data: dict[str, Any], source: str, lines: Mapping[Path_, int]
 ) -> SpecError:
+    split = _split_tuple(data, lines, source)
+    if split is not None:
+        return split
     located = []  # (layer, field, root field, line, text, root value)
     errors = _drop_explained(_clean_locations(exc.errors(include_url=False)), data)
     for err in errors:
@@ -299,7 +333,7 @@ def _from_validation(
             layer = _layer_label(data, index)
             rest = [p for p in loc[2:] if p not in LAYER_CLASSES]
             path: list[Any] = ["layers", index, *rest[:1]]
-            field = ".".join(str(p) for p in rest) or None
+            field = ".".join(map(_part, rest)) or None
             if err["type"] in ("union_tag_invalid", "union_tag_not_found"):
                 field = "type"
             item = _item(data, index)
@@ -308,8 +342,8 @@ def _from_validation(
                 root_value = item[root]
         else:
             path = loc[:1]
-            field = ".".join(str(p) for p in loc) or None
-            root = str(loc[0]) if loc else None
+            field = ".".join(map(_part, loc)) or None
+            root = _part(loc[0]) if loc else None
             root_value = data.get(root) if root else None
         line = None
         for cut in range(len(path), 0, -1):
@@ -375,6 +409,9 @@ def _clean_locations(errors: list[Any]) -> list[Any]:
                 and (_SCHEMA_BRANCH.match(p) or p in _SCHEMA_TAGS or p.startswith("function-"))
             )
         )
+        if err["type"] == "invalid_key" and loc:
+            # pydantic writes the key as str(key): YAML's null key would read 'None'.
+            loc = (*loc[:-1], "null" if err.get("input") is None else str(err.get("input")))
         if loc in seen:
             continue
         seen.add(loc)

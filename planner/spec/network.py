@@ -45,6 +45,12 @@ INPUT_NAME = "input"
 Dim = IntOrUnknown | str
 
 
+def _is_none(d: Any) -> bool:
+    """YAML reads ``None`` as the string 'None' (its null is ``null`` or ``~``); either is
+    what Keras prints for the batch axis, or for a size that varies."""
+    return d is None or (isinstance(d, str) and d.strip().lower() in ("none", "null"))
+
+
 class Network(BaseModel):
     """A validated network description.
 
@@ -91,11 +97,20 @@ class Network(BaseModel):
     @field_validator("input_shape", mode="before")
     @classmethod
     def _no_batch_axis(cls, dims: Any) -> Any:
-        if isinstance(dims, list) and dims and dims[0] is None:
+        if not isinstance(dims, list):
+            return dims
+        if dims and _is_none(dims[0]):
             rest = ", ".join(str(d) for d in dims[1:])
             raise ValueError(
                 f"input_shape is without the batch axis: drop the leading None and write [{rest}]"
+                " (for a size that varies, write a name such as H instead)"
             )
+        for i, d in enumerate(dims):
+            if _is_none(d):
+                raise ValueError(
+                    f"entry {i} of input_shape {dims} is None: for a size that varies, write a"
+                    " name such as H (planner solves for it), or a number"
+                )
         return dims
 
     @field_validator("input_shape")
@@ -123,7 +138,12 @@ class Network(BaseModel):
                 data["input_shape"] = first["shape"]
                 shape = first["shape"]
         # Too short a shape is reported by the field's own check, not as "-1 axes".
-        rank = len(shape) - 1 if isinstance(shape, list) and len(shape) >= 2 else None
+        # A None in the shape is reported by the field's own check, not as a rank mismatch.
+        rank = (
+            len(shape) - 1
+            if isinstance(shape, list) and len(shape) >= 2 and not any(map(_is_none, shape))
+            else None
+        )
         if isinstance(layers, list):
             resolved = []
             for i, layer in enumerate(layers):

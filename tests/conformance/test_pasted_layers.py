@@ -143,6 +143,57 @@ def test_torch_adaptive_pooling(rank: int, data: st.DataObject, op: str) -> None
 
 @FAST
 @given(
+    n=st.integers(1, 12),
+    left=st.integers(0, 12),
+    mode=st.sampled_from(["constant", "reflect", "replicate", "circular"]),
+    k=st.integers(1, 4),
+)
+def test_functional_names_with_their_module(n: int, left: int, mode: str, k: int) -> None:
+    # Types pasted with their module (F.pad, nn.Conv2d, F.max_pool2d, F.interpolate)
+    # mean what the same call does in PyTorch.
+    import torch.nn.functional as F
+
+    conv = nn.Conv2d(2, 3, 3)
+
+    def run(x: Any) -> Any:
+        x = F.pad(x, (left, 0), mode=mode)
+        x = F.max_pool2d(conv(x), k)
+        x = F.adaptive_avg_pool2d(x, (None, 2))
+        return F.interpolate(x, scale_factor=2, mode="nearest")
+
+    try:
+        with torch.no_grad():
+            real = tuple(run(torch.zeros(1, 2, n, n)).shape[1:])
+    except Exception:  # PyTorch refuses
+        real = None
+    text = (
+        f"framework: torch\ninput_shape: [2, {n}, {n}]\nlayers:\n"
+        f"  - {{type: F.pad, pad: [{left}, 0], mode: {mode}}}\n"
+        "  - {type: nn.Conv2d, out_channels: 3, kernel_size: 3}\n"
+        f"  - {{type: F.max_pool2d, kernel_size: {k}}}\n"
+        "  - {type: F.adaptive_avg_pool2d, output_size: [None, 2]}\n"
+        "  - {type: F.interpolate, scale_factor: 2, mode: nearest}\n"
+    )
+    try:
+        result = planner.infer(planner.loads(text))
+    except planner.SpecError as exc:  # refused as it is written, as PyTorch does
+        assert real is None, exc
+        return
+    assert (result.output_shape if result.ok else None) == real
+
+
+def test_python_none_pasted_into_yaml_is_null() -> None:
+    # output_size: [None, 3] as copied from Python: YAML would read 'None' as text.
+    real, _ = torch_run(lambda: nn.AdaptiveAvgPool2d((None, 3)), torch.zeros(1, 2, 5, 7))
+    net = planner.loads(
+        "framework: torch\ninput_shape: [2, 5, 7]\nlayers:\n"
+        "  - {type: AdaptiveAvgPool2d, output_size: [None, 3]}\n"
+    )
+    assert planner.infer(net).output_shape == real
+
+
+@FAST
+@given(
     rank=st.integers(1, 3),
     c=st.integers(1, 18),
     n=st.integers(1, 6),
@@ -197,6 +248,22 @@ def test_keras_tuple_strings_and_batch_axis() -> None:
     assert planner.infer(net).output_shape == tuple(y.shape[1:])
     with pytest.raises(planner.SpecError, match=r"drop the leading None and write \[28, 28, 1\]"):
         planner.loads("input_shape: [null, 28, 28, 1]\nlayers: []\n")
+    # Inside {...} YAML splits a tuple at its commas: one error that says so.
+    with pytest.raises(planner.SpecError, match=r"YAML split a tuple at its commas") as err:
+        planner.loads(
+            "input_shape: [100]\nlayers:\n  - {type: Dense, units: 784}\n"
+            "  - {type: Reshape, target_shape: (7, 7, 16)}\n"
+        )
+    assert (err.value.layer, err.value.field, err.value.line) == ("#2 (Reshape)", "target_shape", 4)
+    # YAML reads None as a string: the same answer, before any layer's rank check.
+    with pytest.raises(planner.SpecError, match=r"drop the leading None and write \[28, 28, 1\]"):
+        planner.loads(
+            "input_shape: [None, 28, 28, 1]\nlayers:\n  - {type: Conv2D, filters: 4, kernel_size: 3}\n"
+        )
+    with pytest.raises(
+        planner.SpecError, match=r"entry 1 of input_shape .* is None: .* name such as H"
+    ):
+        planner.loads("input_shape: [28, None, 1]\nlayers: []\n")
 
 
 GAN_KERAS = """
