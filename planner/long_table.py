@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+from rich._wrap import divide_line
 from rich.cells import cell_len
 from rich.padding import Padding
 from rich.segment import Segment
@@ -72,6 +73,8 @@ class LongTable:
         columns = t.columns
         inner = [w - 2 for w in widths]
         right_aligned = [c.justify == "right" for c in columns]
+        folds = [c.overflow == "fold" and not c.no_wrap for c in columns]
+        squeezed = min(inner) < 1  # a column narrower than its padding: rich's to draw
         cells_by_column = [c._cells for c in columns]
         count = len(t.rows)
         new_line = Segment.line()
@@ -83,15 +86,41 @@ class LongTable:
                 else (box.mid_left, box.mid_vertical, box.mid_right)
             )
             row = [cells[index] for cells in cells_by_column]
+            if squeezed:
+                yield from _rich_row(
+                    console, options, t, widths, row, index, (left, vertical, right)
+                )
+                continue
             pieces = []
-            for cell, width, to_right in zip(row, inner, right_aligned, strict=True):
+            height = 1
+            for cell, width, to_right, fold in zip(row, inner, right_aligned, folds, strict=True):
                 text = _plain(cell)
-                if text is None or len(text) > width:
+                if text is None:
                     break
-                pieces.append(" " + (text.rjust(width) if to_right else text.ljust(width)) + " ")
+                if len(text) <= width:
+                    pieces.append(
+                        " " + (text.rjust(width) if to_right else text.ljust(width)) + " "
+                    )
+                elif fold:
+                    lines = [" " + line + " " for line in _folded(text, width, to_right)]
+                    height = max(height, len(lines))
+                    pieces.append(lines if len(lines) > 1 else lines[0])
+                else:
+                    break
             else:
-                yield Segment(left + vertical.join(pieces) + right)
-                yield new_line
+                if height == 1:
+                    yield Segment(left + vertical.join(pieces) + right)  # type: ignore[arg-type]
+                    yield new_line
+                    continue
+                blocks = [
+                    [p] + [" " * len(p)] * (height - 1)
+                    if isinstance(p, str)
+                    else p + [" " * len(p[0])] * (height - len(p))
+                    for p in pieces
+                ]
+                for line_no in range(height):
+                    yield Segment(left + vertical.join(b[line_no] for b in blocks) + right)
+                    yield new_line
                 continue
             yield from _rich_row(console, options, t, widths, row, index, (left, vertical, right))
 
@@ -137,6 +166,25 @@ def _plain(cell: Text) -> str | None:
     if cell.style or cell.spans or not text.isascii() or not text.isprintable():
         return None
     return text
+
+
+def _folded(text: str, width: int, right: bool) -> list[str]:
+    """``Text.wrap`` of one line of plain ASCII with ``overflow="fold"``, left or
+    right justified: lines of exactly ``width`` characters."""
+    offsets = divide_line(text, width, fold=True)
+    lines = []
+    for start, end in zip([0, *offsets], [*offsets, len(text)], strict=True):
+        line = text[start:end]
+        if len(line) > width:  # Text.rstrip_end: trailing spaces beyond the width
+            spaces = len(line) - len(line.rstrip())
+            line = line[: len(line) - min(spaces, len(line) - width)]
+        if right:
+            line = line.rstrip()[:width]
+            lines.append(" " * (width - len(line)) + line)
+        else:
+            line = line[:width]
+            lines.append(line + " " * (width - len(line)))
+    return lines
 
 
 def _measure(text: str) -> tuple[int, int]:

@@ -38,9 +38,11 @@ words = st.sampled_from(
     ["conv", "(28, 28, 1)", "floor((28 - 3)/2) + 1 = 13", "pad 0|1", "1,160", "", "x" * 40,
      "日本語", "a\tb", "two\nlines", "[bold]not markup[/]", "ok"]
 )  # fmt: skip
+ascii_words = st.text(alphabet="abc(),=|+-*/0123456789", min_size=1, max_size=18)
 cells = st.builds(
-    lambda parts, style: Text(" ".join(parts), style=style),
-    st.lists(words, min_size=0, max_size=3),
+    lambda parts, sep, style: Text(sep.join(parts), style=style),
+    st.lists(st.one_of(words, ascii_words), min_size=0, max_size=6),
+    st.sampled_from([" ", " ", "  ", ", "]),
     st.sampled_from(["", "", "", "red", "bold red"]),
 )
 
