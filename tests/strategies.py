@@ -541,7 +541,7 @@ def rf_stack(draw: st.DrawFn, padded: bool) -> tuple[list[dict], int]:
 # (booleans, octal, sexagesimal, floats, null) or that are not plain at all.
 YAML_SCALARS = (
     "a", "Conv2D", "same", "relu", "x_1", "k.s", "a/b", "a-b", "-a", "yes", "No", "on",
-    "OFF", "y", "n", "true", "False", "null", "Null", "~", "0", "1", "-1", "+1", "012",
+    "OFF", "y", "n", "true", "False", "null", "Null", "None", "~", "0", "1", "-1", "+1", "012",
     "0x1F", "0o7", "0b11", "1_000", "1e3", "1.5", "-1.5", ".5", "1.", ".inf", "-.Inf",
     ".nan", "1:30", "2001-12-14", "a:b", "a#b", "-", "?", "?a", ":a", "a b", "'q'",
     '"q"', "''", '""', "'it''s'", '"a\\"b"', "a,b", "[", "]", "{}", "[]", "&x", "*x",

@@ -184,7 +184,7 @@ def parse_text(text: str, source: str = "<string>") -> tuple[Any, Mapping[Path_,
     """
     _check_size(text, source)
     try:
-        return parse_subset(text, MAX_DEPTH), _LinesOf(text)
+        return parse_subset(text, MAX_DEPTH, _Loader), _LinesOf(text)
     except OutsideSubset:
         pass
     check_bounds(text, source)

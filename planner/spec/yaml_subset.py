@@ -39,7 +39,6 @@ _BUILT = {
     "tag:yaml.org,2002:bool": SafeConstructor.construct_yaml_bool,
     "tag:yaml.org,2002:null": SafeConstructor.construct_yaml_null,
 }
-_RESOLVERS = Resolver.yaml_implicit_resolvers
 
 
 class OutsideSubset(Exception):
@@ -71,21 +70,23 @@ _QUOTED = re.compile(r"\"([^\"\\]*)\"|'([^']*)'")
 _INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`")
 
 
-def parse(text: str, max_depth: int = 100) -> Any:
+def parse(text: str, max_depth: int = 100, resolver: type[Resolver] = Resolver) -> Any:
     """The data of ``text`` if it is in the subset (see the module docstring); raises
     ``OutsideSubset`` otherwise. Nesting deeper than ``max_depth`` is left to PyYAML
-    (and to the loader's bounds) too."""
+    (and to the loader's bounds) too. ``resolver`` is the PyYAML loader (or resolver)
+    class whose implicit resolvers type the plain scalars."""
     if (_REFUSED_ASCII if text.isascii() else _REFUSED).search(text):
         raise OutsideSubset
     try:
-        return _Reader(text, max_depth).document()
+        return _Reader(text, max_depth, resolver.yaml_implicit_resolvers).document()
     except IndexError:  # a flow collection that ends early
         raise OutsideSubset from None
 
 
 class _Reader:
-    def __init__(self, text: str, max_depth: int):
+    def __init__(self, text: str, max_depth: int, resolvers: dict[Any, Any]):
         self.max_depth = max_depth
+        self.resolvers = resolvers
         self.scalars: dict[str, Any] = {}
         # (indent, is_item, key, value): one entry per line, or two for "- key: value"
         # (the item, then the mapping entry at the key's column).
@@ -283,7 +284,7 @@ class _Reader:
         except KeyError:
             pass
         tag = _STR
-        for candidate, pattern in _RESOLVERS.get(text[:1] if text else "", ()):
+        for candidate, pattern in self.resolvers.get(text[:1] if text else "", ()):
             if pattern.match(text):
                 tag = candidate
                 break
