@@ -98,9 +98,9 @@ class LongTable:
                 if text is None:
                     break
                 if len(text) <= width:
-                    pieces.append(
-                        " " + (text.rjust(width) if to_right else text.ljust(width)) + " "
-                    )
+                    # Right-justified text loses its trailing spaces (rich's Lines.justify).
+                    line = text.rstrip().rjust(width) if to_right else text.ljust(width)
+                    pieces.append(" " + line + " ")
                 elif fold:
                     lines = [" " + line + " " for line in _folded(text, width, to_right)]
                     height = max(height, len(lines))
@@ -190,7 +190,7 @@ def _folded(text: str, width: int, right: bool) -> list[str]:
 def _measure(text: str) -> tuple[int, int]:
     """``Text.__rich_measure__``: (longest word, longest line) in terminal cells."""
     lines = text.splitlines()
-    if text.isascii():
+    if text.isascii() and text.isprintable():  # one cell per character
         widest = max(map(len, lines)) if lines else 0
         words = text.split()
         return (max(map(len, words)) if words else widest), widest

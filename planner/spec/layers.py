@@ -14,8 +14,8 @@ network's rank and framework, so it happens in ``Network`` via ``normalized``.
 from __future__ import annotations
 
 import ast
+import functools
 import re
-from functools import cached_property
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -60,11 +60,11 @@ def _alias(*names: str) -> Any:
     return Field(validation_alias=AliasChoices(*names))
 
 
-class _computed_once(cached_property):  # type: ignore[type-arg]
-    """``cached_property`` without the lock Python 3.11 takes on every first access
-    (a tenth of a first inference: every layer of a fresh network computes three).
-    Values are pure functions of the frozen fields, so two threads computing one
-    twice agree."""
+class cached_property(functools.cached_property):  # type: ignore[type-arg]
+    """``functools.cached_property`` without the lock Python 3.11 takes on every first
+    access (a tenth of a first inference: every layer of a fresh network computes
+    three). Values are pure functions of the frozen fields, so two threads computing
+    one twice agree."""
 
     def __get__(self, instance: Any, owner: Any = None) -> Any:
         if instance is None:
@@ -83,7 +83,7 @@ class LayerBase(BaseModel):
         populate_by_name=True,
         frozen=True,
         defer_build=True,
-        ignored_types=(_computed_once,),
+        ignored_types=(cached_property,),
     )
 
     type: str
@@ -130,6 +130,39 @@ class LayerBase(BaseModel):
     def default_name(self, rank: int) -> str:
         return self.keras_name.format(rank=rank)
 
+    @cached_property
+    def has_unknowns(self) -> bool:
+        """Whether any field holds an ``Unknown`` (inference then resolves values)."""
+        values = self.__dict__
+        for f in type(self).__pydantic_fields__:
+            value = values[f]
+            kind = type(value)
+            if kind is Unknown or ((kind is tuple or kind is list) and _holds_unknown(value)):
+                return True
+        return False
+
+    @cached_property
+    def axis_signatures(self) -> tuple[tuple[Any, ...], ...]:
+        """Per spatial axis, every value the axis rule reads (axes with equal
+        signatures and equal sizes give equal results)."""
+        values = self.__dict__
+        columns = [values[f] for f in (*self.per_axis_fields, *self.pad_fields)]
+        rank = 0
+        for v in columns:
+            if isinstance(v, tuple) and len(v) > rank:
+                rank = len(v)
+        if not rank:
+            return ()
+        return tuple(
+            zip(*[v if isinstance(v, tuple) else (v,) * rank for v in columns], strict=True)
+        )
+
+    @cached_property
+    def memo(self) -> dict[Any, Any]:
+        """Inference's per-layer memo: input channels -> (output channels, parameters),
+        and the verdict of the dialect's whole-layer checks."""
+        return {}
+
     def replaced(self, update: dict[str, Any], fields_set: set[str] | None = None) -> Any:
         """``model_copy(update=update)`` made directly (pydantic's copy machinery was
         most of validating a large network, which copies every layer): the values must
@@ -157,39 +190,6 @@ class LayerBase(BaseModel):
             # private attributes and extra fields first, which layers never have, at
             # several times the cost.
             raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
-
-    @_computed_once
-    def has_unknowns(self) -> bool:
-        """Whether any field holds an ``Unknown`` (inference then resolves values)."""
-        values = self.__dict__
-        for f in type(self).__pydantic_fields__:
-            value = values[f]
-            kind = type(value)
-            if kind is Unknown or ((kind is tuple or kind is list) and _holds_unknown(value)):
-                return True
-        return False
-
-    @_computed_once
-    def axis_signatures(self) -> tuple[tuple[Any, ...], ...]:
-        """Per spatial axis, every value the axis rule reads (axes with equal
-        signatures and equal sizes give equal results)."""
-        values = self.__dict__
-        columns = [values[f] for f in (*self.per_axis_fields, *self.pad_fields)]
-        rank = 0
-        for v in columns:
-            if isinstance(v, tuple) and len(v) > rank:
-                rank = len(v)
-        if not rank:
-            return ()
-        return tuple(
-            zip(*[v if isinstance(v, tuple) else (v,) * rank for v in columns], strict=True)
-        )
-
-    @_computed_once
-    def memo(self) -> dict[Any, Any]:
-        """Inference's per-layer memo: input channels -> (output channels, parameters),
-        and the verdict of the dialect's whole-layer checks."""
-        return {}
 
     def normalized(self, rank: int, framework: str) -> LayerBase:
         """This layer with every per-axis field expanded to ``rank`` entries."""
