@@ -1,17 +1,20 @@
 """How long ``planner show`` needs for every layer's shape, next to the real frameworks.
 
 For every bundled preset and a generated 1,000-layer network, this measures (median
-of several runs, ``time.perf_counter``), side by side in one run:
+of several runs, ``time.perf_counter``), side by side in one run, the rounds of the
+three alternating so that a change in the machine's load hits all of them alike:
 
-- planner, first call: load the network (the preset's YAML, or a dict for the
-  generated one) and infer every layer's shape, on a freshly loaded network, which is
-  what ``planner show`` does (the figure the ratios use);
+- planner, first call: load the network from its YAML file (the preset's, or a file
+  written for the generated one) and infer every layer's shape, a fresh load each
+  run with planner's caches emptied, which is what ``planner show`` does (the figure
+  the ratios use);
 - planner, warm: ``planner.infer`` again on a network already loaded and inferred
   once (its per-layer caches filled), for reference only;
 - Keras: build the functional model (``planner.export.to_keras``), which is how
   Keras reports each layer's output shape (it also creates the weights);
-- PyTorch on the ``meta`` device: ``to_torch(net, device="meta")`` plus one forward
-  with a hook on every layer (no memory is allocated). ``to_torch`` reads
+- PyTorch on the ``meta`` device: build the ``nn.Module`` on ``device="meta"``
+  (``to_torch(net, device="meta")``) and run one forward on a meta tensor, with a
+  hook on every layer to read its shape (no memory is allocated). ``to_torch`` reads
   in-channels from a planner inference, which is computed outside the clock.
 
 Every framework's shapes are checked against planner's before timing counts.
@@ -29,9 +32,11 @@ import os
 import platform
 import statistics
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 os.environ.setdefault("KERAS_BACKEND", "torch")
@@ -47,26 +52,34 @@ from planner.spec.network import Network
 GENERATED = "generated-1000"
 
 
-def generated_data(layers: int = 1000) -> dict[str, Any]:
+def generated_text(layers: int = 1000) -> str:
     """A Keras network of ``layers`` layers that keeps a valid size: blocks of
-    conv 'same' -> max pool 2 -> conv 'same' -> upsample 2 on 64x64x8."""
+    conv 'same' -> max pool 2 -> conv 'same' -> upsample 2 on 64x64x8, as YAML."""
     block = [
-        {"type": "Conv2D", "filters": 8, "kernel_size": 3, "padding": "same", "activation": "relu"},
-        {"type": "MaxPooling2D", "pool_size": 2},
-        {"type": "Conv2D", "filters": 8, "kernel_size": 3, "padding": "same"},
-        {"type": "UpSampling2D", "size": 2},
+        "  - {type: Conv2D, filters: 8, kernel_size: 3, padding: same, activation: relu}",
+        "  - {type: MaxPooling2D, pool_size: 2}",
+        "  - {type: Conv2D, filters: 8, kernel_size: 3, padding: same}",
+        "  - {type: UpSampling2D, size: 2}",
     ]
     assert layers % len(block) == 0
-    return {
-        "name": GENERATED,
-        "framework": "keras",
-        "input_shape": [64, 64, 8],
-        "layers": block * (layers // len(block)),
-    }
+    head = [f"name: {GENERATED}", "framework: keras", "input_shape: [64, 64, 8]", "layers:"]
+    return "\n".join(head + block * (layers // len(block))) + "\n"
+
+
+# Where each network's YAML file is: a preset's own, or the generated one's.
+SOURCES: dict[str, str] = {}
 
 
 def load_network(name: str) -> Network:
-    return planner.load(generated_data()) if name == GENERATED else planner.load(name)
+    """A fresh load from the YAML file, as ``planner show NAME`` does."""
+    return planner.load(SOURCES.get(name, name))
+
+
+def fresh_caches() -> None:
+    """Empty planner's caches (the rendered formulas), so no run reuses another's."""
+    from planner.symbolic import ops
+
+    ops._render_sympy.cache_clear()
 
 
 def median_ms(fn: Callable[[], Any], runs: int) -> float:
@@ -79,6 +92,7 @@ def median_ms(fn: Callable[[], Any], runs: int) -> float:
 
 
 def planner_shapes(name: str) -> dict[str, tuple[int, ...]]:
+    fresh_caches()
     result = planner.infer(load_network(name))
     assert result.ok, result.first_error
     return {r.name: tuple(int(d) for d in r.output_shape) for r in result.layers}
@@ -89,17 +103,10 @@ def keras_shapes(net: Network) -> dict[str, tuple[int, ...]]:
     return {n: tuple(model.get_layer(n).output.shape[1:]) for n in net.layer_names}
 
 
-def keras_ms(net: Network, runs: int) -> float:
-    """Median build time; the session is cleared between runs, outside the clock
-    (``clear_session`` collects garbage, which can take longer than the build)."""
-    times = []
-    for _ in range(runs):
-        keras.backend.clear_session()
-        start = time.perf_counter()
-        keras_shapes(net)
-        times.append((time.perf_counter() - start) * 1000)
-    keras.backend.clear_session()
-    return statistics.median(times)
+def timed_ms(fn: Callable[[], Any]) -> float:
+    start = time.perf_counter()
+    fn()
+    return (time.perf_counter() - start) * 1000
 
 
 def torch_meta_shapes(net: Network, inference: Any = None) -> dict[str, tuple[int, ...]]:
@@ -123,15 +130,28 @@ def measure(name: str, repeat: int, framework_repeat: int) -> dict[str, Any]:
         if got != expected:
             wrong = {k: (got[k], v) for k, v in expected.items() if got.get(k) != v}
             raise SystemExit(f"{name}: {label} disagrees with planner: {wrong}")
-    # First call: a fresh load each run, so no per-layer cache is warm.
-    planner_ms = median_ms(lambda: planner_shapes(name), repeat)
-    planner.infer(net)  # fills the per-layer caches of this network
-    infer_ms = median_ms(lambda: planner.infer(net), repeat)
-    keras_time = keras_ms(net, framework_repeat)
     # to_torch reads in-channels from planner's inference: computed outside the
     # clock, so this column is PyTorch's own time.
     inference = planner.infer(net)
-    torch_ms = median_ms(lambda: torch_meta_shapes(net, inference), framework_repeat)
+    first: list[float] = []
+    keras_times: list[float] = []
+    torch_times: list[float] = []
+    for i in range(max(repeat, framework_repeat)):
+        if i < repeat:
+            # First call: a fresh load each run, so no per-layer cache is warm.
+            first.append(timed_ms(lambda: planner_shapes(name)))
+        if i < framework_repeat:
+            # The Keras session is cleared outside the clock (clear_session collects
+            # garbage, which can take longer than the build).
+            keras.backend.clear_session()
+            keras_times.append(timed_ms(lambda: keras_shapes(net)))
+            keras.backend.clear_session()
+            torch_times.append(timed_ms(lambda: torch_meta_shapes(net, inference)))
+    planner.infer(net)  # fills the per-layer caches of this network
+    infer_ms = median_ms(lambda: planner.infer(net), repeat)
+    planner_ms = statistics.median(first)
+    keras_time = statistics.median(keras_times)
+    torch_ms = statistics.median(torch_times)
     return {
         "network": name,
         "framework": net.framework,
@@ -155,6 +175,7 @@ def environment() -> dict[str, Any]:
         "keras": keras.__version__,
         "keras_backend": keras.backend.backend(),
         "torch": torch.__version__,
+        "load_average": os.getloadavg(),
     }
 
 
@@ -204,27 +225,33 @@ def main(argv: list[str] | None = None) -> int:
     # 1,000 layers needs more than Python's default limit of 1,000 frames.
     sys.setrecursionlimit(max(sys.getrecursionlimit(), 20_000))
     names = args.only or [*planner.preset_names(), GENERATED]
-    # Warm up imports and first-call caches so the first network is not penalised.
-    warm = load_network("keras-autoencoder")
-    planner_shapes("keras-autoencoder")
-    keras_shapes(warm)
-    torch_meta_shapes(warm)
-    rows = []
-    for name in names:
-        rows.append(measure(name, args.repeat, args.framework_repeat))
-        if not args.json:
-            print(f"measured {name}", file=sys.stderr)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"{GENERATED}.yaml"
+        path.write_text(generated_text(), encoding="utf-8")
+        SOURCES[GENERATED] = str(path)
+        # Warm up imports and first-call caches so the first network is not penalised.
+        warm = load_network("keras-autoencoder")
+        planner_shapes("keras-autoencoder")
+        keras_shapes(warm)
+        torch_meta_shapes(warm)
+        rows = []
+        for name in names:
+            rows.append(measure(name, args.repeat, args.framework_repeat))
+            if not args.json:
+                print(f"measured {name}", file=sys.stderr)
     if args.json:
         print(json.dumps({"environment": environment(), "results": rows}, indent=2))
     else:
         env = environment()
+        load = ", ".join(f"{x:.1f}" for x in env["load_average"])
         print(
             f"{env['date']}, Python {env['python']}, {env['cpus']} CPUs, keras {env['keras']} "
-            f"({env['keras_backend']} backend), torch {env['torch']}"
+            f"({env['keras_backend']} backend), torch {env['torch']}, load average {load} "
+            "(after the run)"
         )
         print(table(rows))
         print(
-            "planner ms: first call, a fresh load (YAML or dict) + infer, as `planner show` "
+            "planner ms: first call, a fresh load from YAML + infer, as `planner show` "
             "does; (warm infer): infer again on the loaded network; x keras / x torch: how "
             "many times faster planner's first call reports the same shapes"
         )

@@ -246,7 +246,9 @@ def _guard() -> Iterator[None]:
 
 
 def _print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, indent=2) + "\n")
+    from planner.json_text import dumps  # json.dumps(data, indent=2), faster
+
+    sys.stdout.write(dumps(data) + "\n")
 
 
 output_opt = click.option("--output", "-o", help="Write to this file ('-' for stdout).")

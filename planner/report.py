@@ -8,6 +8,7 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
+from planner.long_table import LONG_ROWS, LongTable
 from planner.shapes import Inference, LayerResult
 from planner.symbolic.ops import is_int, render, to_int
 
@@ -110,7 +111,9 @@ def summary(result: Inference, costs: Any = None, *, macs: bool = False, rf: boo
     from planner.dialects import layer_notes
 
     extra = cost_columns(costs, macs=macs, rf=rf) if costs is not None else None
-    parts: list[Any] = [summary_table(result, extra)]
+    table = summary_table(result, extra)
+    # A long table is drawn row by row (the same text as rich's: planner.long_table).
+    parts: list[Any] = [LongTable(table) if len(table.rows) > LONG_ROWS else table]
     parts.append(Text(f"Total params: {count_text(result.total_params)}"))
     if costs is not None and macs:
         parts.extend(cost_totals(costs))

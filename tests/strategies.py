@@ -20,6 +20,72 @@ def per_axis(draw: st.DrawFn, rank: int, values: st.SearchStrategy[int]) -> list
     return [draw(values) for _ in range(rank)]
 
 
+# --- YAML text (tests/test_yaml_subset.py) ---------------------------------------------
+
+# Scalars as written: plain words, and spellings that YAML 1.1 reads as something else
+# (booleans, octal, sexagesimal, floats, null) or that are not plain at all.
+YAML_SCALARS = (
+    "a", "Conv2D", "same", "relu", "x_1", "k.s", "a/b", "a-b", "-a", "yes", "No", "on",
+    "OFF", "y", "n", "true", "False", "null", "Null", "None", "~", "0", "1", "-1", "+1", "012",
+    "0x1F", "0o7", "0b11", "1_000", "1e3", "1.5", "-1.5", ".5", "1.", ".inf", "-.Inf",
+    ".nan", "1:30", "2001-12-14", "a:b", "a#b", "-", "?", "?a", ":a", "a b", "'q'",
+    '"q"', "''", '""', "'it''s'", '"a\\"b"', "a,b", "[", "]", "{}", "[]", "&x", "*x",
+    "!x", "|", ">", "%", "@", "`", "<<", "=", "a # c", "#c", "a  b", "(3, 3)", "?op",
+)  # fmt: skip
+
+
+@st.composite
+def yaml_documents(draw: st.DrawFn, depth: int = 3) -> str:
+    """YAML text in block and flow styles, with comments, odd indentation and tricky
+    scalars, some of it invalid YAML."""
+    scalars = st.sampled_from(YAML_SCALARS)
+
+    def flow(level: int) -> str:
+        kind = draw(st.sampled_from(["scalar", "list", "map"] if level < depth else ["scalar"]))
+        if kind == "scalar":
+            return draw(scalars)
+        items = draw(st.integers(min_value=0, max_value=3))
+        if kind == "list":
+            return "[" + ", ".join(flow(level + 1) for _ in range(items)) + "]"
+        sep = draw(st.sampled_from([": ", ":", " : ", ":  "]))
+        return "{" + ", ".join(draw(scalars) + sep + flow(level + 1) for _ in range(items)) + "}"
+
+    def block(level: int, indent: int) -> list[str]:
+        pad = " " * indent
+        lines = []
+        if draw(st.booleans()) or level >= depth:  # a mapping
+            for _ in range(draw(st.integers(min_value=1, max_value=3))):
+                key = draw(scalars)
+                if level < depth and draw(st.booleans()):
+                    lines.append(f"{pad}{key}:")
+                    step = draw(st.sampled_from([0, 2, 4]))
+                    lines += block(level + 1, indent + step)
+                else:
+                    lines.append(f"{pad}{key}: {flow(level + 1)}")
+        else:  # a sequence
+            for _ in range(draw(st.integers(min_value=1, max_value=3))):
+                style = draw(st.sampled_from(["flow", "compact", "nested"]))
+                if style == "flow" or level >= depth:
+                    lines.append(f"{pad}- {flow(level + 1)}")
+                elif style == "compact":
+                    inner = block(level + 1, indent + 2)
+                    lines.append(f"{pad}- {inner[0][indent + 2 :]}")
+                    lines += inner[1:]
+                else:
+                    lines.append(f"{pad}-")
+                    lines += block(level + 1, indent + 2)
+        if draw(st.booleans()):
+            at = draw(st.integers(min_value=0, max_value=len(lines)))
+            lines.insert(at, pad + draw(st.sampled_from(["# a comment", "", "  # indented"])))
+        return lines
+
+    text = "\n".join(block(0, 0)) + "\n"
+    if draw(st.booleans()):  # a stray character somewhere
+        at = draw(st.integers(min_value=0, max_value=len(text)))
+        text = text[:at] + draw(st.sampled_from(list(" -:#,[]{}'\"\t\x07&*\n"))) + text[at:]
+    return text
+
+
 # --- PyTorch (tests/conformance/test_torch.py) -------------------------------------
 
 torch_channels = st.integers(min_value=1, max_value=3)

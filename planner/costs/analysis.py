@@ -352,19 +352,24 @@ class _Walk:
         holds the most depends on the size (ask at a number)."""
         if any(not is_int(layer.activation_bytes) for layer in layers):
             return None
-        names = [layer.name for layer in layers]
         last: dict[str, int] = {}
         for i, spec in enumerate(self.net.layers):
             for name in spec.sources:
                 last[name] = i
         end = len(layers)
+        # Output j is live at steps j..last use (the end if nothing reads it): one
+        # sweep adds it at step j and drops it after its last use.
+        freed = [0] * (end + 1)
+        live = input_bytes
         peak = input_bytes
-        for i in range(len(layers)):
-            live = input_bytes
-            for j in range(i + 1):
-                if last.get(names[j], end) >= i:
-                    live = live + layers[j].activation_bytes  # type: ignore[operator]
-            peak = max(peak, live)  # type: ignore[call-overload]
+        for i, layer in enumerate(layers):
+            size: int = layer.activation_bytes  # type: ignore[assignment]
+            until = last.get(layer.name, end)
+            if until >= i:
+                live += size
+                freed[min(until, end - 1) + 1] += size
+            peak = max(peak, live)
+            live -= freed[i + 1]
         return peak
 
 
@@ -407,10 +412,11 @@ def _total(values: Any) -> Dim:
 
 def _data(value: Any) -> Any:
     """JSON: ints stay ints, fractions become floats (or ints), formulas strings."""
-    if value is None or isinstance(value, bool):
+    kind = type(value)
+    if kind is int or value is None or kind is bool:
         return value
-    if isinstance(value, tuple | list):
-        return [_data(v) for v in value]
+    if kind is tuple or kind is list or isinstance(value, tuple | list):
+        return [v if type(v) is int else _data(v) for v in value]
     if isinstance(value, Fraction):
         return int(value) if value.denominator == 1 else float(value)
     if is_int(value):

@@ -88,6 +88,8 @@ class AxisContext:
 
 
 def _t(x: Any) -> str:
+    if type(x) is int:
+        return str(x) if x >= 0 else f"({x})"
     text = render(x)
     return f"({text})" if any(op in text for op in "+-*/ ") and not text.isdigit() else text
 

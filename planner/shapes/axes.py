@@ -30,42 +30,47 @@ def spatial_layer(
     """The output of a layer with per-axis rules; fills ``result``'s padding,
     formula, conditions and parameters."""
     need_spatial(layer, x)
-    mode = getattr(layer, "padding_mode", "zeros")
+    mode = layer.__dict__.get("padding_mode", "zeros")
     unknowns = layer.has_unknowns
     view = Resolved(layer, resolve) if unknowns else layer
-    ctx_list = [
-        AxisContext(layer.name, a, rank=len(names), padding_mode=mode, spec=view) for a in names
-    ]
+    rank = len(names)
+    # One context per axis computed (axes equal to an earlier one reuse its result).
+    contexts = [AxisContext(layer.name, names[0], rank=rank, padding_mode=mode, spec=view)]
     if unknowns:
-        dialect.check_layer(view, ctx_list[0])
+        dialect.check_layer(view, contexts[0])
     else:
         # Whole-layer checks read only the layer's own fields: decide them once.
-        key = ("check", dialect.name, len(names))
-        verdict = layer.memo.get(key, _UNCHECKED)
+        key = ("check", dialect.name, rank)
+        memo = layer.memo
+        verdict = memo.get(key, _UNCHECKED)
         if verdict is _UNCHECKED:
             try:
-                dialect.check_layer(layer, ctx_list[0])
+                dialect.check_layer(layer, contexts[0])
                 verdict = None
             except PlannerError as exc:
                 verdict = exc
-            layer.memo[key] = verdict
+            memo[key] = verdict
         if verdict is not None:
             raise verdict
     axes = []
     done: dict[Any, Any] = {}
     signatures = layer.axis_signatures
-    for i, (n, ctx) in enumerate(zip(x.spatial, ctx_list, strict=True)):
+    for i, n in enumerate(x.spatial):
         # Axes with the same size and the same parameters give the same result (a
         # square input through a square kernel): compute it once.
         key = (n, signatures[i]) if type(n) is int and not unknowns else None
         if key is not None and key in done:
             axes.append(done[key])
             continue
-        axis = _axis(layer, dialect, resolve, ctx, n, i)
+        if i:
+            contexts.append(
+                AxisContext(layer.name, names[i], rank=rank, padding_mode=mode, spec=view)
+            )
+        axis = _axis(layer, dialect, resolve, contexts[-1], n, i)
         if key is not None:
             done[key] = axis
         axes.append(axis)
-    for ctx in ctx_list:
+    for ctx in contexts:
         if ctx.conditions:
             result.conditions.extend(ctx.conditions)
     spatial = tuple(a.size for a in axes)

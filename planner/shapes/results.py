@@ -117,10 +117,11 @@ class Inference:
 
 def to_data(value: Any) -> Any:
     """JSON data for a size, a shape or padding: ints as ints, formulas as text."""
-    if value is None or isinstance(value, bool):
+    kind = type(value)
+    if kind is int or value is None or kind is bool:
         return value
-    if isinstance(value, tuple | list):
-        return [to_data(v) for v in value]
+    if kind is tuple or kind is list or isinstance(value, tuple | list):
+        return [v if type(v) is int else to_data(v) for v in value]
     if is_int(value):
         return value
     value = to_int(value)

@@ -16,7 +16,8 @@ def axis_names(rank: int) -> tuple[str, ...]:
     >>> axis_names(3), axis_names(4)
     (('D', 'H', 'W'), ('X0', 'X1', 'X2', 'X3'))
     """
-    return AXIS_NAMES.get(rank, tuple(f"X{i}" for i in range(rank)))
+    names = AXIS_NAMES.get(rank)
+    return names if names is not None else tuple(f"X{i}" for i in range(rank))
 
 
 @dataclass(frozen=True)

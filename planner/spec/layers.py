@@ -14,9 +14,9 @@ network's rank and framework, so it happens in ``Network`` via ``normalized``.
 from __future__ import annotations
 
 import ast
+import functools
 import re
-from functools import cached_property
-from typing import Annotated, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -60,12 +60,31 @@ def _alias(*names: str) -> Any:
     return Field(validation_alias=AliasChoices(*names))
 
 
+class cached_property(functools.cached_property):  # type: ignore[type-arg]
+    """``functools.cached_property`` without the lock Python 3.11 takes on every first
+    access (a tenth of a first inference: every layer of a fresh network computes
+    three). Values are pure functions of the frozen fields, so two threads computing
+    one twice agree."""
+
+    def __get__(self, instance: Any, owner: Any = None) -> Any:
+        if instance is None:
+            return self
+        value = instance.__dict__[self.attrname] = self.func(instance)
+        return value
+
+
 class LayerBase(BaseModel):
     """Fields every layer has: its type, its unique name, and its inputs."""
 
     # defer_build: a layer's own validator is built only if something validates a layer
     # alone; a network's validator (built once in network.py) covers every layer type.
-    model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True, defer_build=True)
+    model_config = ConfigDict(
+        extra="forbid",
+        populate_by_name=True,
+        frozen=True,
+        defer_build=True,
+        ignored_types=(cached_property,),
+    )
 
     type: str
     name: str | None = None
@@ -99,15 +118,17 @@ class LayerBase(BaseModel):
         strings; read them as the lists they spell."""
         if not isinstance(data, dict):
             return data
-        out = dict(data)
+        out = None
         for key, value in data.items():
-            if isinstance(value, str) and _TUPLE.match(value):
+            if isinstance(value, str) and "(" in value and _TUPLE.match(value):
                 try:
                     parsed = ast.literal_eval(value)
                 except (ValueError, SyntaxError):
                     continue
+                if out is None:
+                    out = dict(data)
                 out[key] = _as_lists(parsed)
-        return out
+        return data if out is None else out
 
     def default_name(self, rank: int) -> str:
         return self.keras_name.format(rank=rank)
@@ -131,17 +152,27 @@ class LayerBase(BaseModel):
     def has_unknowns(self) -> bool:
         """Whether any field holds an ``Unknown`` (inference then resolves values)."""
         values = self.__dict__
-        return any(_holds_unknown(values[f]) for f in type(self).model_fields)
+        for f in type(self).__pydantic_fields__:
+            value = values[f]
+            kind = type(value)
+            if kind is Unknown or ((kind is tuple or kind is list) and _holds_unknown(value)):
+                return True
+        return False
 
     @cached_property
     def axis_signatures(self) -> tuple[tuple[Any, ...], ...]:
         """Per spatial axis, every value the axis rule reads (axes with equal
         signatures and equal sizes give equal results)."""
-        fields = (*self.per_axis_fields, *self.pad_fields)
-        values = [getattr(self, f) for f in fields]
-        rank = max((len(v) for v in values if isinstance(v, tuple)), default=0)
+        values = self.__dict__
+        columns = [values[f] for f in (*self.per_axis_fields, *self.pad_fields)]
+        rank = 0
+        for v in columns:
+            if isinstance(v, tuple) and len(v) > rank:
+                rank = len(v)
+        if not rank:
+            return ()
         return tuple(
-            tuple(v[i] if isinstance(v, tuple) else v for v in values) for i in range(rank)
+            zip(*[v if isinstance(v, tuple) else (v,) * rank for v in columns], strict=True)
         )
 
     @cached_property
@@ -149,6 +180,34 @@ class LayerBase(BaseModel):
         """Inference's per-layer memo: input channels -> (output channels, parameters),
         and the verdict of the dialect's whole-layer checks."""
         return {}
+
+    def replaced(self, update: dict[str, Any], fields_set: set[str] | None = None) -> Any:
+        """``model_copy(update=update)`` made directly (pydantic's copy machinery was
+        most of validating a large network, which copies every layer): the values must
+        be valid already. ``fields_set`` replaces the set of fields written (default:
+        this layer's plus the updated ones). Values cached from the old fields
+        (``memo``, ``has_unknowns``...) are not carried over."""
+        cls = type(self)
+        values = self.__dict__
+        fields = cls.__pydantic_fields__
+        values = dict(values) if len(values) == len(fields) else {f: values[f] for f in fields}
+        values.update(update)
+        out = cls.__new__(cls)
+        object.__setattr__(out, "__dict__", values)
+        written = self.__pydantic_fields_set__ | update.keys() if fields_set is None else fields_set
+        object.__setattr__(out, "__pydantic_fields_set__", set(written))
+        object.__setattr__(out, "__pydantic_extra__", None)
+        object.__setattr__(out, "__pydantic_private__", None)
+        return out
+
+    if not TYPE_CHECKING:
+
+        def __getattr__(self, name: str) -> Any:
+            # An absent attribute (``getattr(layer, "strides", None)`` on a layer without
+            # strides, common in inference): pydantic's own ``__getattr__`` looks for
+            # private attributes and extra fields first, which layers never have, at
+            # several times the cost.
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     def normalized(self, rank: int, framework: str) -> LayerBase:
         """This layer with every per-axis field expanded to ``rank`` entries."""
@@ -172,11 +231,9 @@ class LayerBase(BaseModel):
                 raise _field_error(self, f, str(exc)) from None
         for f in self.pad_fields:
             update[f] = normalize_padding(self, getattr(self, f), rank, framework, f)
-        out = self.model_copy(update=update)
         # Normal forms are not user choices: keep "which fields were written" (a
         # framework's default may differ from planner's, e.g. ONNX count_include_pad).
-        object.__setattr__(out, "__pydantic_fields_set__", set(self.model_fields_set))
-        return out
+        return self.replaced(update, self.__pydantic_fields_set__)
 
 
 def _holds_unknown(value: Any) -> bool:
@@ -184,7 +241,10 @@ def _holds_unknown(value: Any) -> bool:
     ``Unknown``; checked once per layer, so kept cheap for the common scalars."""
     kind = type(value)
     if kind is tuple or kind is list:
-        return any(_holds_unknown(v) for v in value)
+        for v in value:  # noqa: SIM110 (a loop: any() over a generator costs more)
+            if _holds_unknown(v):
+                return True
+        return False
     return kind is Unknown
 
 
@@ -351,8 +411,9 @@ class _Windowed(LayerBase):
 
     def normalized(self, rank: int, framework: str) -> LayerBase:
         if framework != "jax":
+            values = self.__dict__
             for f, default in JAX_ONLY.items():
-                if getattr(self, f, default) != default:
+                if values.get(f, default) != default:
                     raise _field_error(
                         self,
                         f,
@@ -590,9 +651,9 @@ class UpSample(LayerBase):
         layer: UpSample = self
         if self.size is not None:
             if framework == "torch":
-                layer = self.model_copy(update={"output_size": self.size, "size": None})
+                layer = self.replaced({"output_size": self.size, "size": None})
             else:
-                layer = self.model_copy(update={"scale": self.size, "size": None})
+                layer = self.replaced({"scale": self.size, "size": None})
         if layer.scale is None and layer.output_size is None:
             if framework != "keras":
                 # torch: "either size or scale_factor should be defined"; ONNX Resize
@@ -603,7 +664,7 @@ class UpSample(LayerBase):
                     f"{framework} upsampling needs a scale factor (scale_factor) or an "
                     "output size (size); only Keras' UpSampling defaults to 2",
                 )
-            layer = layer.model_copy(update={"scale": 2})
+            layer = layer.replaced({"scale": 2})
         if layer.scale is not None and layer.output_size is not None:
             raise _field_error(
                 self, "scale", "give either a scale factor or an output size, not both"

@@ -10,12 +10,16 @@ of nesting, and ``MAX_ALIAS_VALUES`` values produced by aliases (``*name``), so 
 "billion laughs" document, whose few lines expand to billions of values through
 nested aliases, is refused in milliseconds instead of filling memory. The counting
 pass reads the parser's event stream once, keeping the expanded size of every anchor.
+Text in the plain subset that network files are written in is read by
+``planner.spec.yaml_subset`` instead (to the same data, without aliases or deep
+nesting, so within the bounds by construction), many times faster.
 """
 
 from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -26,6 +30,8 @@ from pydantic import ValidationError
 from planner.errors import ArgumentError, FileError, SpecError, received_text
 from planner.spec.layers import LAYER_CLASSES, TYPE_ALIASES, resolve_type
 from planner.spec.network import Network
+from planner.spec.yaml_subset import OutsideSubset
+from planner.spec.yaml_subset import parse as parse_subset
 
 Path_ = tuple[Any, ...]
 
@@ -43,6 +49,16 @@ Loader.add_implicit_resolver("tag:yaml.org,2002:null", re.compile(r"^None$"), ["
 _Loader = Loader
 
 
+def _check_size(text: str, source: str) -> None:
+    size = len(text.encode("utf-8", "surrogatepass")) if len(text) * 4 > MAX_TEXT_BYTES else 0
+    if size > MAX_TEXT_BYTES:
+        raise SpecError(
+            f"the text is {size / 1e6:.1f} MB; planner reads network files up to "
+            f"{MAX_TEXT_BYTES // (1024 * 1024)} MB",
+            source=source,
+        )
+
+
 def check_bounds(text: str, source: str = "<string>") -> None:
     """Refuse YAML text that is too large, too deeply nested or expands too far
     through aliases; every refusal names the limit and the line where it was hit.
@@ -53,13 +69,7 @@ def check_bounds(text: str, source: str = "<string>") -> None:
     ...
     planner.errors.SpecError: <string>:1: the YAML nests more than 100 levels deep; ...
     """
-    size = len(text.encode("utf-8", "surrogatepass")) if len(text) * 4 > MAX_TEXT_BYTES else 0
-    if size > MAX_TEXT_BYTES:
-        raise SpecError(
-            f"the text is {size / 1e6:.1f} MB; planner reads network files up to "
-            f"{MAX_TEXT_BYTES // (1024 * 1024)} MB",
-            source=source,
-        )
+    _check_size(text, source)
     anchors: dict[str, int] = {}
     # One frame per open collection: [values inside so far, its anchor].
     stack: list[list[Any]] = []
@@ -138,8 +148,48 @@ def _line_map(root: Any) -> dict[Path_, int]:
     return lines
 
 
-def parse_text(text: str, source: str = "<string>") -> tuple[Any, dict[Path_, int]]:
-    """Parse YAML once, within bounds: the data and the line of every key and item."""
+class _LinesOf(Mapping[Path_, int]):
+    """The line map of a text, made on first use: only an error needs it, and
+    composing the YAML with marks costs more than reading it."""
+
+    def __init__(self, text: str):
+        self._text = text
+        self._lines: dict[Path_, int] | None = None
+
+    def _map(self) -> dict[Path_, int]:
+        if self._lines is None:
+            loader = _Loader(self._text)
+            try:
+                self._lines = _line_map(loader.get_single_node())
+            except yaml.YAMLError:  # not expected of text in the subset: no lines then
+                self._lines = {}
+            finally:
+                loader.dispose()
+        return self._lines
+
+    def __getitem__(self, key: Path_) -> int:
+        return self._map()[key]
+
+    def __iter__(self) -> Iterator[Path_]:
+        return iter(self._map())
+
+    def __len__(self) -> int:
+        return len(self._map())
+
+
+def parse_text(text: str, source: str = "<string>") -> tuple[Any, Mapping[Path_, int]]:
+    """Parse YAML once, within bounds: the data and the line of every key and item.
+
+    Text in the plain subset that network files use is read by
+    ``planner.spec.yaml_subset`` (no aliases, bounded nesting: within the bounds by
+    construction), its line map made only if an error asks for a line; any other
+    text by PyYAML, after ``check_bounds``.
+    """
+    _check_size(text, source)
+    try:
+        return parse_subset(text, MAX_DEPTH, _Loader), _LinesOf(text)
+    except OutsideSubset:
+        pass
     check_bounds(text, source)
     loader = _Loader(text)
     try:
@@ -159,10 +209,10 @@ def parse_text(text: str, source: str = "<string>") -> tuple[Any, dict[Path_, in
 
 
 def network_from_data(
-    data: Any, source: str = "<data>", lines: dict[Path_, int] | None = None
+    data: Any, source: str = "<data>", lines: Mapping[Path_, int] | None = None
 ) -> Network:
     """Validate plain data into a ``Network``, turning errors into ``SpecError``."""
-    lines = lines or {}
+    lines = {} if lines is None else lines
     if not isinstance(data, dict):
         what = "an empty document" if data is None else received_text(data)
         raise SpecError(
@@ -272,7 +322,7 @@ def _split_tuple(data: dict[str, Any], lines: dict[Path_, int], source: str) -> 
 
 
 def _from_validation(
-    exc: ValidationError, data: dict[str, Any], source: str, lines: dict[Path_, int]
+    exc: ValidationError, data: dict[str, Any], source: str, lines: Mapping[Path_, int]
 ) -> SpecError:
     split = _split_tuple(data, lines, source)
     if split is not None:

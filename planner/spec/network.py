@@ -234,10 +234,11 @@ class Network(BaseModel):
                     layer=name,
                     field="inputs",
                 )
-            layer = layer.model_copy(update={"name": name, "inputs": inputs})
-            _check_references(layer, known, names, ranks)
+            update: dict[str, Any] = {"name": name, "inputs": inputs}
             if self.api is not None and "api" in type(layer).model_fields and layer.api is None:
-                layer = layer.model_copy(update={"api": self.api})
+                update["api"] = self.api
+            layer = layer.replaced(update)
+            _check_references(layer, known, names, ranks)
             layer_rank = ranks[inputs[0]]
             layer = layer.normalized(layer_rank, self.framework)
             ranks[name] = _rank_after(layer, layer_rank)

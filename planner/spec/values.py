@@ -223,7 +223,14 @@ def per_axis(value: Any, rank: int, field: str) -> tuple[Any, ...]:
     >>> per_axis([2, 1], 2, "strides")
     (2, 1)
     """
-    if isinstance(value, Sequence) and not isinstance(value, str):
+    kind = type(value)
+    if kind is int:
+        return (value,) * rank
+    if (
+        kind is tuple
+        or kind is list
+        or (isinstance(value, Sequence) and not isinstance(value, str))
+    ):
         values = tuple(value)
         if len(values) == 1 and rank != 1:
             return values * rank
@@ -238,6 +245,10 @@ def per_axis(value: Any, rank: int, field: str) -> tuple[Any, ...]:
 
 def check_positive(values: Sequence[Any], field: str, minimum: int = 1) -> None:
     for v in values:
+        if type(v) is int:
+            if v < minimum:
+                raise ValueError(f"'{field}' must be an integer >= {minimum}, received {v}")
+            continue
         if isinstance(v, int) and v < minimum:
             raise ValueError(f"'{field}' must be an integer >= {minimum}, received {v}")
         if isinstance(v, Unknown) and v.min is not None and v.min < minimum:

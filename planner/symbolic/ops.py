@@ -93,7 +93,7 @@ def _loaded_sympy() -> Any:
 
 
 def is_int(x: Any) -> bool:
-    return isinstance(x, int) and not isinstance(x, bool)
+    return type(x) is int or (isinstance(x, int) and not isinstance(x, bool))
 
 
 def to_int(x: Any) -> Any:
@@ -378,6 +378,8 @@ def simplify(x: Any) -> Any:
 
 def render(x: Any) -> str:
     """A readable formula: ``floor((H - 3)/2) + 1`` rather than sympy's repr."""
+    if type(x) is int:
+        return str(x)
     if is_int(x):
         return str(x)
     if isinstance(x, Lin | LinCond):
