@@ -442,16 +442,9 @@ def _search(
                     break
                 vals = {**values, **combo} if combo else values
                 used = _with_defaults(layer, defaults[i], vals)
-                try:
-                    out, result = apply_layer(used, ins, dialect, vals, names)
-                except PlannerError as exc:
-                    failures[f"{layer.name}: {exc.message}"] += 1
+                out = _apply_checked(used, ins, dialect, vals, names, plan.exact, failures)
+                if out is None:
                     continue
-                if plan.exact:
-                    lost = dropped_pixels(used, dialect, vals, ins[0].spatial, result)
-                    if any(d > 0 for d in lost):
-                        failures[f"{layer.name}: drops pixels (not exact)"] += 1
-                        continue
                 tensors2 = dict(tensors)
                 tensors2[layer.name] = out  # type: ignore[index]
                 if not all(_target_holds(t, net, tensors2) for t in plan.checks[step]):
@@ -622,16 +615,9 @@ def _eliminate(
                         raise Stopped(budget.stopped or "memory")
                     vals = dict(zip(mine, combo_values, strict=True))
                     used = _with_defaults(layer, defaults_i, vals)
-                    try:
-                        out, result = apply_layer(used, inputs, dialect, vals, names)
-                    except PlannerError as exc:
-                        failures[f"{layer.name}: {exc.message}"] += 1
+                    out = _apply_checked(used, inputs, dialect, vals, names, plan.exact, failures)
+                    if out is None:
                         continue
-                    if plan.exact:
-                        lost = dropped_pixels(used, dialect, vals, inputs[0].spatial, result)
-                        if any(d > 0 for d in lost):
-                            failures[f"{layer.name}: drops pixels (not exact)"] += 1
-                            continue
                     if not holds(step, out):
                         failures[
                             f"{layer.name}: misses target " + ", ".join(map(str, own[step]))
@@ -778,6 +764,30 @@ def _finish(
     return SearchResult(
         verified, total, True, None, states, time.perf_counter() - started, failures
     )
+
+
+def _apply_checked(
+    layer: Any,
+    inputs: list[Tensor],
+    dialect: Any,
+    values: Mapping[str, Any],
+    names: Any,
+    exact: bool,
+    failures: Counter[str],
+) -> Tensor | None:
+    """``layer``'s output for these values, or None with the reason counted in
+    ``failures`` (the framework refuses it; with ``exact``, it drops pixels)."""
+    try:
+        out, result = apply_layer(layer, inputs, dialect, values, names)
+    except PlannerError as exc:
+        failures[f"{layer.name}: {exc.message}"] += 1
+        return None
+    if exact and any(
+        d > 0 for d in dropped_pixels(layer, dialect, values, inputs[0].spatial, result)
+    ):
+        failures[f"{layer.name}: drops pixels (not exact)"] += 1
+        return None
+    return out
 
 
 def _with_defaults(layer: Any, fields: list[tuple[str, str]], values: Mapping[str, Any]) -> Any:
