@@ -28,6 +28,7 @@ from itertools import product
 from typing import Any
 
 from planner.codegen import CodeContext, layers_code
+from planner.dialects import avg_counts_padding
 from planner.errors import SolveError, SpecError
 from planner.shapes import Tensor, infer
 from planner.spec.loading import network_from_data
@@ -136,7 +137,7 @@ def translate(net: Network, layer_name: str, framework: str) -> Translation:
     if reduce is not None:
         base["reduce"] = reduce
     elif layer.type == "avg_pool":
-        base["count_include_pad"] = _count_include_pad(net, layer)
+        base["count_include_pad"] = avg_counts_padding(net.framework, layer)
     if _input_dilation(layer):
         base["input_dilation"] = _input_dilation(layer)
     if framework == "jax" and layer.type in POOL_TYPES and (_needs_lax(base) or level == "lax"):
@@ -272,12 +273,6 @@ def _fill(net: Network, layer: Any) -> str:
     if net.framework == "jax" and layer.padding in ("circular", "reflect"):
         return layer.padding
     return "zeros"
-
-
-def _count_include_pad(net: Network, layer: Any) -> bool:
-    from planner.dialects import avg_counts_padding
-
-    return avg_counts_padding(net.framework, layer)
 
 
 def _linear_mode(mode: str) -> bool:

@@ -15,7 +15,7 @@ Unknowns come from the network (``?p`` fields) or are added by name:
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from dataclasses import field as dc_field
 from typing import Any
@@ -518,15 +518,7 @@ def assign(net: Network, values: dict[str, Any]) -> Network:
             return None if filled and all(v is None for v in filled) else filled
         return value
 
-    have = net.unknowns()
-    stray = sorted(set(values) - set(have))
-    if stray:
-        raise SolveError(
-            f"values name {', '.join(repr(s) for s in stray)}, which "
-            f"{'is not an unknown' if len(stray) == 1 else 'are not unknowns'} of {net.name}; "
-            f"its unknowns are {', '.join(have) or 'none'}",
-            field="values",
-        )
+    refuse_stray(values, net.unknowns(), net.name, "values")
     data = net.to_data()
     data["input_shape"] = [fill(d) for d in data["input_shape"]]
     data["layers"] = [{k: fill(v) for k, v in item.items()} for item in data["layers"]]
@@ -644,3 +636,16 @@ def _solvable_fields(layer: LayerBase) -> list[str]:
     if "ceil_mode" in type(layer).model_fields:
         fields.append("ceil_mode")
     return fields
+
+
+def refuse_stray(given: Iterable[str], have: Iterable[str], network: str, field: str) -> None:
+    """Refuse names in ``given`` (values, refs) that are not unknowns of the network."""
+    have = list(have)
+    stray = sorted(set(given) - set(have))
+    if stray:
+        raise SolveError(
+            f"{field} name {', '.join(repr(s) for s in stray)}, which "
+            f"{'is not an unknown' if len(stray) == 1 else 'are not unknowns'} of {network}; "
+            f"its unknowns are {', '.join(have) or 'none'}",
+            field=field,
+        )

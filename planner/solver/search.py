@@ -391,13 +391,8 @@ def _search(
         if budget.check() or over_memory(len(new_frontier)):
             stopped = budget.stopped or "memory"
             break
-        try:
-            x = input_tensor(net, combo)
-        except PlannerError as exc:
-            failures[f"input: {exc.message}"] += 1
-            continue
-        if any(isinstance(d, int) and d < 1 for d in x.dims):
-            failures["input: a size below 1"] += 1
+        x = _input_checked(net, combo, failures)
+        if x is None:
             continue
         tensors = {net.input_name: x}
         if not all(_target_holds(t, net, tensors) for t in plan.checks[0]):
@@ -561,13 +556,8 @@ def _eliminate(
             if stop():
                 raise Stopped(budget.stopped or "memory")
             combo = dict(zip(mine, combo_values, strict=True))
-            try:
-                x = input_tensor(net, combo)
-            except PlannerError as exc:
-                failures[f"input: {exc.message}"] += 1
-                continue
-            if any(isinstance(d, int) and d < 1 for d in x.dims):
-                failures["input: a size below 1"] += 1
+            x = _input_checked(net, combo, failures)
+            if x is None:
                 continue
             if not holds(0, x):
                 failures["input misses a target"] += 1
@@ -764,6 +754,21 @@ def _finish(
     return SearchResult(
         verified, total, True, None, states, time.perf_counter() - started, failures
     )
+
+
+def _input_checked(
+    net: Network, values: Mapping[str, Any], failures: Counter[str]
+) -> Tensor | None:
+    """The input tensor for these values, or None with the reason counted."""
+    try:
+        x = input_tensor(net, values)
+    except PlannerError as exc:
+        failures[f"input: {exc.message}"] += 1
+        return None
+    if any(isinstance(d, int) and d < 1 for d in x.dims):
+        failures["input: a size below 1"] += 1
+        return None
+    return x
 
 
 def _apply_checked(

@@ -23,6 +23,7 @@ from planner.solver.problem import (
     Var,
     assign,
     parse_target,
+    refuse_stray,
     resolve_name,
     target_sizes,
     with_unknowns,
@@ -156,14 +157,7 @@ def solve(
         )
     vars = collect_vars(net, refs)
     if refs:
-        stray = sorted(set(refs) - set(vars))
-        if stray:
-            raise SolveError(
-                f"refs name {', '.join(repr(s) for s in stray)}, which "
-                f"{'is not an unknown' if len(stray) == 1 else 'are not unknowns'} of "
-                f"{net.name}; its unknowns are {', '.join(vars) or 'none'}",
-                field="refs",
-            )
+        refuse_stray(refs, vars, net.name, "refs")
     info: dict[str, dict[str, Any]] = {name: _domain_info(v) for name, v in vars.items()}
     for name, v in vars.items():
         if not v.size:

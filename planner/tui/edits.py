@@ -23,7 +23,7 @@ from planner.errors import SpecError
 from planner.spec.layers import LAYER_CLASSES, LayerBase
 from planner.spec.loading import network_from_data
 from planner.spec.network import Network
-from planner.spec.values import Unknown
+from planner.spec.values import plain
 
 # Starting values for required fields of a new layer; any other required integer
 # field starts at 1, so a layer type added to planner.spec needs no entry here.
@@ -36,18 +36,6 @@ STARTERS: dict[str, Any] = {
 }
 # Layer types offered by "add layer" (the input is the network's, not a layer).
 ADDABLE = tuple(t for t in LAYER_CLASSES if t != "input")
-
-
-def plain(value: Any) -> Any:
-    """A field value as it would be written in YAML (per-axis tuples collapsed)."""
-    if isinstance(value, Unknown):
-        return value.to_data()
-    if isinstance(value, tuple | list):
-        items = [plain(v) for v in value]
-        if items and all(i == items[0] for i in items) and not isinstance(items[0], list):
-            return items[0]
-        return items
-    return value
 
 
 def value_text(value: Any) -> str:

@@ -15,8 +15,9 @@ from rich.text import Text
 from planner import Inference
 from planner.costs.analysis import CostResult
 from planner.report import cost_columns, count_text, pad_text, shape_text
+from planner.spec.values import plain
 from planner.symbolic.ops import render
-from planner.tui.edits import plain, value_text
+from planner.tui.edits import value_text
 
 COLUMNS: tuple[tuple[str, str, int | None], ...] = (
     # key, label, width (None: fit the content)
