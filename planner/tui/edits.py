@@ -20,7 +20,7 @@ from typing import Any
 import yaml
 
 from planner.errors import SpecError
-from planner.spec.layers import LAYER_CLASSES, LayerBase
+from planner.spec.layers import JAX_ONLY, LAYER_CLASSES, LayerBase
 from planner.spec.loading import network_from_data
 from planner.spec.network import Network
 from planner.spec.values import plain
@@ -245,7 +245,38 @@ def network_step_name(net: Network, field: str, value: Any) -> str:
     return f"network.{field} {old or 'default'} -> {value_text(value) or 'default'}"
 
 
-def layer_fields(layer: LayerBase) -> list[str]:
-    """The editable fields of ``layer`` in model order (name and inputs first)."""
-    fields = [f for f in type(layer).model_fields if f != "type"]
-    return ["name", "inputs", *[f for f in fields if f not in ("name", "inputs")]]
+# Settings only one framework has (every other refuses them), with their defaults:
+# JAX's, and the ONNX ``pads`` an import keeps beside an ``auto_pad``.
+_ONLY_IN: dict[str, tuple[str, Any]] = {
+    **{f: ("jax", default) for f, default in JAX_ONLY.items()},
+    "pads_beside_auto_pad": ("onnx", None),
+}
+
+
+def layer_fields(layer: LayerBase, framework: str) -> list[str]:
+    """The editable fields of ``layer`` in model order (name and inputs first), less
+    the settings that ``framework`` does not have (``api`` or ``input_dilation`` on a
+    Keras convolution). A setting left away from its default is listed anyway, so
+    that the error it causes can be fixed where it is.
+
+    >>> import planner
+    >>> conv = planner.load("keras-autoencoder").layers[0]
+    >>> "input_dilation" in layer_fields(conv, "keras"), "input_dilation" in layer_fields(conv, "jax")
+    (False, True)
+    """
+    shown = []
+    for f in type(layer).model_fields:
+        only = _ONLY_IN.get(f)
+        if f in ("type", "name", "inputs") or (
+            only is not None and only[0] != framework and _is_default(getattr(layer, f), only[1])
+        ):
+            continue
+        shown.append(f)
+    return ["name", "inputs", *shown]
+
+
+def _is_default(value: Any, default: Any) -> bool:
+    """Whether ``value`` is ``default``, also once expanded per axis (``(1, 1)``)."""
+    if isinstance(value, tuple):
+        return all(v == default for v in value)
+    return bool(value == default)

@@ -113,6 +113,43 @@ async def test_select_and_switch_fields_come_from_the_model(app_for):
         assert app.table.row("conv2d").text("params") == "144"
 
 
+async def test_form_lists_only_the_settings_of_the_networks_framework(app_for, tmp_path):
+    # A Keras convolution has no JAX settings and no ONNX pads-beside-auto_pad ...
+    app = app_for("keras-autoencoder")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await select_row(app, pilot, "conv2d")
+        shown = set(app.form._widgets)
+        assert {"kernel_size", "strides", "padding", "dilation", "filters"} <= shown
+        assert not shown & {"api", "input_dilation", "pads_beside_auto_pad"}
+    # ... while a Flax convolution offers them, and switching to it changes the form.
+    path = tmp_path / "flax.yaml"
+    path.write_text(
+        "name: f\nframework: jax\ninput_shape: [32, 32, 3]\n"
+        "layers:\n  - {type: conv, name: c, filters: 4, kernel_size: 3}\n"
+    )
+    app = app_for(str(path))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await select_row(app, pilot, "c")
+        shown = set(app.form._widgets)
+        assert {"api", "input_dilation"} <= shown
+        assert "pads_beside_auto_pad" not in shown
+
+
+def test_layer_fields_keep_a_foreign_setting_that_is_set():
+    from planner.tui.edits import layer_fields
+
+    conv = planner.loads(
+        "framework: jax\ninput_shape: [8, 8, 1]\nlayers: [{type: conv, filters: 1, "
+        "kernel_size: 3, input_dilation: 2}]"
+    ).layers[0]
+    # Shown for Keras too, since it is set: the error it causes is fixed in the form.
+    assert "input_dilation" in layer_fields(conv, "keras")
+    assert "use_consistent_padding" not in layer_fields(conv, "keras")
+    assert "use_consistent_padding" not in layer_fields(conv, "torch")
+
+
 async def test_symbolic_input_shows_formulas_and_closed_form(app_for):
     app = app_for("unet-original")
     async with app.run_test(size=SIZE) as pilot:

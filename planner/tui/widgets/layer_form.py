@@ -122,7 +122,7 @@ class LayerForm(VerticalScroll):
             net = self.network
             return type(net), {f: getattr(net, f) for f in NETWORK_FIELDS}, list(NETWORK_FIELDS)
         layer = self.network.layer(self.key)
-        names = edits.layer_fields(layer)
+        names = edits.layer_fields(layer, self.network.framework)
         return type(layer), {f: getattr(layer, f) for f in names}, names
 
     async def show(self, network: Network, key: str | None) -> None:
