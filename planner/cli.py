@@ -406,8 +406,9 @@ unknown_opt = click.option(
     "-u",
     multiple=True,
     callback=_as_list,
-    help="Make a field unknown: LAYER.FIELD[=LO..HI] (conv1.padding=0..3, input=64..1024, "
-    "input.H=1..600, pool1.ceil_mode, conv3.padding for a valid/same choice). Repeatable.",
+    help="Make a field unknown: LAYER.FIELD[=LO..HI] or LAYER.FIELD=A,B,C (conv1.padding=0..3, "
+    "conv1.kernel_size=3,5,7, pool1.strides=default,1,2, input=64..1024, input.H=1..600, "
+    "pool1.ceil_mode, conv3.padding for a valid/same choice). Repeatable.",
 )
 target_opt = click.option(
     "--target",

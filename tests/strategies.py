@@ -465,7 +465,8 @@ def onnx_resize_case(draw: st.DrawFn) -> dict:
 def solve_problem(draw: st.DrawFn) -> tuple[dict, list[str], list[str]]:
     """A small concrete network, 1-3 bounded unknowns in it, and targets for the solver.
 
-    Returns (network data, unknown specs ``LAYER.FIELD=LO..HI``, target strings).
+    Returns (network data, unknown specs ``LAYER.FIELD=LO..HI`` or ``LAYER.FIELD=A,B``,
+    target strings).
     """
     fw = draw(st.sampled_from(["keras", "torch", "jax", "onnx"]))
     layers = draw(st.lists(spatial_layer(fw), min_size=2, max_size=5))
@@ -483,14 +484,22 @@ def solve_problem(draw: st.DrawFn) -> tuple[dict, list[str], list[str]]:
             candidates.append(f"{name}.strides=1..3")
             k = "pool_size" if layer["type"] == "max_pool" else "kernel_size"
             candidates.append(f"{name}.{k}=1..4")
+            # Choice lists (the CLI's LAYER.FIELD=A,B,C)
+            candidates.append(f"{name}.strides=1,3")
+            candidates.append(f"{name}.{k}=2,3,5")
+            if layer["type"] == "max_pool" and layer.get("strides") is None:
+                candidates.append(f"{name}.strides=default,1,2")
         if layer["type"] == "conv" and fw in ("torch",):
             candidates.append(f"{name}.padding=0..3")
+            candidates.append(f"{name}.padding=0,2,3")
         if (
             layer["type"] == "conv"
             and fw in ("keras", "jax", "onnx")
             and isinstance(layer.get("padding"), str)
         ):
             candidates.append(f"{name}.padding")
+            other = "same_upper" if fw == "onnx" else "same"
+            candidates.append(f"{name}.padding=valid,{other}")
         if layer["type"] == "max_pool" and fw == "torch":
             candidates.append(f"{name}.ceil_mode")
         if layer["type"] == "conv_transpose" and fw == "torch":

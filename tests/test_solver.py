@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 
 import pytest
 from hypothesis import given, settings
@@ -174,6 +175,83 @@ def test_unet_input_sizes_and_cropping():
     assert [s.values for s in result.solutions] == [
         {"crop6": 4, "crop7": 16, "crop8": 40, "crop9": 88}
     ]
+
+
+@pytest.mark.parametrize(
+    ("source", "unknown", "target"),
+    [
+        ("keras-autoencoder", "conv2d_5.kernel_size=1,3,5,7", "conv2d_5=14"),
+        ("keras-autoencoder", "conv2d_5.kernel_size.H=3,5,9", "conv2d_5.W=14"),
+        ("keras-autoencoder", "conv2d_5.padding=same,valid", "decoded=28"),
+        ("keras-autoencoder", "encoded.strides=1,2,3", "encoded=4"),
+        ("dcgan-discriminator", "0.padding=0,1,3", "0=32"),
+        ("dcgan-discriminator", "2.strides=1,2,4", "2=16"),
+        ("keras-autoencoder", "encoded.strides=default,1,3", "encoded=4"),
+    ],
+)
+def test_choice_lists_find_exactly_the_listed_values_that_work(source, unknown, target):
+    """``LAYER.FIELD=A,B,C``: the solver searches exactly the listed values, and
+    finds those that a forward inference with the value written in accepts."""
+    net = planner.load(source)
+    asked = with_unknowns(net, [unknown])
+    (var,) = collect_vars(asked).values()
+    listed = [int(v) if v.isdigit() else v for v in unknown.split("=")[1].split(",")]
+    assert list(var.domain) == listed
+    layer, field = unknown.split("=")[0].split(".")[:2]
+    axis = unknown.split("=")[0].split(".")[2:]
+    expected = []
+    for value in listed:
+        data = net.to_data()
+        item = next(i for i, n in zip(data["layers"], net.layer_names, strict=True) if n == layer)
+        if axis:
+            other = list(getattr(net.layer(layer), field))
+            other[0] = value
+            item[field] = other
+        elif value == "default":
+            item.pop(field, None)
+        else:
+            item[field] = value
+        result = planner.infer(planner.load(data))
+        tgt_layer, size = target.split("=")
+        name, *axes = tgt_layer.split(".")
+        shape = result[name].spatial if result.ok else ()
+        sizes = [shape[1]] if axes and shape else list(shape)
+        if result.ok and all(s == int(size) for s in sizes):
+            expected.append(value)
+    found = [next(iter(s.values.values())) for s in solve(asked, [target], limit=None).solutions]
+    assert sorted(map(str, found)) == sorted(map(str, expected))
+    assert expected, "each case has an answer among its choices"
+
+
+@pytest.mark.parametrize(
+    ("unknown", "message"),
+    [
+        ("conv2d_5.kernel_size=3,x", "choice 'x' is not a whole number"),
+        ("conv2d_5.padding=full,same", "'full' is not a keras padding mode"),
+        ("conv2d_5.padding=0,same", "'0' is not a keras padding mode"),
+        ("conv2d_5.kernel_size=3,,5", "has an empty choice"),
+        ("conv2d_5.kernel_size=3,5,3", "lists a choice twice"),
+        ("input=64,128", "an input size takes a range"),
+        ("conv2d_5.strides=default,1", "not a whole number"),
+    ],
+)
+def test_choice_list_errors_name_the_choice_and_what_is_valid(unknown, message):
+    with pytest.raises(planner.SolveError, match=re.escape(message)):
+        with_unknowns(planner.load("keras-autoencoder"), [unknown])
+
+
+def test_padding_amount_choices_in_yaml_pad_both_sides():
+    """``padding: {unknown: p, choices: [0, 1, 3]}`` on a PyTorch convolution pads both
+    sides by the chosen amount; modes and amounts mixed are refused."""
+    data = planner.load("dcgan-discriminator").to_data()
+    data["layers"][0]["padding"] = {"unknown": "p", "choices": [0, 1, 3]}
+    net = planner.load(data)
+    assert net.layers[0].padding[0][0] == net.layers[0].padding[0][1]
+    found = [s.values["p"] for s in solve(net, ["0=32"], limit=None).solutions]
+    assert found == [1]
+    data["layers"][0]["padding"] = {"unknown": "p", "choices": [0, "same"]}
+    with pytest.raises(planner.SpecError, match="mix padding modes and amounts"):
+        planner.load(data)
 
 
 def test_bad_requests_are_clear_errors():

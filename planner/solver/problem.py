@@ -68,7 +68,7 @@ _TARGET = re.compile(
 )
 _UNKNOWN = re.compile(
     r"^\s*([A-Za-z_][\w]*)(?:\.([A-Za-z_]+))?(?:\.([A-Za-z]\w*))?"
-    r"\s*(?:=\s*(-?[\d*e]+)\s*\.\.\s*(-?[\d*e]+))?\s*$"
+    r"\s*(?:=\s*(?:(-?[\d*e]+)\s*\.\.\s*(-?[\d*e]+)|([^=]*,[^=]*)))?\s*$"
 )
 
 
@@ -422,7 +422,7 @@ def with_unknowns(net: Network, specs: list[str]) -> Network:
                 "(e.g. conv1.padding=0..3, input.H=64..1024, pool1.ceil_mode)",
                 field="--unknown",
             )
-        layer_name, fld, axis, lo, hi = m.groups()
+        layer_name, fld, axis, lo, hi, listed = m.groups()
         layer_name = back.get(layer_name, layer_name)
         lo_i = _bound(lo, spec)
         hi_i = _bound(hi, spec)
@@ -433,6 +433,12 @@ def with_unknowns(net: Network, specs: list[str]) -> Network:
                 field="--unknown",
             )
         if layer_name in ("input", net.input_name):
+            if listed is not None:
+                raise SolveError(
+                    f"unknown {spec!r}: an input size takes a range (input=64..1024), not a "
+                    "list; `planner inputs NET --near N` lists the valid sizes near N",
+                    field="--unknown",
+                )
             if fld is None:
                 _unknown_square_input(data, net, lo_i, hi_i)
             else:
@@ -457,6 +463,16 @@ def with_unknowns(net: Network, specs: list[str]) -> Network:
                 field="--unknown",
             )
         current = getattr(layer, fld)
+        if listed is not None:
+            choices = _choices(listed, spec, layer_name, fld, current, net.framework)
+            ref = DEFAULT if current is None and DEFAULT in choices else current
+            ref = _reference(current, fld, axis, names) if isinstance(current, tuple) else ref
+            unknown = Unknown(uname, choices=choices, ref=_plain(ref)).to_data()
+            if axis is None:
+                item[fld] = unknown
+            else:
+                item[fld] = _with_axis(current, unknown, axis, names, net.rank, spec)
+            continue
         if fld == "ceil_mode":
             item[fld] = Unknown(uname, choices=(False, True), ref=current).to_data()
             continue
@@ -487,15 +503,7 @@ def with_unknowns(net: Network, specs: list[str]) -> Network:
         ref = _reference(current, fld, axis, names)
         unknown = Unknown(uname, lo_i, hi_i, ref=ref).to_data()
         if axis is not None:
-            if axis not in names:
-                raise SolveError(
-                    f"axis {axis!r} in {spec!r}; axes: {', '.join(names)}", field="--unknown"
-                )
-            i = names.index(axis)
-            values = list(current) if isinstance(current, tuple) else [current] * net.rank
-            values = [_plain(v) for v in values]
-            values[i] = unknown
-            item[fld] = values
+            item[fld] = _with_axis(current, unknown, axis, names, net.rank, spec)
         else:
             item[fld] = unknown
     from planner.spec.loading import network_from_data
@@ -544,6 +552,67 @@ def _reference(current: Any, fld: str, axis: str | None, names: tuple[str, ...])
         ints = {v for v in flat if isinstance(v, int)}
         return ints.pop() if len(ints) == 1 and len(ints) == len(set(map(str, flat))) else None
     return current if isinstance(current, int) and not isinstance(current, bool) else None
+
+
+def _with_axis(
+    current: Any, unknown: Any, axis: str, names: tuple[str, ...], rank: int, spec: str
+) -> list[Any]:
+    """The per-axis values of a field with ``axis``'s made ``unknown``."""
+    if axis not in names:
+        raise SolveError(f"axis {axis!r} in {spec!r}; axes: {', '.join(names)}", field="--unknown")
+    values = list(current) if isinstance(current, tuple) else [current] * rank
+    values = [_plain(v) for v in values]
+    values[names.index(axis)] = unknown
+    return values
+
+
+def _choices(
+    listed: str, spec: str, layer: str, fld: str, current: Any, framework: str
+) -> tuple[Any, ...]:
+    """The options of ``LAYER.FIELD=A,B,C``: padding modes for a padding given as a
+    mode, whole numbers otherwise, and ``default`` for a pooling stride left to the
+    framework."""
+    words = [w.strip() for w in listed.split(",")]
+    if any(not w for w in words):
+        raise SolveError(
+            f"unknown {spec!r} has an empty choice; write LAYER.FIELD=A,B,C "
+            f"(e.g. {layer}.{fld}=3,5,7)",
+            field="--unknown",
+        )
+    if fld == "ceil_mode":
+        raise SolveError(
+            f"unknown {spec!r}: ceil_mode is always solved between false and true; write "
+            f"{layer}.ceil_mode",
+            field="--unknown",
+        )
+    amounts = all(re.fullmatch(r"-?\d+", w) for w in words)
+    if fld == "padding" and not amounts:
+        modes = MODE_CHOICES[framework]
+        wrong = [w for w in words if w.lower() not in modes]
+        if wrong:
+            raise SolveError(
+                f"unknown {spec!r}: {', '.join(map(repr, wrong))} is not a {framework} padding "
+                f"mode; choose among {', '.join(modes)}",
+                field="--unknown",
+            )
+        out: list[Any] = [w.lower() for w in words]
+    else:
+        out = []
+        for w in words:
+            if w.lower() == DEFAULT and current is None and fld == "strides":
+                out.append(DEFAULT)
+                continue
+            if not re.fullmatch(r"-?\d+", w):
+                extra = " or default (the framework's stride)" if current is None else ""
+                raise SolveError(
+                    f"unknown {spec!r}: choice {w!r} is not a whole number; the choices of "
+                    f"{layer}.{fld} are whole numbers{extra}",
+                    field="--unknown",
+                )
+            out.append(int(w))
+    if len(set(out)) != len(out):
+        raise SolveError(f"unknown {spec!r} lists a choice twice", field="--unknown")
+    return tuple(out)
 
 
 def _bound(text: str | None, spec: str) -> int | None:

@@ -273,6 +273,16 @@ def normalize_padding(
             )
         return mode
     if isinstance(value, Unknown) and value.choices is not None:
+        modes = [c for c in value.choices if isinstance(c, str)]
+        if not modes:  # amounts: each choice pads both sides of every axis
+            return ((value, value),) * rank
+        if len(modes) != len(value.choices):
+            raise _field_error(
+                layer,
+                field,
+                f"the choices of unknown {value.name!r} mix padding modes and amounts "
+                f"({', '.join(map(str, value.choices))}); list modes or amounts, not both",
+            )
         return value
     if isinstance(value, int | Unknown):
         return ((value, value),) * rank
