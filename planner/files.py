@@ -226,11 +226,15 @@ def update_document(text: str, net: Network) -> str:
     is replaced by ``net`` written plainly."""
     from planner.spec.loading import loads
 
-    plain = json.dumps(net.to_data(), indent=2) + "\n" if _is_json(text) else _plain_yaml(net)
+    def plain() -> str:
+        # Written only when the text cannot be edited in place (on 1,000 layers,
+        # dumping the whole network is half the cost of a save).
+        return json.dumps(net.to_data(), indent=2) + "\n" if _is_json(text) else _plain_yaml(net)
+
     try:
         old = loads(text)
     except PlannerError:
-        return plain
+        return plain()
     from ruamel.yaml.error import YAMLError
 
     from planner.yaml_edits import Unsupported
@@ -247,7 +251,7 @@ def update_document(text: str, net: Network) -> str:
                     return candidate
             except PlannerError:
                 continue
-    return plain
+    return plain()
 
 
 class _Unreconcilable(Exception):
