@@ -171,6 +171,10 @@ def translate(net: Network, layer_name: str, framework: str) -> Translation:
             matches = [b for b, _ in got[1]] == [b for b, _ in want_pad]
         if matches:
             note = _join(note, _backend_note(framework, items, want_pad))
+            if _empty_window_differs(
+                net.framework, framework, layer, spatial_in, want_pad, want_out
+            ):
+                note = _join(note, EMPTY_WINDOW_NOTE)
             ctx = CodeContext(net.rank, source.channels, channels_last)
             return Translation(
                 layer_name,
@@ -297,6 +301,12 @@ def _unsupported(
         if framework == "torch" and layer.type == "avg_pool":
             what = "sum" if reduce == "sum" else "average"
             return f"PyTorch's average pooling (which gives the {what} here) has no dilation"
+    jax_avg = framework == "jax" and layer.type == "avg_pool" and reduce is None
+    if jax_avg and (dilated or "input_dilation" in base):
+        return (
+            "flax.linen avg_pool has no dilation, and jax.lax.reduce_window has no "
+            "average (only max, min and sum)"
+        )
     if fill != "zeros" and framework == "keras":
         return (
             f"Keras has no {fill} padding (no ReflectionPadding-like layer, and its "
@@ -326,6 +336,38 @@ def _unsupported(
         if not integer and _linear_mode(mode):
             return "linear upsampling translates with integer factors only"
     return None
+
+
+EMPTY_WINDOW_NOTE = (
+    "a window here covers padding only: ONNX Runtime's MaxPool gives the lowest float "
+    "(-3.4e38) there where the other frameworks give -inf (for min pooling, +3.4e38 "
+    "and +inf)"
+)
+
+
+def _empty_window_differs(
+    source: str,
+    target: str,
+    layer: Any,
+    spatial_in: tuple[int, ...],
+    pads: list[Any],
+    spatial_out: tuple[int, ...],
+) -> bool:
+    """Whether a max (or min) pooling window lies wholly in the padding and one side
+    of the translation is ONNX, whose MaxPool starts from the lowest float instead
+    of -inf: its values differ there."""
+    if layer.type != "max_pool" or (source == "onnx") == (target == "onnx") or not pads:
+        return False
+    from planner.dialects import get_dialect
+
+    strides = layer.strides or [get_dialect(source).pool_stride(k) for k in layer.pool_size]
+    axes = zip(spatial_in, layer.pool_size, strides, layer.dilation, pads, spatial_out, strict=True)
+    for n, k, s, d, (before, _), out in axes:
+        for i in range(out):
+            start = i * s - before
+            if not any(0 <= start + j * d < n for j in range(k)):
+                return True
+    return False
 
 
 KERAS_TORCH_AVG_NOTE = (

@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import planner
-from planner.translate import KERAS_TORCH_AVG_NOTE, translate
+from planner.translate import EMPTY_WINDOW_NOTE, KERAS_TORCH_AVG_NOTE, translate
 from tests.conformance import runners as R
 
 TARGETS = ("torch", "keras", "jax", "onnx")
@@ -531,6 +531,13 @@ def check_case(case: dict[str, Any]) -> list[str]:
             # These tests run Keras on its PyTorch backend, whose uneven 'same' average
             # pooling planner's note describes: only the shape is compared.
             continue
+        if t.note and EMPTY_WINDOW_NOTE in t.note:
+            # A window over padding only: ONNX Runtime's lowest float against -inf, as
+            # the note says; every other value is compared as it is.
+            low = np.finfo(np.float32).max
+            differ = np.isinf(got) != np.isinf(expected)
+            assert differ.any(), (case, target, "the note claims a difference there is not")
+            got, expected = (np.nan_to_num(v, posinf=low, neginf=-low) for v in (got, expected))
         np.testing.assert_allclose(
             got, expected, rtol=1e-4, atol=1e-4, err_msg=f"{case} -> {target}: {t.code}"
         )
@@ -817,3 +824,27 @@ def test_keras_torch_backend_avg_pool_note_is_true() -> None:
     x = np.random.default_rng(0).standard_normal((1, 1, 2, 1)).astype("float32")
     on_torch = R.run_code("keras", t.code, x)
     assert not np.allclose(on_torch, build_and_run_source(case, x), atol=1e-4)
+
+
+def test_found_by_hypothesis_dilated_average_and_empty_windows():
+    """Two cases the grids found: an ONNX average pooling with a dilated window has
+    no JAX code (Flax has no dilation, lax.reduce_window no average), so it is not
+    exact and says why; a JAX min pooling whose window covers padding only gives
+    +inf, ONNX's Neg-MaxPool-Neg +3.4e38, and the translation's note says so."""
+    dilated_avg = {
+        "framework": "onnx", "rank": 1, "n": [1], "cin": 1, "kind": "avg_pool", "k": [1],
+        "s": [1], "d": [2], "padding": "VALID", "ceil_mode": False, "count_include_pad": False,
+    }  # fmt: skip
+    t = translate(network(dilated_avg), "l", "jax")
+    assert not t.exact and "no dilation" in t.reason
+    check_case(dilated_avg)
+    empty = {
+        "framework": "jax", "rank": 2, "n": [1, 1], "cin": 1, "kind": "min_pool", "api": "lax",
+        "k": [1, 2], "s": [1, 1], "d": [1, 2], "bd": [1, 1], "padding": "SAME",
+    }  # fmt: skip
+    t = translate(network(empty), "l", "onnx")
+    assert t.exact and EMPTY_WINDOW_NOTE in t.note
+    assert "onnx" in check_case(empty)
+    # The same pooling on a larger input has no such window, and no note.
+    t = translate(network({**empty, "n": [5, 5]}), "l", "onnx")
+    assert t.exact and not (t.note and EMPTY_WINDOW_NOTE in t.note)
