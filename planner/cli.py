@@ -373,6 +373,8 @@ def show(
     batch: int,
 ) -> None:
     """Every layer's output shape, parameters and how each size arose."""
+    from planner.summary import summary_of
+
     with _guard():
         network = load_network(net, framework, input)
         result = planner.infer(network)
@@ -380,11 +382,24 @@ def show(
     if json_:
         _print_json(costs.to_dict() if costs is not None else result.to_dict())
     else:
-        from planner.report import summary
-
-        out.print(summary(result, costs, macs=cost, rf=rf))
+        _print_summary(summary_of(result, costs, macs=cost, rf=rf))
     if not result.ok:
         raise click.exceptions.Exit(1)
+
+
+def _print_summary(report: Any) -> None:
+    """Write ``show``'s report as rich prints it: without rich when
+    ``planner.summary_text`` draws it exactly (nearly always), else through rich."""
+    from planner.summary_text import console_for, summary_text
+
+    console = console_for(sys.stdout)
+    text = summary_text(report, console) if console is not None else None
+    if text is None:
+        from planner.report import summary_group
+
+        out.print(summary_group(report))
+    else:
+        sys.stdout.write(text)
 
 
 def _show_costs(result: Any, wanted: bool, dtype: str, batch: int) -> Any:
