@@ -16,6 +16,7 @@ writes it as the same text rich prints, without importing rich, for ``show``.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Any
 
 from planner.shapes import Inference, LayerResult
@@ -230,8 +231,14 @@ def rf_text(sizes: Any) -> str:
     """``204`` (all axes alike) or ``204x188`` per axis."""
     if sizes is None:
         return "-"
-    parts = [render(s) if s is not None else "-" for s in sizes]
+    parts = [_size_text(s) if s is not None else "-" for s in sizes]
     return parts[0] if len(set(parts)) == 1 else "x".join(parts)
+
+
+def _size_text(value: Any) -> str:
+    """``render(value)``; a number (a jump is a ``Fraction``) without sympy, whose
+    printer writes a fraction as ``str`` does: ``3``, ``1/2``."""
+    return str(value) if type(value) in (int, Fraction) else render(value)
 
 
 def cost_columns(costs: Any, *, macs: bool, rf: bool) -> list[Column]:

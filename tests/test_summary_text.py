@@ -226,3 +226,15 @@ def test_show_prints_what_rich_prints(args, env, terminal):
     width = int(env["COLUMNS"])
     expected = rich_text(report, width, terminal, "NO_COLOR" in env)
     assert got.decode() == expected
+
+
+@given(st.fractions(max_denominator=64), st.integers(min_value=1, max_value=3))
+def test_fractions_written_as_sympy_prints_them(value, axes):
+    """A jump is a Fraction; ``rf_text`` writes it without sympy, as sympy's printer
+    (``planner.symbolic.ops.render``) does."""
+    import sympy
+
+    from planner.summary import rf_text
+
+    assert rf_text([value] * axes) == sympy.sstr(value)
+    assert rf_text([value, value + 1]) == f"{sympy.sstr(value)}x{sympy.sstr(value + 1)}"
