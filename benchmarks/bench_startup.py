@@ -9,6 +9,10 @@ the rounds, of:
 - cpu: the user + system CPU time of that process (what the wall time would be on
   an idle core; on a shared, loaded machine the wall time is larger).
 
+``planner show unet-original (terminal)`` is the same command with a pseudo-terminal
+as its standard output (the benchmark reads all it writes), as a user meets it: rich's
+rules then call for colour. Every other command writes to ``/dev/null``.
+
 ``python -c pass`` is measured the same way: the interpreter's own start, which every
 command includes. Bytecode caches are written by an untimed first round (as for an
 installed package), whatever ``PYTHONDONTWRITEBYTECODE`` says.
@@ -21,8 +25,12 @@ callgrind, which counts the instructions the process executes: a figure that the
 machine's load does not change, to compare two trees on a shared machine. On the
 project machine, one million instructions took about 0.33 ms of an idle core.
 
+With ``--base DIR`` every command also runs from another checkout (for example
+``git worktree add /tmp/base main``), alternating with this one in every round, so
+that the two trees meet the same load: a before/after comparison.
+
 Run: ``python benchmarks/bench_startup.py [--rounds N] [--large-rounds N] [--json]
-[--no-large] [--instructions]``.
+[--no-large] [--instructions] [--base DIR]``.
 """
 
 from __future__ import annotations
@@ -31,6 +39,7 @@ import argparse
 import json
 import os
 import platform
+import pty
 import re
 import resource
 import statistics
@@ -58,15 +67,45 @@ def large_network(path: Path, layers: int = 10_000) -> Path:
     return path
 
 
-def run_once(argv: list[str], env: dict[str, str]) -> tuple[float, float, int]:
-    """Wall and CPU seconds of one process, and its exit status."""
+# Commands run with a pseudo-terminal as their standard output (as in a terminal,
+# where ``show`` writes colour), not a pipe.
+TERMINAL = " (terminal)"
+
+
+def run_once(
+    argv: list[str], env: dict[str, str], terminal: bool = False
+) -> tuple[float, float, int]:
+    """Wall and CPU seconds of one process, and its exit status; its standard output
+    is discarded, or with ``terminal`` a pseudo-terminal that this process drains."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    proc = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    if terminal:
+        status = _run_on_terminal(argv, env)
+    else:
+        proc = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+        status = proc.returncode
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return wall, cpu, proc.returncode
+    return wall, cpu, status
+
+
+def _run_on_terminal(argv: list[str], env: dict[str, str]) -> int:
+    """Run ``argv`` with a new pseudo-terminal as its standard output, reading all it
+    writes until it closes the terminal; its exit status."""
+    parent, child = pty.openpty()
+    proc = subprocess.Popen(argv, stdout=child, stderr=subprocess.DEVNULL, env=env)
+    os.close(child)
+    try:
+        while True:
+            try:
+                if not os.read(parent, 1 << 16):
+                    break
+            except OSError:  # EIO: the child closed the terminal
+                break
+    finally:
+        os.close(parent)
+    return proc.wait()
 
 
 def instructions(argv: list[str], env: dict[str, str]) -> float:
@@ -85,6 +124,15 @@ def instructions(argv: list[str], env: dict[str, str]) -> float:
     return int(match.group(1)) / 1e6
 
 
+def _env(root: Path) -> dict[str, str]:
+    """The environment of a command run from the checkout ``root``."""
+    env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(root), env.get("PYTHONPATH")]))
+    env.setdefault("COLUMNS", "120")
+    return env
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=15, help="timed rounds (default 15)")
@@ -98,12 +146,17 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="also count each command's instructions once (valgrind; load-independent)",
     )
+    parser.add_argument(
+        "--base",
+        type=Path,
+        help="also run every command from this checkout (e.g. a worktree of main), "
+        "interleaved with this one; its rows are marked [base]",
+    )
     args = parser.parse_args(argv)
 
-    env = dict(os.environ)
-    env.pop("PYTHONDONTWRITEBYTECODE", None)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
-    env.setdefault("COLUMNS", "120")
+    envs = {"": _env(ROOT)}
+    if args.base is not None:
+        envs[" [base]"] = _env(args.base.resolve())
     py = sys.executable
     commands: dict[str, list[str]] = {
         "python -c pass": [py, "-c", "pass"],
@@ -112,29 +165,39 @@ def main(argv: list[str] | None = None) -> int:
         "planner presets": [py, "-m", "planner", "presets"],
         "planner show unet-original": [py, "-m", "planner", "show", "unet-original"],
         "planner show unet-original --json": [py, "-m", "planner", "show", "unet-original", "--json"],
+        "planner show unet-original" + TERMINAL: [py, "-m", "planner", "show", "unet-original"],
     }  # fmt: skip
     with tempfile.TemporaryDirectory() as tmp:
         if not args.no_large:
             big = str(large_network(Path(tmp) / "generated-10000.yaml"))
             commands["planner show generated-10000"] = [py, "-m", "planner", "show", big]
             commands["planner show generated-10000 --json"] = [py, "-m", "planner", "show", big, "--json"]  # fmt: skip
-        for label, cmd in commands.items():  # untimed: writes bytecode caches, checks exit 0
-            _, _, status = run_once(cmd, env)
+        runs = {
+            label + tree: (cmd, env, label.endswith(TERMINAL))
+            for label, cmd in commands.items()
+            for tree, env in envs.items()
+        }
+        for label, (
+            cmd,
+            env,
+            terminal,
+        ) in runs.items():  # untimed: writes bytecode caches, checks exit 0
+            _, _, status = run_once(cmd, env, terminal)
             if status != 0:
                 raise SystemExit(f"{label} exited with {status}")
-        walls: dict[str, list[float]] = {k: [] for k in commands}
-        cpus: dict[str, list[float]] = {k: [] for k in commands}
+        walls: dict[str, list[float]] = {k: [] for k in runs}
+        cpus: dict[str, list[float]] = {k: [] for k in runs}
         for i in range(args.rounds):
-            for label, cmd in commands.items():
+            for label, (cmd, env, terminal) in runs.items():
                 if "10000" in label and i >= args.large_rounds:
                     continue
-                wall, cpu, _ = run_once(cmd, env)
+                wall, cpu, _ = run_once(cmd, env, terminal)
                 walls[label].append(wall)
                 cpus[label].append(cpu)
         counts = {
             label: round(instructions(cmd, env))
-            for label, cmd in commands.items()
-            if args.instructions and "10000" not in label
+            for label, (cmd, env, terminal) in runs.items()
+            if args.instructions and "10000" not in label and not terminal
         }
     rows = [
         {
@@ -144,7 +207,7 @@ def main(argv: list[str] | None = None) -> int:
             "wall_min_ms": round(min(walls[label]) * 1000, 1),
             **({"instructions_m": counts.get(label)} if args.instructions else {}),
         }
-        for label in commands
+        for label in runs
     ]
     env_info = {
         "date": date.today().isoformat(),
