@@ -70,9 +70,15 @@ class Summary:
     lines: list[Styled]
 
 
+_INT = {int}
+
+
 def shape_text(shape: Any) -> str:
+    """``(28, 28, 1)``; a symbolic size as its formula."""
     if shape is None:
         return "-"
+    if set(map(type, shape)) <= _INT:  # plain numbers: render(d) is str(d)
+        return "(" + ", ".join(map(str, shape)) + ")"
     return "(" + ", ".join(render(d) for d in shape) + ")"
 
 
@@ -88,7 +94,10 @@ def pad_text(padding: Any) -> str:
     """``pad 0|1`` (one axis, or all axes alike) or ``pad 0|1, 1|1`` per axis."""
     if not padding:
         return ""
-    parts = [f"{render(b)}|{render(a)}" for b, a in padding]
+    if all(set(map(type, pair)) <= _INT for pair in padding):
+        parts = [f"{b}|{a}" for b, a in padding]
+    else:
+        parts = [f"{render(b)}|{render(a)}" for b, a in padding]
     if len(set(parts)) == 1:
         return f"pad {parts[0]}"
     return "pad " + ", ".join(parts)

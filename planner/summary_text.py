@@ -157,7 +157,7 @@ def summary_text(report: Summary, console: Console) -> str | None:
         return None  # rich reads a str title as markup with emoji codes
     texts = [text for row in report.rows for text, _ in row]
     texts += [text for text, _ in report.lines]
-    if not all(map(_plain, texts)):
+    if not _plain("".join(texts)):
         return None
     styles = {style or "" for row in report.rows for _, style in row}
     styles |= {style or "" for _, style in report.lines}
@@ -267,17 +267,19 @@ def _column_widths(report: Summary, console_width: int) -> list[int] | None:
     rich would crop or squeeze the table."""
     columns = report.columns
     max_width = console_width - (len(columns) + 1)
-    # A column's range depends only on its cells' widest word and longest line.
+    # A column's range depends only on its cells' widest word and longest line (a
+    # blank cell counts as one word: Text.__rich_measure__).
     ranges: list[list[tuple[int, int]]] = []
     for index, column in enumerate(columns):
         measured = [_measure(column.header)]
-        longest_word = longest_line = 0
-        for row in report.rows:
-            word, line = _measure(row[index][0])
-            longest_word = max(longest_word, word)
-            longest_line = max(longest_line, line)
-        if report.rows:
-            measured.append((longest_word, longest_line))
+        texts = [row[index][0] for row in report.rows]
+        if texts:
+            words = " ".join(texts).split()
+            longest_word = max(
+                max(map(len, words), default=0),
+                max((len(t) for t in texts if not t or t.isspace()), default=0),
+            )
+            measured.append((longest_word, max(map(len, texts))))
         ranges.append(measured)
 
     def measure(widths: list[int] | None) -> list[tuple[int, int]]:
@@ -422,13 +424,51 @@ def _header(report: Summary, widths: list[int], colour: _Colour) -> list[str]:
     return [left + vertical.join(lines[i] for lines in cells) + right + "\n" for i in range(height)]
 
 
+def _simple_rows(
+    report: Summary, inner: list[int], layout: list[tuple[bool, str, bool]]
+) -> list[bool]:
+    """Per row: whether every cell is unstyled, fits on one line, and (when
+    right-justified) has no trailing space; checked a column at a time."""
+    simple = [True] * len(report.rows)
+    for index, (width, (to_right, _, _)) in enumerate(zip(inner, layout, strict=True)):
+        texts = [row[index][0] for row in report.rows]
+        styles = [row[index][1] for row in report.rows]
+        if any(styles):
+            for i, style in enumerate(styles):
+                if style:
+                    simple[i] = False
+        if max(map(len, texts), default=0) > width:
+            for i, text in enumerate(texts):
+                if len(text) > width:
+                    simple[i] = False
+        if to_right and " \0" in "\0".join(texts) + "\0":
+            for i, text in enumerate(texts):
+                if text.endswith(" "):
+                    simple[i] = False
+    return simple
+
+
 def _body(report: Summary, widths: list[int], colour: _Colour) -> list[str]:
     """The rows, each as tall as its tallest cell (cells aligned to the top)."""
     left, vertical, right = _MID
     inner = [w - 2 for w in widths]
     layout = [(c.justify == "right", c.overflow, c.no_wrap) for c in report.columns]
+    # A row of unstyled cells that fit on one line, in one format call.
+    row_format = (
+        left
+        + vertical.join(
+            f" {{:{'>' if to_right else '<'}{width}}} "
+            for (to_right, _, _), width in zip(layout, inner, strict=True)
+        )
+        + right
+        + "\n"
+    )
+    simple = _simple_rows(report, inner, layout)
     out = []
-    for row in report.rows:
+    for row, is_simple in zip(report.rows, simple, strict=True):
+        if is_simple:
+            out.append(row_format.format(*[text for text, _ in row]))
+            continue
         pieces: list[str | list[str]] = []
         height = 1
         for (text, style), width, (to_right, overflow, no_wrap) in zip(
