@@ -8,9 +8,9 @@ writes it as the same text rich prints, without importing rich, for ``show``.
 >>> import planner
 >>> report = summary_of(planner.infer(planner.load("keras-autoencoder")))
 >>> report.rows[1]
-[('conv2d (conv)', None), ('(28, 28, 16)', None), ('160', None), ('28 - 3 + 1 = 26, pad 1|1', None)]
+[('conv2d (conv)', None), ('(28, 28, 16)', None), ('160', None), ('28 (same), pad 1|1', None)]
 >>> report.lines[0]
-('Total params: 2,945', None)
+('Total params: 4,385', None)
 """
 
 from __future__ import annotations

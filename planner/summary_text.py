@@ -150,8 +150,14 @@ def summary_text(report: Summary, console: Console) -> str | None:
     >>> import planner
     >>> from planner.summary import summary_of
     >>> report = summary_of(planner.infer(planner.load("keras-autoencoder")))
-    >>> print(summary_text(report, Console(width=60)).splitlines()[3])
-    │ input (input)    │ (28, 28, 1)  │      0 │ ...
+    >>> text = summary_text(report, Console(width=80))
+    >>> for line in text.splitlines()[1:6]:
+    ...     print(line)
+    ┏━━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━┳━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━━┓
+    ┃ Layer (type)               ┃ Output shape ┃ Params ┃ How                     ┃
+    ┡━━━━━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━╇━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━━━━┩
+    │ input (input)              │ (28, 28, 1)  │      0 │                         │
+    │ conv2d (conv)              │ (28, 28, 16) │    160 │ 28 (same), pad 1|1      │
     """
     if not _plain(report.title) or any(ch in report.title for ch in "[:"):
         return None  # rich reads a str title as markup with emoji codes
