@@ -73,16 +73,18 @@ TERMINAL = " (terminal)"
 
 
 def run_once(
-    argv: list[str], env: dict[str, str], terminal: bool = False
+    argv: list[str], env: dict[str, str], terminal: bool = False, cwd: Path = ROOT
 ) -> tuple[float, float, int]:
     """Wall and CPU seconds of one process, and its exit status; its standard output
     is discarded, or with ``terminal`` a pseudo-terminal that this process drains."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     if terminal:
-        status = _run_on_terminal(argv, env)
+        status = _run_on_terminal(argv, env, cwd)
     else:
-        proc = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+        proc = subprocess.run(
+            argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, cwd=cwd
+        )
         status = proc.returncode
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -90,11 +92,11 @@ def run_once(
     return wall, cpu, status
 
 
-def _run_on_terminal(argv: list[str], env: dict[str, str]) -> int:
+def _run_on_terminal(argv: list[str], env: dict[str, str], cwd: Path) -> int:
     """Run ``argv`` with a new pseudo-terminal as its standard output, reading all it
     writes until it closes the terminal; its exit status."""
     parent, child = pty.openpty()
-    proc = subprocess.Popen(argv, stdout=child, stderr=subprocess.DEVNULL, env=env)
+    proc = subprocess.Popen(argv, stdout=child, stderr=subprocess.DEVNULL, env=env, cwd=cwd)
     os.close(child)
     try:
         while True:
@@ -108,7 +110,7 @@ def _run_on_terminal(argv: list[str], env: dict[str, str]) -> int:
     return proc.wait()
 
 
-def instructions(argv: list[str], env: dict[str, str]) -> float:
+def instructions(argv: list[str], env: dict[str, str], cwd: Path = ROOT) -> float:
     """Millions of instructions the process executes (valgrind's callgrind)."""
     proc = subprocess.run(
         ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", *argv],
@@ -116,6 +118,7 @@ def instructions(argv: list[str], env: dict[str, str]) -> float:
         stderr=subprocess.PIPE,
         text=True,
         env=env,
+        cwd=cwd,
         check=True,
     )
     match = re.search(r"Collected : (\d+)", proc.stderr)
@@ -154,9 +157,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
 
-    envs = {"": _env(ROOT)}
+    # Each tree runs from its own folder: ``python -m`` and ``-c`` put the current
+    # folder first on the module path.
+    trees = {"": ROOT}
     if args.base is not None:
-        envs[" [base]"] = _env(args.base.resolve())
+        trees[" [base]"] = args.base.resolve()
     py = sys.executable
     commands: dict[str, list[str]] = {
         "python -c pass": [py, "-c", "pass"],
@@ -173,30 +178,27 @@ def main(argv: list[str] | None = None) -> int:
             commands["planner show generated-10000"] = [py, "-m", "planner", "show", big]
             commands["planner show generated-10000 --json"] = [py, "-m", "planner", "show", big, "--json"]  # fmt: skip
         runs = {
-            label + tree: (cmd, env, label.endswith(TERMINAL))
+            label + tree: (cmd, _env(root), label.endswith(TERMINAL), root)
             for label, cmd in commands.items()
-            for tree, env in envs.items()
+            for tree, root in trees.items()
         }
-        for label, (
-            cmd,
-            env,
-            terminal,
-        ) in runs.items():  # untimed: writes bytecode caches, checks exit 0
-            _, _, status = run_once(cmd, env, terminal)
+        # Untimed: writes the bytecode caches, checks that every command exits 0.
+        for label, (cmd, env, terminal, root) in runs.items():
+            _, _, status = run_once(cmd, env, terminal, root)
             if status != 0:
                 raise SystemExit(f"{label} exited with {status}")
         walls: dict[str, list[float]] = {k: [] for k in runs}
         cpus: dict[str, list[float]] = {k: [] for k in runs}
         for i in range(args.rounds):
-            for label, (cmd, env, terminal) in runs.items():
+            for label, (cmd, env, terminal, root) in runs.items():
                 if "10000" in label and i >= args.large_rounds:
                     continue
-                wall, cpu, _ = run_once(cmd, env, terminal)
+                wall, cpu, _ = run_once(cmd, env, terminal, root)
                 walls[label].append(wall)
                 cpus[label].append(cpu)
         counts = {
-            label: round(instructions(cmd, env))
-            for label, (cmd, env, terminal) in runs.items()
+            label: round(instructions(cmd, env, root))
+            for label, (cmd, env, terminal, root) in runs.items()
             if args.instructions and "10000" not in label and not terminal
         }
     rows = [
