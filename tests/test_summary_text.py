@@ -94,12 +94,12 @@ def test_network_reports_written_as_rich_prints_them(data, width, colour):
 
 @pytest.mark.parametrize("name", planner.preset_names())
 def test_presets_written_as_rich_prints_them(name):
-    """Every preset, plain and with every cost column, is drawn by the writer itself
-    (not handed back to rich) from 80 columns up, and equals rich's text."""
+    """Every preset, plain and with every cost column, at 30 to 200 columns, equals
+    rich's text, and from 80 columns up the writer draws it (not handing it to rich)."""
     result = planner.infer(planner.load(name))
     costs = planner.cost(result)
     for report in (summary_of(result), summary_of(result, costs, macs=True, rf=True)):
-        for width in WIDTHS:
+        for width in (30, 60, 80, 120, 200):
             for colour in (False, True):
                 drew = assert_drawn_as_rich(report, width, colour, False)
                 assert drew or width < 80
