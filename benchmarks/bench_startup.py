@@ -9,6 +9,10 @@ the rounds, of:
 - cpu: the user + system CPU time of that process (what the wall time would be on
   an idle core; on a shared, loaded machine the wall time is larger).
 
+``planner show unet-original (terminal)`` is the same command with a pseudo-terminal
+as its standard output (the benchmark reads all it writes), as a user meets it: rich's
+rules then call for colour. Every other command writes to ``/dev/null``.
+
 ``python -c pass`` is measured the same way: the interpreter's own start, which every
 command includes. Bytecode caches are written by an untimed first round (as for an
 installed package), whatever ``PYTHONDONTWRITEBYTECODE`` says.
@@ -21,8 +25,12 @@ callgrind, which counts the instructions the process executes: a figure that the
 machine's load does not change, to compare two trees on a shared machine. On the
 project machine, one million instructions took about 0.33 ms of an idle core.
 
+With ``--base DIR`` every command also runs from another checkout (for example
+``git worktree add /tmp/base main``), alternating with this one in every round, so
+that the two trees meet the same load: a before/after comparison.
+
 Run: ``python benchmarks/bench_startup.py [--rounds N] [--large-rounds N] [--json]
-[--no-large] [--instructions]``.
+[--no-large] [--instructions] [--base DIR]``.
 """
 
 from __future__ import annotations
@@ -31,6 +39,7 @@ import argparse
 import json
 import os
 import platform
+import pty
 import re
 import resource
 import statistics
@@ -58,18 +67,50 @@ def large_network(path: Path, layers: int = 10_000) -> Path:
     return path
 
 
-def run_once(argv: list[str], env: dict[str, str]) -> tuple[float, float, int]:
-    """Wall and CPU seconds of one process, and its exit status."""
+# Commands run with a pseudo-terminal as their standard output (as in a terminal,
+# where ``show`` writes colour), not a pipe.
+TERMINAL = " (terminal)"
+
+
+def run_once(
+    argv: list[str], env: dict[str, str], terminal: bool = False, cwd: Path = ROOT
+) -> tuple[float, float, int]:
+    """Wall and CPU seconds of one process, and its exit status; its standard output
+    is discarded, or with ``terminal`` a pseudo-terminal that this process drains."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    proc = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    if terminal:
+        status = _run_on_terminal(argv, env, cwd)
+    else:
+        proc = subprocess.run(
+            argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, cwd=cwd
+        )
+        status = proc.returncode
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return wall, cpu, proc.returncode
+    return wall, cpu, status
 
 
-def instructions(argv: list[str], env: dict[str, str]) -> float:
+def _run_on_terminal(argv: list[str], env: dict[str, str], cwd: Path) -> int:
+    """Run ``argv`` with a new pseudo-terminal as its standard output, reading all it
+    writes until it closes the terminal; its exit status."""
+    parent, child = pty.openpty()
+    proc = subprocess.Popen(argv, stdout=child, stderr=subprocess.DEVNULL, env=env, cwd=cwd)
+    os.close(child)
+    try:
+        while True:
+            try:
+                if not os.read(parent, 1 << 16):
+                    break
+            except OSError:  # EIO: the child closed the terminal
+                break
+    finally:
+        os.close(parent)
+    return proc.wait()
+
+
+def instructions(argv: list[str], env: dict[str, str], cwd: Path = ROOT) -> float:
     """Millions of instructions the process executes (valgrind's callgrind)."""
     proc = subprocess.run(
         ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", *argv],
@@ -77,12 +118,22 @@ def instructions(argv: list[str], env: dict[str, str]) -> float:
         stderr=subprocess.PIPE,
         text=True,
         env=env,
+        cwd=cwd,
         check=True,
     )
     match = re.search(r"Collected : (\d+)", proc.stderr)
     if match is None:
         raise SystemExit(f"no instruction count from valgrind for {argv}")
     return int(match.group(1)) / 1e6
+
+
+def _env(root: Path) -> dict[str, str]:
+    """The environment of a command run from the checkout ``root``."""
+    env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(root), env.get("PYTHONPATH")]))
+    env.setdefault("COLUMNS", "120")
+    return env
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -98,12 +149,19 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="also count each command's instructions once (valgrind; load-independent)",
     )
+    parser.add_argument(
+        "--base",
+        type=Path,
+        help="also run every command from this checkout (e.g. a worktree of main), "
+        "interleaved with this one; its rows are marked [base]",
+    )
     args = parser.parse_args(argv)
 
-    env = dict(os.environ)
-    env.pop("PYTHONDONTWRITEBYTECODE", None)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
-    env.setdefault("COLUMNS", "120")
+    # Each tree runs from its own folder: ``python -m`` and ``-c`` put the current
+    # folder first on the module path.
+    trees = {"": ROOT}
+    if args.base is not None:
+        trees[" [base]"] = args.base.resolve()
     py = sys.executable
     commands: dict[str, list[str]] = {
         "python -c pass": [py, "-c", "pass"],
@@ -112,29 +170,36 @@ def main(argv: list[str] | None = None) -> int:
         "planner presets": [py, "-m", "planner", "presets"],
         "planner show unet-original": [py, "-m", "planner", "show", "unet-original"],
         "planner show unet-original --json": [py, "-m", "planner", "show", "unet-original", "--json"],
+        "planner show unet-original" + TERMINAL: [py, "-m", "planner", "show", "unet-original"],
     }  # fmt: skip
     with tempfile.TemporaryDirectory() as tmp:
         if not args.no_large:
             big = str(large_network(Path(tmp) / "generated-10000.yaml"))
             commands["planner show generated-10000"] = [py, "-m", "planner", "show", big]
             commands["planner show generated-10000 --json"] = [py, "-m", "planner", "show", big, "--json"]  # fmt: skip
-        for label, cmd in commands.items():  # untimed: writes bytecode caches, checks exit 0
-            _, _, status = run_once(cmd, env)
+        runs = {
+            label + tree: (cmd, _env(root), label.endswith(TERMINAL), root)
+            for label, cmd in commands.items()
+            for tree, root in trees.items()
+        }
+        # Untimed: writes the bytecode caches, checks that every command exits 0.
+        for label, (cmd, env, terminal, root) in runs.items():
+            _, _, status = run_once(cmd, env, terminal, root)
             if status != 0:
                 raise SystemExit(f"{label} exited with {status}")
-        walls: dict[str, list[float]] = {k: [] for k in commands}
-        cpus: dict[str, list[float]] = {k: [] for k in commands}
+        walls: dict[str, list[float]] = {k: [] for k in runs}
+        cpus: dict[str, list[float]] = {k: [] for k in runs}
         for i in range(args.rounds):
-            for label, cmd in commands.items():
+            for label, (cmd, env, terminal, root) in runs.items():
                 if "10000" in label and i >= args.large_rounds:
                     continue
-                wall, cpu, _ = run_once(cmd, env)
+                wall, cpu, _ = run_once(cmd, env, terminal, root)
                 walls[label].append(wall)
                 cpus[label].append(cpu)
         counts = {
-            label: round(instructions(cmd, env))
-            for label, cmd in commands.items()
-            if args.instructions and "10000" not in label
+            label: round(instructions(cmd, env, root))
+            for label, (cmd, env, terminal, root) in runs.items()
+            if args.instructions and "10000" not in label and not terminal
         }
     rows = [
         {
@@ -144,7 +209,7 @@ def main(argv: list[str] | None = None) -> int:
             "wall_min_ms": round(min(walls[label]) * 1000, 1),
             **({"instructions_m": counts.get(label)} if args.instructions else {}),
         }
-        for label in commands
+        for label in runs
     ]
     env_info = {
         "date": date.today().isoformat(),

@@ -9,125 +9,71 @@ from rich.table import Table
 from rich.text import Text
 
 from planner.long_table import LONG_ROWS, LongTable
-from planner.shapes import Inference, LayerResult
-from planner.symbolic.ops import is_int, render, to_int
-
-
-def shape_text(shape: Any) -> str:
-    if shape is None:
-        return "-"
-    return "(" + ", ".join(render(d) for d in shape) + ")"
-
-
-def count_text(value: Any) -> str:
-    """``1,160`` for a number, the formula for a symbolic count, ``""`` for none."""
-    if value is None:
-        return ""
-    value = to_int(value)
-    return f"{value:,}" if is_int(value) else render(value)
-
-
-def pad_text(padding: Any) -> str:
-    """``pad 0|1`` (one axis, or all axes alike) or ``pad 0|1, 1|1`` per axis."""
-    if not padding:
-        return ""
-    parts = [f"{render(b)}|{render(a)}" for b, a in padding]
-    if len(set(parts)) == 1:
-        return f"pad {parts[0]}"
-    return "pad " + ", ".join(parts)
-
-
-def how(layer: LayerResult) -> str:
-    """How the size arose: ``ceil(28/2) = 14, pad 0|1``."""
-    if layer.formula is None:
-        return ""
-    pad = pad_text(layer.padding)
-    return f"{layer.formula}, {pad}" if pad else layer.formula
-
-
-# One extra column of the summary: header, then one cell per row (input row first).
-Column = tuple[str, list[str]]
+from planner.shapes import Inference
+from planner.summary import (  # noqa: F401 (the text helpers, for the TUI and the tests)
+    COLUMNS,
+    HEADER_STYLE,
+    PAD_LEGEND,
+    Column,
+    ColumnSpec,
+    Styled,
+    Summary,
+    bytes_text,
+    cost_columns,
+    count_text,
+    extra_column,
+    how,
+    pad_text,
+    rf_text,
+    shape_text,
+    summary_of,
+    table_rows,
+)
 
 
 def summary_table(result: Inference, extra: list[Column] | None = None) -> Table:
+    """The table of ``show`` as a rich ``Table`` (cells: ``Text``)."""
     net = result.network
-    table = Table(
-        title=f"{net.name} ({result.framework}, {net.data_format})",
-        title_justify="left",
-        show_lines=False,
-        header_style="bold",
+    columns = [*COLUMNS, *(extra_column(header) for header, _ in extra or [])]
+    return _table(
+        f"{net.name} ({result.framework}, {net.data_format})",
+        columns,
+        table_rows(result, extra),
     )
-    table.add_column("Layer (type)", no_wrap=True, max_width=34)
-    table.add_column("Output shape", overflow="fold", ratio=2)
-    table.add_column("Params", justify="right", no_wrap=True, min_width=6)
-    table.add_column("How", overflow="fold", ratio=3)
-    extra = extra or []
-    for header, _ in extra:
-        table.add_column(header, justify="right", overflow="fold")
-    cells = [[Text(v) for v in row] for row in zip(*(vs for _, vs in extra), strict=True)] or [
-        [] for _ in range(len(result.layers) + 1)
-    ]
+
+
+def _table(title: str, columns: list[ColumnSpec], rows: list[list[Styled]]) -> Table:
+    table = Table(title=title, title_justify="left", show_lines=False, header_style=HEADER_STYLE)
+    for c in columns:
+        table.add_column(
+            c.header,
+            justify=c.justify,  # type: ignore[arg-type]
+            overflow=c.overflow,  # type: ignore[arg-type]
+            no_wrap=c.no_wrap,
+            min_width=c.min_width,
+            max_width=c.max_width,
+            ratio=c.ratio,
+        )
     # Cells are Text, not str: rich would parse every str for markup and emoji codes
     # (a tenth of a large table's cost), and a layer name is not markup.
-    table.add_row(
-        Text(f"{net.input_name} (input)"),
-        Text(shape_text(result.input_shape)),
-        Text("0"),
-        Text(),
-        *cells[0],
-    )
-    shown = {spec.name: spec.shown_type for spec in net.layers}  # min_pool, sum_pool
-    for layer, more in zip(result.layers, cells[1:], strict=True):
-        params = count_text(layer.params)
-        if layer.error:
-            table.add_row(
-                Text(f"{layer.name} ({shown.get(layer.name, layer.type)})"),
-                Text("error", style="bold red"),
-                Text(params),
-                Text(layer.error, style="red"),
-                *more,
-            )
-        else:
-            table.add_row(
-                Text(f"{layer.name} ({shown.get(layer.name, layer.type)})"),
-                Text(shape_text(layer.output_shape)),
-                Text(params or "0"),
-                Text(how(layer)),
-                *more,
-            )
+    for row in rows:
+        table.add_row(*[Text(text, style=style or "") for text, style in row])
     return table
-
-
-PAD_LEGEND = (
-    "pad b|a: padding before|after on each axis (top|bottom, left|right), negative "
-    "crops; for a transposed convolution, what is cropped from its full output "
-    "(n-1)*s + ek (negative: added)"
-)
 
 
 def summary(result: Inference, costs: Any = None, *, macs: bool = False, rf: bool = False) -> Group:
     """The table, totals, notes, conditions on symbols, and errors; with ``costs`` (a
-    ``planner.cost`` result) the columns ``macs`` / ``rf`` ask for, and their totals."""
-    from planner.dialects import layer_notes
+    ``planner.cost`` result) the columns ``macs`` / ``rf`` ask for, and their totals
+    (``planner.summary.summary_of`` as rich objects)."""
+    return summary_group(summary_of(result, costs, macs=macs, rf=rf))
 
-    extra = cost_columns(costs, macs=macs, rf=rf) if costs is not None else None
-    table = summary_table(result, extra)
+
+def summary_group(report: Summary) -> Group:
+    """A ``Summary`` as rich objects: the table, then a ``Text`` per line."""
+    table = _table(report.title, report.columns, report.rows)
     # A long table is drawn row by row (the same text as rich's: planner.long_table).
     parts: list[Any] = [LongTable(table) if len(table.rows) > LONG_ROWS else table]
-    parts.append(Text(f"Total params: {count_text(result.total_params)}"))
-    if costs is not None and macs:
-        parts.extend(cost_totals(costs))
-    parts.append(Text(f"Output shape: {shape_text(result.output_shape)}"))
-    if any(layer.padding for layer in result.layers):
-        parts.append(Text(PAD_LEGEND, style="dim"))
-    for name, note in layer_notes(result.network):
-        parts.append(Text(f"note ({name}): {note}", style="yellow"))
-    conditions = result.conditions
-    if conditions:
-        parts.extend(_validity(result))
-    error = result.first_error
-    if error is not None:
-        parts.append(Text(f"Error in layer '{error.name}': {error.error}", style="bold red"))
+    parts.extend(Text(text, style=style or "") for text, style in report.lines)
     return Group(*parts)
 
 
@@ -274,102 +220,6 @@ def fix_report(result: Any) -> Group:
         )
     )
     return Group(*parts)
-
-
-def _validity(result: Inference) -> list[Any]:
-    """When sizes are symbolic: the valid input sizes in closed form when planner can
-    derive them, else the raw conditions (deduplicated, the first ten)."""
-    from planner.errors import PlannerError
-    from planner.solver.inputs import valid_inputs
-
-    try:
-        analysis = valid_inputs(result.network)
-    except PlannerError:
-        analysis = None
-    if analysis is not None and all(a.progressions or not a.notes for a in analysis.axes.values()):
-        lines: list[Any] = [Text("Valid input sizes (planner inputs):", style="bold")]
-        for name, axis in analysis.axes.items():
-            texts = [p.text(name) for p in axis.progressions] or ["none"]
-            shown = "; ".join(texts[:3]) + (
-                f"; ... ({len(texts) - 3} more)" if len(texts) > 3 else ""
-            )
-            lines.append(Text(f"  {shown}"))
-        return lines
-    lines = [Text("Valid when:", style="bold")]
-    seen: list[str] = []
-    for c in result.conditions:
-        text = f"  {c.layer}: {render(c.expr)}  ({c.message})"
-        if text not in seen:
-            seen.append(text)
-    lines.extend(Text(t) for t in seen[:10])
-    if len(seen) > 10:
-        lines.append(Text(f"  ... and {len(seen) - 10} more (--json lists them all)"))
-    return lines
-
-
-# --- cost and receptive field columns (planner.cost) -----------------------------------
-
-
-def bytes_text(value: Any) -> str:
-    """``1.50 GiB`` (binary units) for a number, the formula for a symbolic size."""
-    if value is None:
-        return ""
-    value = to_int(value)
-    if not is_int(value):
-        return render(value) + " B"
-    if abs(value) < 1024:
-        return f"{value} B"
-    size = float(value)
-    for unit in ("KiB", "MiB", "GiB"):
-        size /= 1024
-        if abs(size) < 1024 or unit == "GiB":
-            break
-    return f"{size:.2f} {unit}"
-
-
-def rf_text(sizes: Any) -> str:
-    """``204`` (all axes alike) or ``204x188`` per axis."""
-    if sizes is None:
-        return "-"
-    parts = [render(s) if s is not None else "-" for s in sizes]
-    return parts[0] if len(set(parts)) == 1 else "x".join(parts)
-
-
-def cost_columns(costs: Any, *, macs: bool, rf: bool) -> list[Column]:
-    """The optional columns of ``show``: MACs and activation memory (``--cost``),
-    receptive field and jump (``--rf``); one cell per row, the input row first."""
-    columns: list[Column] = []
-    if macs:
-        columns.append(("MACs", ["0", *(count_text(c.macs) for c in costs.layers)]))
-        columns.append(
-            (
-                "Memory",
-                [
-                    bytes_text(costs.input_bytes),
-                    *(bytes_text(c.activation_bytes) for c in costs.layers),
-                ],
-            )
-        )
-    if rf:
-        columns.append(("RF", ["1", *(rf_text(c.receptive_field) for c in costs.layers)]))
-        columns.append(("Jump", ["1", *(rf_text(c.jump) if c.jump else "-" for c in costs.layers)]))
-    return columns
-
-
-def cost_totals(costs: Any) -> list[Any]:
-    """Total MACs and FLOPs, memory for the dtype and batch."""
-    return [
-        Text(
-            f"Total MACs: {count_text(costs.total_macs)} (FLOPs = 2 x MACs: "
-            f"{count_text(costs.total_flops)}); other ops: {count_text(costs.total_ops)}"
-        ),
-        Text(
-            f"Memory ({costs.dtype}, batch {costs.batch}): activations "
-            f"{bytes_text(costs.activation_bytes)} (all kept, as in training), forward peak "
-            f"{bytes_text(costs.peak_bytes) or '(at numeric sizes)'}, input {bytes_text(costs.input_bytes)}, params "
-            f"{bytes_text(costs.param_bytes)}"
-        ),
-    ]
 
 
 def budget_report(answer: Any) -> Group:

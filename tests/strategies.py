@@ -698,3 +698,30 @@ def skip_problem(draw: st.DrawFn) -> tuple[dict, list[str]]:
     elif kind == "input":
         targets.append("output=input")
     return data, targets
+
+
+# --- report text (tests/test_summary_text.py) --------------------------------------------
+
+# Cell and line texts: shapes, formulas, long words that fold, spaces that rich keeps or
+# drops; and, now and then, text outside the exact writer's subset (wide characters,
+# tabs, markup, newlines).
+REPORT_WORDS = (
+    "conv", "(28, 28, 1)", "floor((28 - 3)/2) + 1 = 13", "pad 0|1", "1,160", "", "x" * 40,
+    "ok", " ", "a  b", "-", "1.50 GiB", "[b]", "x:y",
+)  # fmt: skip
+REPORT_ODD_WORDS = ("日本語", "a\tb", "two\nlines", "é")
+
+
+@st.composite
+def report_texts(draw: st.DrawFn, max_words: int = 6, odd: bool = False) -> str:
+    """A cell or a line of a report: words joined by one or more spaces or commas;
+    with ``odd``, one text in about forty holds a word outside the exact writer's
+    subset."""
+    words = st.one_of(
+        st.sampled_from(REPORT_WORDS),
+        st.text(alphabet="abc(),=|+-*/0123456789 ", min_size=1, max_size=18),
+    )
+    parts = draw(st.lists(words, min_size=0, max_size=max_words))
+    if odd and draw(st.integers(min_value=0, max_value=39)) == 0:
+        parts.append(draw(st.sampled_from(REPORT_ODD_WORDS)))
+    return draw(st.sampled_from([" ", " ", "  ", ", "])).join(parts)

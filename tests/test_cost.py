@@ -10,6 +10,8 @@ from fractions import Fraction
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
 
 import planner
 from planner.cli import app
@@ -213,3 +215,16 @@ def test_show_bad_dtype_exits_2():
     res = runner.invoke(app, ["show", "keras-autoencoder", "--cost", "--dtype", "f32"])
     assert res.exit_code == 2
     assert "unknown dtype 'f32'" in res.output
+
+
+@given(st.fractions(max_denominator=10**6), st.integers(min_value=-(10**30), max_value=10**30))
+def test_fractions_become_json_numbers_as_python_converts_them(value, big):
+    """A jump or a centre (a Fraction) is written as ``int(value)`` when whole, else
+    ``float(value)``: the JSON of ``show --json``."""
+    from planner.costs.analysis import _data
+
+    for f in (value, Fraction(big, 7), Fraction(big)):
+        expected = int(f) if f.denominator == 1 else float(f)
+        got = _data(f)
+        assert got == expected and type(got) is type(expected), (f, got)
+        assert _data((f, 1)) == [expected, 1]

@@ -207,6 +207,8 @@ MODULES = [
     "planner.importers.code_text",
     "planner.draw.network",
     "planner.draw.padding",
+    "planner.summary",
+    "planner.summary_text",
 ]
 
 

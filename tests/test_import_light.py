@@ -125,3 +125,18 @@ def test_preset_summary_agrees_with_a_full_load():
             "layers": len(net.layers),
             "description": net.description or "",
         }
+
+
+@pytest.mark.parametrize("args", [["unet-original"], ["unet-original", "--cost", "--rf"]])
+def test_show_writes_its_table_without_rich(args):
+    """``planner show`` writes its report with ``planner.summary_text`` (the same text as
+    rich's, tests/test_summary_text.py): rich is not imported, nor sympy or the solver."""
+    code = (
+        "import contextlib, io, runpy\n"
+        f"sys.argv = ['planner', 'show', *{args!r}]\n"
+        "out = io.StringIO()\n"
+        "with contextlib.redirect_stdout(out), contextlib.suppress(SystemExit):\n"
+        "    runpy.run_module('planner', run_name='__main__')\n"
+        "assert 'Total params: 31,030,658' in out.getvalue(), out.getvalue()\n"
+    )
+    assert _loaded_after(code, ("rich", *SYMBOLIC)) == []

@@ -418,7 +418,10 @@ def _data(value: Any) -> Any:
     if kind is tuple or kind is list or isinstance(value, tuple | list):
         return [v if type(v) is int else _data(v) for v in value]
     if isinstance(value, Fraction):
-        return int(value) if value.denominator == 1 else float(value)
+        # int(value) or float(value) (numbers.Rational: numerator / denominator),
+        # from one call rather than three.
+        numerator, denominator = value.as_integer_ratio()
+        return numerator if denominator == 1 else numerator / denominator
     if is_int(value):
         return value
     value = to_int(value)

@@ -110,6 +110,37 @@ def _cover(spans: list[Span]) -> Span:
     return to_int(lo), to_int(hi)
 
 
+def _plain(m: AxisMap, *values: Any) -> bool:
+    """Whether the map's spans and shift, and ``values``, are all plain ints: then
+    ``_covers`` gives what ``_cover`` of ``m.at`` gives, in integer arithmetic."""
+    return (
+        type(m.shift) is int
+        and all(type(v) is int for v in values)
+        and all(s is None or (type(s[0]) is int and type(s[1]) is int) for s in m.spans)
+    )
+
+
+def _covers(m: AxisMap, groups: Any) -> tuple[Span, ...]:
+    """``tuple(_cover([m.at(i) for i in group]) for group in groups)`` for a map of
+    plain ints and integer positions (``_plain``), without the generic arithmetic:
+    most of ``planner.cost`` on a large network."""
+    spans = m.spans
+    period = len(spans)
+    shift = m.shift
+    out: list[Span] = []
+    for group in groups:
+        starts = []
+        ends = []
+        for i in group:
+            q, r = divmod(i, period)
+            span = spans[r]
+            if span is not None:
+                starts.append(span[0] + q * shift)
+                ends.append(span[1] + q * shift)
+        out.append((min(starts), max(ends)) if starts else None)
+    return tuple(out)
+
+
 def window(m: AxisMap, k: int, s: int, d: int, before: Dim) -> AxisMap:
     """A convolution or pooling window: ``k`` taps ``d`` apart, stride ``s``, after
     ``before`` pixels of padding. Output ``o`` reads ``o*s - before + t*d``."""
@@ -123,7 +154,11 @@ def window(m: AxisMap, k: int, s: int, d: int, before: Dim) -> AxisMap:
         return AxisMap((span,), to_int(m.shift * s))
     _need_ints(k, s, d)
     period = m.period // math.gcd(m.period, s)
-    spans = tuple(_cover([m.at(o * s - before + t * d) for t in range(k)]) for o in range(period))
+    windows = ([o * s - before + t * d for t in range(k)] for o in range(period))
+    if _plain(m, before):
+        spans = _covers(m, windows)
+    else:
+        spans = tuple(_cover([m.at(i) for i in window]) for window in windows)
     return AxisMap(spans, m.shift * (s // math.gcd(m.period, s)))
 
 
@@ -155,6 +190,8 @@ def nearest(m: AxisMap, scale: int) -> AxisMap:
     """Nearest upsampling by an integer factor: output ``o`` is input ``o // scale``."""
     if m.whole:
         return m
+    if _plain(m, scale):
+        return AxisMap(_covers(m, ([o // scale] for o in range(m.period * scale))), m.shift)
     return AxisMap(tuple(m.at(o // scale) for o in range(m.period * scale)), m.shift)
 
 
