@@ -46,6 +46,15 @@ def test_numeric_inference_imports_no_sympy(name):
     assert _loaded_after(code, SYMBOLIC) == []
 
 
+def test_reading_a_network_file_imports_no_yaml():
+    """A file in the plain YAML subset is read without PyYAML (``show``'s cold start);
+    text outside it still goes to PyYAML, with the same result."""
+    code = "import planner\nplanner.infer(planner.load('unet-original'))"
+    assert _loaded_after(code, ("yaml", "difflib")) == []
+    code = "import planner\nplanner.loads('name: n\\ninput_shape: [8, 8, 1]\\nlayers: !!seq []\\n')"
+    assert _loaded_after(code, ("yaml",)) == ["yaml"]
+
+
 def test_symbolic_inference_still_uses_sympy():
     """The other side of the switch: a symbolic size imports sympy and gives a formula."""
     code = (

@@ -11,8 +11,9 @@ Validation here is per layer and framework-free. Per-axis expansion needs the
 network's rank and framework, so it happens in ``Network`` via ``normalized``.
 """
 
-from __future__ import annotations
-
+# No ``from __future__ import annotations`` here: pydantic would evaluate every field's
+# annotation from its text when each layer class is created (a tenth of building
+# them at import); written as objects, they are evaluated once by Python.
 import ast
 import functools
 import re
@@ -216,7 +217,7 @@ class LayerBase(BaseModel):
             # several times the cost.
             raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
-    def normalized(self, rank: int, framework: str) -> LayerBase:
+    def normalized(self, rank: int, framework: str) -> "LayerBase":
         """This layer with every per-axis field expanded to ``rank`` entries."""
         update, written = self.normal_update(rank, framework)
         # Normal forms are not user choices: keep "which fields were written" (a
@@ -301,7 +302,7 @@ def _holds_unknown(value: Any) -> bool:
     return kind is Unknown
 
 
-def _field_error(layer: LayerBase, field: str, message: str) -> Exception:
+def _field_error(layer: "LayerBase", field: str, message: str) -> Exception:
     from planner.errors import SpecError
 
     return SpecError(message, layer=layer.name, field=field)
@@ -378,7 +379,7 @@ def normalize_padding(
     return tuple(pairs)
 
 
-def _torch_pad_list(layer: LayerBase, values: list[Any], rank: int, field: str) -> Any:
+def _torch_pad_list(layer: "LayerBase", values: list[Any], rank: int, field: str) -> Any:
     """``F.pad``/``nn.ZeroPad2d`` amounts: pairs from the last axis backwards; a
     shorter list pads only the last axes (``(4, 0)`` on a 2D image pads W alone)."""
     if len(values) % 2 or len(values) > 2 * rank:
