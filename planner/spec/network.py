@@ -9,7 +9,6 @@ the network's spatial rank.
 from __future__ import annotations
 
 import os
-from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, Literal
@@ -405,7 +404,10 @@ def _assign_names(
     """
     written = [layer.name for layer in layers]
     given = [name for name in written if name]
-    dupes = [n for n, c in Counter([*given, input_name]).items() if c > 1]
+    counts: dict[str, int] = {}  # a Counter's order, without its cost
+    for name in (*given, input_name):
+        counts[name] = counts.get(name, 0) + 1
+    dupes = [n for n, c in counts.items() if c > 1]
     if dupes:
         raise SpecError(
             f"layer names must be unique; repeated: {', '.join(sorted(dupes))}",
