@@ -9,6 +9,8 @@ the network's spatial rank.
 from __future__ import annotations
 
 import os
+import sys
+import types
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, Literal
@@ -443,18 +445,32 @@ def _without_pydantic_plugins() -> Iterator[None]:
     """Pydantic looks for plugins in the entry points of every installed distribution
     the first time it builds a validator (20-30 ms of every start); planner's specs
     use none, so the search is skipped while they are built (as typer does for its
-    parameters)."""
+    parameters). The module that would search (``pydantic.plugin._loader``) imports
+    ``importlib.metadata`` (and the ``email`` package), a sixth of the rest of
+    building the validator: while planner's are built, a module answering "no
+    plugins" stands in for it unless it is loaded already."""
     previous = os.environ.get("PYDANTIC_DISABLE_PLUGINS")
     os.environ["PYDANTIC_DISABLE_PLUGINS"] = "1"
+    stand_in = None
+    if _PLUGIN_LOADER not in sys.modules:
+        stand_in = sys.modules[_PLUGIN_LOADER] = types.ModuleType(_PLUGIN_LOADER)
+        stand_in.get_plugins = tuple  # type: ignore[attr-defined]  # no plugins: ()
     try:
         yield
     finally:
+        if stand_in is not None and sys.modules.get(_PLUGIN_LOADER) is stand_in:
+            del sys.modules[_PLUGIN_LOADER]
         if previous is None:
             del os.environ["PYDANTIC_DISABLE_PLUGINS"]
         else:
             os.environ["PYDANTIC_DISABLE_PLUGINS"] = previous
 
 
-with _without_pydantic_plugins():
-    Network.model_rebuild()
+_PLUGIN_LOADER = "pydantic.plugin._loader"
+
+try:
+    with _without_pydantic_plugins():
+        Network.model_rebuild()
+except ImportError:  # a pydantic that wants more of that module than get_plugins
+    Network.model_rebuild(force=True)
 schema_cache.store(Network)
