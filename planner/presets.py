@@ -6,6 +6,7 @@ carries them as ``planner/_presets``.
 
 from __future__ import annotations
 
+import functools
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,10 @@ from typing import Any
 from planner.errors import SpecError
 
 
+@functools.cache
 def presets_dir() -> Path:
+    """The folder of the bundled presets (found once: where planner is installed does
+    not change while it runs)."""
     bundled = resources.files("planner") / "_presets"
     if bundled.is_dir():
         return Path(str(bundled))

@@ -46,6 +46,17 @@ def test_numeric_inference_imports_no_sympy(name):
     assert _loaded_after(code, SYMBOLIC) == []
 
 
+def test_reading_a_network_file_imports_no_yaml():
+    """A file in the plain YAML subset is read without PyYAML (``show``'s cold start),
+    and building the validator does not import what pydantic's plugin search needs;
+    text outside the subset still goes to PyYAML."""
+    code = "import planner\nplanner.infer(planner.load('unet-original'))"
+    watched = ("yaml", "difflib", "importlib.metadata", "pydantic.plugin._loader")
+    assert _loaded_after(code, watched) == []
+    code = "import planner\nplanner.loads('name: n\\ninput_shape: [8, 8, 1]\\nlayers: !!seq []\\n')"
+    assert _loaded_after(code, ("yaml",)) == ["yaml"]
+
+
 def test_symbolic_inference_still_uses_sympy():
     """The other side of the switch: a symbolic size imports sympy and gives a formula."""
     code = (

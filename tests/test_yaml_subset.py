@@ -3,17 +3,26 @@ it accepts, it reads as PyYAML's SafeLoader does, value types included."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 from hypothesis import given, settings
-from strategies import yaml_documents
+from hypothesis import strategies as st
+from strategies import YAML_SCALARS, yaml_documents
 
 import planner
 from planner.spec import loading
-from planner.spec.yaml_subset import OutsideSubset, parse
+from planner.spec.yaml_subset import (
+    NON_PRINTABLE,
+    RESOLVERS,
+    WORDS,
+    OutsideSubset,
+    parse,
+    plain_scalar,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 LOADER = loading._Loader  # planner's: PyYAML's safe loader reading None as null too
@@ -40,10 +49,86 @@ def test_accepted_text_reads_as_pyyaml_reads_it(text: str) -> None:
     assert typed(fast) == typed(yaml.load(text, Loader=LOADER))
 
 
+@settings(max_examples=400, deadline=None)
+@given(yaml_documents())
+def test_text_typed_without_pyyaml_reads_as_planners_loader_reads_it(text: str) -> None:
+    """Without a resolver the subset types scalars itself (``plain_scalar``), as
+    planner's loader (PyYAML's safe loader reading ``None`` as null) does."""
+    try:
+        fast = parse(text)
+    except OutsideSubset:
+        return
+    assert typed(fast) == typed(yaml.load(text, Loader=LOADER))
+
+
+# Scalars of every kind plain_scalar meets: the corpus of the documents above, and
+# numbers, words and the resolvers' words in generated spellings.
+_SCALAR_CHARS = "0123456789+-._eE:xob~aA"
+scalar_texts = st.one_of(
+    st.sampled_from(YAML_SCALARS),
+    st.sampled_from(sorted(WORDS)).map(lambda w: w.swapcase() if len(w) % 2 else w),
+    st.text(alphabet=_SCALAR_CHARS, min_size=1, max_size=8),
+    st.integers(-(10**20), 10**20).map(str),
+    st.floats(allow_nan=False, allow_infinity=False).map(repr),
+    st.from_regex(r"\A[A-Za-z_][A-Za-z0-9_.\-/]{0,8}\Z"),
+)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(scalar_texts)
+def test_plain_scalars_typed_as_pyyaml_types_them(text: str) -> None:
+    """What ``plain_scalar`` returns for a text is what PyYAML makes of that text as a
+    plain scalar: the tag its resolvers give it, built by its constructor."""
+    try:
+        fast = plain_scalar(text)
+    except OutsideSubset:
+        return
+    loader = LOADER("")
+    tag = loader.resolve(yaml.ScalarNode, text, (True, False))
+    slow = loader.construct_object(yaml.ScalarNode(tag, text), deep=True)
+    assert typed(fast) == typed(slow), text
+
+
+@pytest.mark.parametrize(
+    "text", ["0x1F", "012", "1_000", ".5", ".inf", "1:30", "2001-12-14", "0b11"]
+)
+def test_other_numbers_are_left_to_pyyaml(text: str) -> None:
+    with pytest.raises(OutsideSubset):
+        plain_scalar(text)
+    doc = f"a: {text}\n"  # read by PyYAML then, as it reads it
+    assert typed(loading.parse_text(doc)[0]) == typed(yaml.load(doc, Loader=LOADER))
+
+
+def test_resolvers_are_pyyamls() -> None:
+    """plain_scalar's table is PyYAML's: the words of its boolean and null resolvers,
+    and the patterns and first characters of the others, in its order."""
+    theirs: dict[str, tuple[str, str, str]] = {}
+    for first, entries in yaml.resolver.Resolver.yaml_implicit_resolvers.items():
+        for tag, pattern in entries:
+            if tag.endswith(("bool", "null")):
+                continue
+            # planner compiles them all verbose: the same for those without spaces or #
+            assert pattern.flags & re.X or not re.search(r"[\s#]", pattern.pattern)
+            _, _, firsts = theirs.get(tag, (tag, pattern.pattern, ""))
+            theirs[tag] = (tag, pattern.pattern, firsts + first)
+    mine = {tag: (tag, pattern, "".join(sorted(first))) for tag, pattern, first in RESOLVERS}
+    assert {t: (t, p, "".join(sorted(f))) for t, (_, p, f) in theirs.items()} == mine
+    resolver = yaml.resolver.Resolver()
+    for word, value in WORDS.items():
+        tag = resolver.resolve(yaml.ScalarNode, word, (True, False))
+        expected = "null" if value is None else "bool"
+        assert tag == f"tag:yaml.org,2002:{expected}" or word == "None", word
+
+
+def test_refused_characters_are_pyyamls() -> None:
+    assert yaml.reader.Reader.NON_PRINTABLE.pattern == NON_PRINTABLE
+
+
 @pytest.mark.parametrize("path", sorted((ROOT / "presets").glob("*.yaml")), ids=lambda p: p.stem)
 def test_presets_are_in_the_subset(path: Path) -> None:
     text = path.read_text(encoding="utf-8")
     assert typed(parse(text, 100, LOADER)) == typed(yaml.load(text, Loader=LOADER))
+    assert typed(parse(text)) == typed(yaml.load(text, Loader=LOADER))
 
 
 @pytest.mark.parametrize(

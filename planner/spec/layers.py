@@ -11,8 +11,9 @@ Validation here is per layer and framework-free. Per-axis expansion needs the
 network's rank and framework, so it happens in ``Network`` via ``normalized``.
 """
 
-from __future__ import annotations
-
+# No ``from __future__ import annotations`` here: pydantic would evaluate every field's
+# annotation from its text when each layer class is created (a tenth of building
+# them at import); written as objects, they are evaluated once by Python.
 import ast
 import functools
 import re
@@ -187,17 +188,24 @@ class LayerBase(BaseModel):
         be valid already. ``fields_set`` replaces the set of fields written (default:
         this layer's plus the updated ones). Values cached from the old fields
         (``memo``, ``has_unknowns``...) are not carried over."""
+        # Attributes of pydantic models and their classes are slow to reach (their
+        # classes define ``__getattr__``): each is read once, the class's through
+        # ``_field_count``, and the copy is made with ``object``'s own methods.
         cls = type(self)
         values = self.__dict__
-        fields = cls.__pydantic_fields__
-        values = dict(values) if len(values) == len(fields) else {f: values[f] for f in fields}
+        count = _FIELD_COUNT.get(cls) or _field_count(cls)
+        values = (
+            dict(values)
+            if len(values) == count
+            else {f: values[f] for f in cls.__pydantic_fields__}
+        )
         values.update(update)
-        out = cls.__new__(cls)
-        object.__setattr__(out, "__dict__", values)
+        out = _new(cls)
+        _set(out, "__dict__", values)
         written = self.__pydantic_fields_set__ | update.keys() if fields_set is None else fields_set
-        object.__setattr__(out, "__pydantic_fields_set__", set(written))
-        object.__setattr__(out, "__pydantic_extra__", None)
-        object.__setattr__(out, "__pydantic_private__", None)
+        _set(out, "__pydantic_fields_set__", set(written))
+        _set(out, "__pydantic_extra__", None)
+        _set(out, "__pydantic_private__", None)
         return out
 
     if not TYPE_CHECKING:
@@ -209,31 +217,77 @@ class LayerBase(BaseModel):
             # several times the cost.
             raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
-    def normalized(self, rank: int, framework: str) -> LayerBase:
+    def normalized(self, rank: int, framework: str) -> "LayerBase":
         """This layer with every per-axis field expanded to ``rank`` entries."""
-        update: dict[str, Any] = {}
+        update, written = self.normal_update(rank, framework)
+        # Normal forms are not user choices: keep "which fields were written" (a
+        # framework's default may differ from planner's, e.g. ONNX count_include_pad).
+        return self.replaced(update, self.__pydantic_fields_set__ | written)
+
+    def normal_update(self, rank: int, framework: str) -> tuple[dict[str, Any], set[str]]:
+        """What ``normalized`` changes, without copying the layer: the new values of the
+        fields it rewrites, and the fields it marks as written beside this layer's own
+        (set only where a layer turns one written field into another)."""
+        return self._expanded(rank, framework, {}), set()
+
+    def _expanded(self, rank: int, framework: str, update: dict[str, Any]) -> dict[str, Any]:
+        """``update`` (values that replace this layer's) plus every per-axis and
+        padding field in its normal form."""
+        values = self.__dict__
+        positive = self.positive_fields
+        checked = []  # positive fields written as one integer >= 1: nothing to check
         for f in self.per_axis_fields:
-            value = getattr(self, f)
+            value = update[f] if f in update else values[f]
             if value is None:
                 continue
+            if type(value) is int:  # per_axis' common case, inline
+                update[f] = (value,) * rank
+                if value >= 1:
+                    checked.append(f)
+                continue
             try:
-                expanded = per_axis(value, rank, f)
+                update[f] = per_axis(value, rank, f)
             except ValueError as exc:
                 raise _field_error(self, f, str(exc)) from None
-            update[f] = expanded
-        for f in self.positive_fields:
-            value = update.get(f, getattr(self, f))
+        for f in positive:
+            if f in checked:
+                continue
+            value = update[f] if f in update else values[f]
             if value is None:
                 continue
             try:
-                check_positive(value if isinstance(value, tuple) else (value,), f)
+                check_positive(value if type(value) is tuple else (value,), f)
             except ValueError as exc:
                 raise _field_error(self, f, str(exc)) from None
         for f in self.pad_fields:
-            update[f] = normalize_padding(self, getattr(self, f), rank, framework, f)
-        # Normal forms are not user choices: keep "which fields were written" (a
-        # framework's default may differ from planner's, e.g. ONNX count_include_pad).
-        return self.replaced(update, self.__pydantic_fields_set__)
+            value = values[f]
+            if type(value) is str and value[:1] != "?":  # a mode: normalize_padding's first case
+                mode = value.lower()
+                if mode in _PADDING_MODE_SET:
+                    update[f] = mode
+                    continue
+            update[f] = normalize_padding(self, value, rank, framework, f)
+        return update
+
+    def normalize_own_copy(self, rank: int, framework: str) -> None:
+        """``normalized`` applied to this layer itself, in place: only for a copy that
+        nothing else holds yet (``Network`` validation makes one per layer to name it),
+        saving a second copy of every layer."""
+        update, written = self.normal_update(rank, framework)
+        self.__dict__.update(update)
+        self.__pydantic_fields_set__.update(written)
+
+
+_new = object.__new__
+_set = object.__setattr__
+_PADDING_MODE_SET = frozenset(PADDING_MODES)
+# The number of fields of each layer class (read from the class once).
+_FIELD_COUNT: dict[type, int] = {}
+
+
+def _field_count(cls: type[LayerBase]) -> int:
+    count = _FIELD_COUNT[cls] = len(cls.__pydantic_fields__)
+    return count
 
 
 def _holds_unknown(value: Any) -> bool:
@@ -248,7 +302,7 @@ def _holds_unknown(value: Any) -> bool:
     return kind is Unknown
 
 
-def _field_error(layer: LayerBase, field: str, message: str) -> Exception:
+def _field_error(layer: "LayerBase", field: str, message: str) -> Exception:
     from planner.errors import SpecError
 
     return SpecError(message, layer=layer.name, field=field)
@@ -335,7 +389,7 @@ def normalize_padding(
     return tuple(pairs)
 
 
-def _torch_pad_list(layer: LayerBase, values: list[Any], rank: int, field: str) -> Any:
+def _torch_pad_list(layer: "LayerBase", values: list[Any], rank: int, field: str) -> Any:
     """``F.pad``/``nn.ZeroPad2d`` amounts: pairs from the last axis backwards; a
     shorter list pads only the last axes (``(4, 0)`` on a 2D image pads W alone)."""
     if len(values) % 2 or len(values) > 2 * rank:
@@ -419,9 +473,9 @@ class _Windowed(LayerBase):
     # Set from the two attributes as ONNX writes them (see ``_onnx_auto_pad``).
     pads_beside_auto_pad: list[Any] | None = None
 
-    def normalized(self, rank: int, framework: str) -> LayerBase:
+    def normal_update(self, rank: int, framework: str) -> tuple[dict[str, Any], set[str]]:
+        values = self.__dict__
         if framework != "jax":
-            values = self.__dict__
             for f, default in JAX_ONLY.items():
                 if values.get(f, default) != default:
                     raise _field_error(
@@ -430,14 +484,14 @@ class _Windowed(LayerBase):
                         f"{f}={getattr(self, f)!r} is a JAX (jax.lax / flax) setting; a "
                         f"{framework} layer has none",
                     )
-        if self.pads_beside_auto_pad is not None and framework != "onnx":
+        if values["pads_beside_auto_pad"] is not None and framework != "onnx":
             raise _field_error(
                 self,
                 "padding",
                 f"auto_pad={self.padding!r} together with pads is an ONNX form; a "
                 f"{framework} layer takes one padding",
             )
-        return super().normalized(rank, framework)
+        return super().normal_update(rank, framework)
 
     @model_validator(mode="before")
     @classmethod
@@ -657,14 +711,19 @@ class UpSample(LayerBase):
 
     keras_name: ClassVar[str] = "up_sampling{rank}d"
 
-    def normalized(self, rank: int, framework: str) -> LayerBase:
-        layer: UpSample = self
+    def normal_update(self, rank: int, framework: str) -> tuple[dict[str, Any], set[str]]:
+        # Keras' ``size`` is a factor, PyTorch's an output size; Keras alone defaults
+        # to a factor of 2. The fields set here count as written.
+        update: dict[str, Any] = {}
+        scale, output_size = self.scale, self.output_size
         if self.size is not None:
             if framework == "torch":
-                layer = self.replaced({"output_size": self.size, "size": None})
+                update = {"output_size": self.size, "size": None}
+                output_size = self.size
             else:
-                layer = self.replaced({"scale": self.size, "size": None})
-        if layer.scale is None and layer.output_size is None:
+                update = {"scale": self.size, "size": None}
+                scale = self.size
+        if scale is None and output_size is None:
             if framework != "keras":
                 # torch: "either size or scale_factor should be defined"; ONNX Resize
                 # needs scales or sizes; jax.image.resize needs the shape.
@@ -674,12 +733,13 @@ class UpSample(LayerBase):
                     f"{framework} upsampling needs a scale factor (scale_factor) or an "
                     "output size (size); only Keras' UpSampling defaults to 2",
                 )
-            layer = layer.replaced({"scale": 2})
-        if layer.scale is not None and layer.output_size is not None:
+            update["scale"] = scale = 2
+        if scale is not None and output_size is not None:
             raise _field_error(
                 self, "scale", "give either a scale factor or an output size, not both"
             )
-        return LayerBase.normalized(layer, rank, framework)
+        written = set(update)
+        return self._expanded(rank, framework, update), written
 
 
 FillMode = Literal["constant", "reflect", "replicate", "circular"]

@@ -9,7 +9,8 @@ the network's spatial rank.
 from __future__ import annotations
 
 import os
-from collections import Counter
+import sys
+import types
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, Literal
@@ -201,7 +202,8 @@ class Network(BaseModel):
         for layer in layers:
             seq_ranks.append(r)
             r = _rank_after(layer, r)
-        names = _assign_names(layers, seq_ranks, input_name, self.framework)
+        framework, api = self.framework, self.api
+        names = _assign_names(layers, seq_ranks, input_name, framework)
         out: list[LayerBase] = []
         known = {input_name}
         previous = input_name
@@ -222,25 +224,26 @@ class Network(BaseModel):
                         layer=name,
                         field="inputs",
                     )
-            if layer.is_merge and len(inputs) < 2:
+            is_merge = layer.is_merge
+            if is_merge and len(inputs) < 2:
                 raise SpecError(
                     f"a {layer.type} layer merges two or more inputs, received {inputs}",
                     layer=name,
                     field="inputs",
                 )
-            if not layer.is_merge and len(inputs) != 1:
+            if not is_merge and len(inputs) != 1:
                 raise SpecError(
                     f"a {layer.type} layer takes one input, received {inputs}",
                     layer=name,
                     field="inputs",
                 )
             update: dict[str, Any] = {"name": name, "inputs": inputs}
-            if self.api is not None and "api" in type(layer).model_fields and layer.api is None:
-                update["api"] = self.api
-            layer = layer.replaced(update)
+            if api is not None and "api" in type(layer).model_fields and layer.api is None:
+                update["api"] = api
+            layer = layer.replaced(update)  # this network's own copy, named
             _check_references(layer, known, names, ranks)
             layer_rank = ranks[inputs[0]]
-            layer = layer.normalized(layer_rank, self.framework)
+            layer.normalize_own_copy(layer_rank, framework)
             ranks[name] = _rank_after(layer, layer_rank)
             out.append(layer)
             known.add(name)
@@ -376,11 +379,13 @@ RANK_CHANGING = ("reshape", "flatten", "global_pool", "dense", "permute")
 
 def _rank_after(layer: Any, rank: int) -> int:
     """The spatial rank of a layer's output, given its input's."""
-    if layer.type == "reshape":
-        return max(len(layer.target_shape) - 1, 0)
-    if layer.type == "flatten":
+    values = layer.__dict__  # one read of the layer (its attributes are slow to reach)
+    kind = values["type"]
+    if kind == "reshape":
+        return max(len(values["target_shape"]) - 1, 0)
+    if kind == "flatten":
         return 0
-    if layer.type == "global_pool" and not layer.keepdims and layer.output_size is None:
+    if kind == "global_pool" and not values["keepdims"] and values["output_size"] is None:
         return 0
     return rank
 
@@ -399,30 +404,37 @@ def _assign_names(
     >>> _assign_names([Flatten(), Flatten()], 2, "input")
     ['flatten', 'flatten_1']
     """
-    given = [layer.name for layer in layers if layer.name]
-    dupes = [n for n, c in Counter([*given, input_name]).items() if c > 1]
+    written = [layer.name for layer in layers]
+    given = [name for name in written if name]
+    counts: dict[str, int] = {}  # a Counter's order, without its cost
+    for name in (*given, input_name):
+        counts[name] = counts.get(name, 0) + 1
+    dupes = [n for n, c in counts.items() if c > 1]
     if dupes:
         raise SpecError(
             f"layer names must be unique; repeated: {', '.join(sorted(dupes))}",
             layer=dupes[0],
             field="name",
         )
-    taken = set(given) | {input_name}
-    counters: Counter[str] = Counter()
+    taken = set(given)
+    taken.add(input_name)
+    counters: dict[str, int] = {}
     names = []
     if isinstance(ranks, int):  # one rank for every layer
         ranks = [ranks] * len(layers)
-    for position, (layer, rank) in enumerate(zip(layers, ranks, strict=True)):
-        if layer.name:
-            names.append(layer.name)
+    torch = framework == "torch"
+    for position, (layer, name, rank) in enumerate(zip(layers, written, ranks, strict=True)):
+        if name:
+            names.append(name)
             continue
-        base = str(position) if framework == "torch" else layer.default_name(rank)
+        base = str(position) if torch else layer.default_name(rank)
+        n = counters.get(base, 0)
         while True:
-            n = counters[base]
-            candidate = base if n == 0 else f"{base}_{n}"
-            counters[base] += 1
+            candidate = f"{base}_{n}" if n else base
+            n += 1
             if candidate not in taken:
                 break
+        counters[base] = n
         taken.add(candidate)
         names.append(candidate)
     return names
@@ -433,18 +445,32 @@ def _without_pydantic_plugins() -> Iterator[None]:
     """Pydantic looks for plugins in the entry points of every installed distribution
     the first time it builds a validator (20-30 ms of every start); planner's specs
     use none, so the search is skipped while they are built (as typer does for its
-    parameters)."""
+    parameters). The module that would search (``pydantic.plugin._loader``) imports
+    ``importlib.metadata`` (and the ``email`` package), a sixth of the rest of
+    building the validator: while planner's are built, a module answering "no
+    plugins" stands in for it unless it is loaded already."""
     previous = os.environ.get("PYDANTIC_DISABLE_PLUGINS")
     os.environ["PYDANTIC_DISABLE_PLUGINS"] = "1"
+    stand_in = None
+    if _PLUGIN_LOADER not in sys.modules:
+        stand_in = sys.modules[_PLUGIN_LOADER] = types.ModuleType(_PLUGIN_LOADER)
+        stand_in.get_plugins = tuple  # type: ignore[attr-defined]  # no plugins: ()
     try:
         yield
     finally:
+        if stand_in is not None and sys.modules.get(_PLUGIN_LOADER) is stand_in:
+            del sys.modules[_PLUGIN_LOADER]
         if previous is None:
             del os.environ["PYDANTIC_DISABLE_PLUGINS"]
         else:
             os.environ["PYDANTIC_DISABLE_PLUGINS"] = previous
 
 
-with _without_pydantic_plugins():
-    Network.model_rebuild()
+_PLUGIN_LOADER = "pydantic.plugin._loader"
+
+try:
+    with _without_pydantic_plugins():
+        Network.model_rebuild()
+except ImportError:  # a pydantic that wants more of that module than get_plugins
+    Network.model_rebuild(force=True)
 schema_cache.store(Network)

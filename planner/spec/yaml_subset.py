@@ -8,11 +8,16 @@ in one pass over the lines and raises ``OutsideSubset`` for anything else (ancho
 tags, multi-line scalars or collections, documents markers, tabs, escapes, ...), so
 the caller falls back to PyYAML, which then reports errors with their lines.
 
-What it returns is what ``yaml.load(text, SafeLoader)`` returns: plain scalars are
-resolved with PyYAML's own implicit resolvers (YAML 1.1: ``yes`` and ``on`` are
-booleans, ``012`` is octal, ``1e3`` a string) and built by its constructor; a scalar
-whose resolved type is anything but str, int, float, bool or null sends the text back
-to PyYAML. ``tests/test_yaml_subset.py`` checks the agreement on generated documents.
+What it returns is what ``yaml.load(text, SafeLoader)`` returns. Given a PyYAML
+loader (or resolver) class, plain scalars are resolved with its implicit resolvers
+(YAML 1.1: ``yes`` and ``on`` are booleans, ``012`` is octal, ``1e3`` a string) and
+built by PyYAML's constructor; a scalar whose resolved type is anything but str, int,
+float, bool or null sends the text back to PyYAML. Without one (what planner's loader
+reads: PyYAML's safe loader, reading ``None`` as null too), the scalars network files
+hold (words, decimal integers and decimals, booleans, nulls) are typed by this module
+alone, and any other scalar sends the text back to PyYAML: reading such a file never
+imports PyYAML. ``tests/test_yaml_subset.py`` checks the agreement on generated
+documents and scalars.
 
 >>> parse("name: n\\nlayers:\\n- {type: Conv2D, filters: 8, use_bias: no}\\n")
 {'name': 'n', 'layers': [{'type': 'Conv2D', 'filters': 8, 'use_bias': False}]}
@@ -27,18 +32,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from yaml.constructor import SafeConstructor
-from yaml.nodes import ScalarNode
-from yaml.reader import Reader
-from yaml.resolver import Resolver
-
 _STR = "tag:yaml.org,2002:str"
-_BUILT = {
-    "tag:yaml.org,2002:int": SafeConstructor.construct_yaml_int,
-    "tag:yaml.org,2002:float": SafeConstructor.construct_yaml_float,
-    "tag:yaml.org,2002:bool": SafeConstructor.construct_yaml_bool,
-    "tag:yaml.org,2002:null": SafeConstructor.construct_yaml_null,
-}
 
 
 class OutsideSubset(Exception):
@@ -46,10 +40,91 @@ class OutsideSubset(Exception):
 
 
 _Unsupported = OutsideSubset
-# Characters PyYAML refuses, and line breaks other than "\n" (YAML 1.1 has four);
-# for ASCII text the control characters (a much faster search).
-_REFUSED = re.compile("[\t\r\x85\u2028\u2029\ufeff]|" + Reader.NON_PRINTABLE.pattern)
+# The characters PyYAML's reader refuses (``yaml.reader.Reader.NON_PRINTABLE``, the
+# same pattern: a test compares them).
+NON_PRINTABLE = "[^\t\n\r -~\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
+# For ASCII text, the control characters: those, and tabs and line breaks other than
+# "\n" (YAML 1.1 has four); for any other text the full pattern, compiled when first
+# needed (``_refused``).
 _REFUSED_ASCII = re.compile("[\x00-\x09\x0b-\x1f\x7f]")
+_REFUSED: list[re.Pattern[str]] = []
+
+
+def _refused() -> re.Pattern[str]:
+    if not _REFUSED:
+        _REFUSED.append(re.compile("[\t\r\x85\u2028\u2029\ufeff]|" + NON_PRINTABLE))
+    return _REFUSED[0]
+
+
+# Plain scalars typed without PyYAML, as its safe loader types them (YAML 1.1) with
+# ``None`` read as null too. Scalars starting with a letter (or any character no
+# implicit resolver of PyYAML starts with) are strings but for these words:
+WORDS: dict[str, Any] = {
+    **{w: True for w in ("yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON")},
+    **{w: False for w in ("no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF")},
+    **dict.fromkeys(("null", "Null", "NULL", "~", "", "None")),
+}
+# PyYAML's other implicit resolvers (``yaml.resolver.Resolver``, the same patterns and
+# first characters: a test compares them): a plain scalar they match is not a string.
+RESOLVERS: tuple[tuple[str, str, str], ...] = (
+    (
+        "tag:yaml.org,2002:float",
+        r"""^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?
+                    |\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?
+                    |[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*
+                    |[-+]?\.(?:inf|Inf|INF)
+                    |\.(?:nan|NaN|NAN))$""",
+        "-+0123456789.",
+    ),
+    (
+        "tag:yaml.org,2002:int",
+        r"""^(?:[-+]?0b[0-1_]+
+                    |[-+]?0[0-7_]+
+                    |[-+]?(?:0|[1-9][0-9_]*)
+                    |[-+]?0x[0-9a-fA-F_]+
+                    |[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+)$""",
+        "-+0123456789",
+    ),
+    ("tag:yaml.org,2002:merge", r"^(?:<<)$", "<"),
+    (
+        "tag:yaml.org,2002:timestamp",
+        r"""^(?:[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]
+                    |[0-9][0-9][0-9][0-9] -[0-9][0-9]? -[0-9][0-9]?
+                     (?:[Tt]|[ \t]+)[0-9][0-9]?
+                     :[0-9][0-9] :[0-9][0-9] (?:\.[0-9]*)?
+                     (?:[ \t]*(?:Z|[-+][0-9][0-9]?(?::[0-9][0-9])?))?)$""",
+        "0123456789",
+    ),
+    ("tag:yaml.org,2002:value", r"^(?:=)$", "="),
+    ("tag:yaml.org,2002:yaml", r"^(?:!|&|\*)$", "!&*"),
+)
+_NUMERIC_FIRST = frozenset("".join(first for _, _, first in RESOLVERS))
+_OTHER: list[re.Pattern[str]] = []  # RESOLVERS' patterns, compiled when first needed
+_DECIMAL_INT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)")
+_DECIMAL = re.compile(r"[-+]?[0-9]+\.[0-9]*(?:[eE][-+][0-9]+)?")
+
+
+def plain_scalar(text: str) -> Any:
+    """The value of the plain scalar ``text`` as planner's loader reads it: a string,
+    a boolean, null, a decimal integer or a decimal; raises ``OutsideSubset`` for
+    the other types (octal, ``1_000``, ``.inf``, timestamps...).
+
+    >>> plain_scalar("3"), plain_scalar("0.5"), plain_scalar("same"), plain_scalar("No")
+    (3, 0.5, 'same', False)
+    >>> plain_scalar("3D"), plain_scalar("~")
+    ('3D', None)
+    """
+    if text[:1] not in _NUMERIC_FIRST:
+        return WORDS.get(text, text)
+    if _DECIMAL_INT.fullmatch(text):
+        return int(text)
+    if _DECIMAL.fullmatch(text):
+        return float(text)
+    if not _OTHER:
+        _OTHER.extend(re.compile(pattern, re.X) for _, pattern, _ in RESOLVERS)
+    if any(pattern.match(text) for pattern in _OTHER):
+        raise _Unsupported
+    return text
 
 
 # A block line: indentation, then "- " (a sequence item) and/or "key: " (a mapping
@@ -70,23 +145,23 @@ _QUOTED = re.compile(r"\"([^\"\\]*)\"|'([^']*)'")
 _INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`")
 
 
-def parse(text: str, max_depth: int = 100, resolver: type[Resolver] = Resolver) -> Any:
+def parse(text: str, max_depth: int = 100, resolver: Any = None) -> Any:
     """The data of ``text`` if it is in the subset (see the module docstring); raises
     ``OutsideSubset`` otherwise. Nesting deeper than ``max_depth`` is left to PyYAML
     (and to the loader's bounds) too. ``resolver`` is the PyYAML loader (or resolver)
-    class whose implicit resolvers type the plain scalars."""
-    if (_REFUSED_ASCII if text.isascii() else _REFUSED).search(text):
+    class whose implicit resolvers type the plain scalars; None: ``plain_scalar``."""
+    if (_REFUSED_ASCII if text.isascii() else _refused()).search(text):
         raise OutsideSubset
     try:
-        return _Reader(text, max_depth, resolver.yaml_implicit_resolvers).document()
+        return _Reader(text, max_depth, resolver).document()
     except IndexError:  # a flow collection that ends early
         raise OutsideSubset from None
 
 
 class _Reader:
-    def __init__(self, text: str, max_depth: int, resolvers: dict[Any, Any]):
+    def __init__(self, text: str, max_depth: int, resolver: Any):
         self.max_depth = max_depth
-        self.resolvers = resolvers
+        self.resolvers = resolver.yaml_implicit_resolvers if resolver is not None else None
         self.scalars: dict[str, Any] = {}
         # (indent, is_item, key, value): one entry per line, or two for "- key: value"
         # (the item, then the mapping entry at the key's column).
@@ -283,6 +358,9 @@ class _Reader:
             return self.scalars[text]
         except KeyError:
             pass
+        if self.resolvers is None:
+            value = self.scalars[text] = plain_scalar(text)
+            return value
         tag = _STR
         for candidate, pattern in self.resolvers.get(text[:1] if text else "", ()):
             if pattern.match(text):
@@ -291,15 +369,24 @@ class _Reader:
         if tag == _STR:
             value: Any = text
         else:
+            from yaml.constructor import SafeConstructor
+            from yaml.nodes import ScalarNode
+
             build = _BUILT.get(tag)
             if build is None:
                 raise _Unsupported  # timestamps, merge keys, ...
-            value = build(_CONSTRUCTOR, ScalarNode(tag, text))
+            value = build(SafeConstructor(), ScalarNode(tag, text))
         self.scalars[text] = value
         return value
 
 
-_CONSTRUCTOR = SafeConstructor()
+# PyYAML's constructors of the scalar types the subset holds, by tag.
+_BUILT = {
+    "tag:yaml.org,2002:int": lambda c, node: c.construct_yaml_int(node),
+    "tag:yaml.org,2002:float": lambda c, node: c.construct_yaml_float(node),
+    "tag:yaml.org,2002:bool": lambda c, node: c.construct_yaml_bool(node),
+    "tag:yaml.org,2002:null": lambda c, node: c.construct_yaml_null(node),
+}
 
 
 def _flow_tokens(text: str) -> list[tuple[str, ...]]:
