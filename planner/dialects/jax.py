@@ -91,8 +91,10 @@ class JaxDialect(Dialect):
             for s in layer.strides:
                 ctx.require(
                     s == 1 if is_int(s) else s <= 1,
-                    "JAX ConvTranspose accepts 'SAME_LOWER' only when every stride is 1 "
-                    f"(strides={list(layer.strides)}); use explicit (low, high) pairs",
+                    lambda: (
+                        "JAX ConvTranspose accepts 'SAME_LOWER' only when every stride is 1 "
+                        f"(strides={list(layer.strides)}); use explicit (low, high) pairs"
+                    ),
                     "padding",
                 )
 
@@ -133,8 +135,10 @@ class JaxDialect(Dialect):
         out = maximum(ceil_div(n + before + after - ek + 1, s), 0)
         ctx.require(
             out >= 1,
-            f"{what}: the window {render(ek)} does not fit the padded input "
-            f"{render(n + before + after)}; {_EMPTY}",
+            lambda: (
+                f"{what}: the window {render(ek)} does not fit the padded input "
+                f"{render(n + before + after)}; {_EMPTY}"
+            ),
         )
         return AxisResult(out, (before, after), window_formula(n, ek, s, before, after, out))
 
@@ -267,7 +271,7 @@ class JaxDialect(Dialect):
             negative_padding_fits(ctx, dilated, lo, hi, "Flax ConvTranspose", "dilated input")
             out = maximum((n - 1) * s + 2 - ek + lo + hi, 0)
             text = f"({_t(n)} - 1)*{_t(s)} + 2 - {_t(ek)} + {_t(lo)} + {_t(hi)}"
-        ctx.require(out >= 1, f"Flax ConvTranspose output would be {render(out)}; {_EMPTY}")
+        ctx.require(out >= 1, lambda: f"Flax ConvTranspose output would be {render(out)}; {_EMPTY}")
         # As forward-convolution padding: the full output less what lax did not pad.
         full = transpose_full(n, ek, s)
         before = ek - 1 - lo

@@ -82,8 +82,10 @@ class KerasDialect(Dialect):
             for op, s in zip(layer.output_padding, strides, strict=True):
                 ctx.require(
                     op < s,
-                    f"Keras needs output_padding < strides on every axis, received "
-                    f"output_padding={list(layer.output_padding)} with strides={list(strides)}",
+                    lambda: (
+                        f"Keras needs output_padding < strides on every axis, received "
+                        f"output_padding={list(layer.output_padding)} with strides={list(strides)}"
+                    ),
                     "output_padding",
                 )
         if layer.type in ("conv", "conv_transpose"):
@@ -94,8 +96,10 @@ class KerasDialect(Dialect):
                 for d in dilation:
                     ctx.require(
                         (s <= 1) | (d <= 1),
-                        f"Keras does not support strides > 1 together with dilation_rate > 1 "
-                        f"(received strides={list(strides)}, dilation_rate={list(dilation)})",
+                        lambda: (
+                            f"Keras does not support strides > 1 together with dilation_rate > 1 "
+                            f"(received strides={list(strides)}, dilation_rate={list(dilation)})"
+                        ),
                         "strides",
                     )
         if layer.type in ("depthwise_conv", "separable_conv") and rank > 2:
