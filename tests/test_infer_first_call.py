@@ -1,8 +1,9 @@
 """A first inference of a freshly loaded network gives exactly what a warm one gives.
 
-Inference keeps per-layer caches on the layer objects (``memo``, ``has_unknowns``,
-``axis_signatures``, the dialect's whole-layer verdict) and builds messages only
-when a requirement fails or depends on symbols: none of it may change a result.
+Inference keeps per-layer caches on the layer objects (``memo``: channels and
+parameters, the dialect's whole-layer verdict; ``has_unknowns``), computes an axis
+equal to an earlier one once, and builds messages only when a requirement fails or
+depends on symbols: none of it may change a result.
 """
 
 from __future__ import annotations

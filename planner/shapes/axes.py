@@ -52,24 +52,20 @@ def spatial_layer(
             memo[key] = verdict
         if verdict is not None:
             raise verdict
-    axes = []
-    done: dict[Any, Any] = {}
-    signatures = layer.axis_signatures
-    for i, n in enumerate(x.spatial):
-        # Axes with the same size and the same parameters give the same result (a
-        # square input through a square kernel): compute it once.
-        key = (n, signatures[i]) if type(n) is int and not unknowns else None
-        if key is not None and key in done:
-            axes.append(done[key])
-            continue
+    axes: list[Any] = []
+    sizes = x.spatial
+    for i, n in enumerate(sizes):
         if i:
+            # Axes with the same size and the same parameters give the same result (a
+            # square input through a square kernel): compute it once.
+            same = None if unknowns or type(n) is not int else _same_axis(layer, sizes, i)
+            if same is not None:
+                axes.append(axes[same])
+                continue
             contexts.append(
                 AxisContext(layer.name, names[i], rank=rank, padding_mode=mode, spec=view)
             )
-        axis = _axis(layer, dialect, resolve, contexts[-1], n, i)
-        if key is not None:
-            done[key] = axis
-        axes.append(axis)
+        axes.append(_axis(layer, dialect, resolve, contexts[-1], n, i))
     for ctx in contexts:
         if ctx.conditions:
             result.conditions.extend(ctx.conditions)
@@ -82,6 +78,22 @@ def spatial_layer(
         else:
             result.formula = "; ".join(f"{n}: {f}" for n, f in zip(names, formulas, strict=True))
     return x.with_spatial(spatial, channels(layer, x.channels, result, resolve))
+
+
+def _same_axis(layer: Any, sizes: tuple[Any, ...], i: int) -> int | None:
+    """An earlier axis of the same integer size whose every per-axis entry (kernel,
+    strides, dilation, padding...) equals axis ``i``'s, if there is one."""
+    n = sizes[i]
+    values = layer.__dict__
+    columns = [
+        value
+        for f in (*layer.per_axis_fields, *layer.pad_fields)
+        if isinstance(value := values[f], tuple)
+    ]
+    for j in range(i):
+        if type(sizes[j]) is int and sizes[j] == n and all(c[i] == c[j] for c in columns):
+            return j
+    return None
 
 
 def _axis(layer: Any, dialect: Dialect, resolve: Resolver, ctx: AxisContext, n: Dim, i: int) -> Any:

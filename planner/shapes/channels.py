@@ -23,7 +23,9 @@ def channels(layer: Any, cin: Dim, result: LayerResult, resolve: Resolver) -> Di
     for the convolutions (other layers keep their channels)."""
     if layer.type not in CONV_TYPES:
         return cin
-    cacheable = type(cin) is int and not any(isinstance(k, Unknown) for k in layer.kernel_size)
+    cacheable = type(cin) is int and (
+        not layer.has_unknowns or not any(isinstance(k, Unknown) for k in layer.kernel_size)
+    )
     if cacheable and cin in layer.memo:
         cout, result.params = layer.memo[cin]
         return cout
