@@ -38,7 +38,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from planner.dialects.arithmetic import effective_kernel, transpose_full
-from planner.dialects.base import AxisContext, AxisResult, Dialect, _t, window_formula
+from planner.dialects.base import AxisContext, AxisResult, Dialect, _t, optional, window_formula
 from planner.symbolic.ops import (
     Dim,
     ceil_div,
@@ -62,8 +62,8 @@ class JaxDialect(Dialect):
     fill_limits: ClassVar[dict[str, Any]] = {"reflect": None, "replicate": None, "circular": None}
 
     def check_layer(self, layer: Any, ctx: AxisContext) -> None:
-        api = getattr(layer, "api", None) or "flax"
-        if getattr(layer, "reduce", None) == "sum" and api != "lax":
+        api = optional(layer, "api") or "flax"
+        if optional(layer, "reduce") == "sum" and api != "lax":
             raise ctx.refuse(
                 "flax.linen has no sum pooling; lax.reduce_window with lax.add has "
                 "(write api: lax)",

@@ -48,7 +48,7 @@ from __future__ import annotations
 from typing import Any
 
 from planner.dialects.arithmetic import effective_kernel, transpose_full
-from planner.dialects.base import AxisContext, AxisResult, Dialect, _t, positive
+from planner.dialects.base import AxisContext, AxisResult, Dialect, _t, optional, positive
 from planner.symbolic.ops import Dim, floor_div, maximum, minimum, render
 
 # UpSampling2D's interpolations (UpSampling1D and 3D repeat: nearest only).
@@ -73,9 +73,9 @@ class KerasDialect(Dialect):
         return out
 
     def check_layer(self, layer: Any, ctx: AxisContext) -> None:
-        strides = getattr(layer, "strides", None) or ()
-        dilation = getattr(layer, "dilation", None) or ()
-        rank = len(getattr(layer, "kernel_size", None) or ())
+        strides = optional(layer, "strides") or ()
+        dilation = optional(layer, "dilation") or ()
+        rank = len(optional(layer, "kernel_size") or ())
         if layer.type == "conv_transpose" and layer.output_padding is not None:
             # Checked for every axis in __init__, before any shape (and before the
             # strides/dilation check), so it is the reason Keras gives.
@@ -108,7 +108,7 @@ class KerasDialect(Dialect):
                 f" in 1D and 2D only, not {rank}D",
                 field="type",
             )
-        if layer.type != "conv" and getattr(layer, "padding", None) == "causal":
+        if layer.type != "conv" and optional(layer, "padding") == "causal":
             # Only Conv1D accepts 'causal' (standardize_padding(allow_causal=rank == 1));
             # conv_axis refuses it beyond 1D.
             raise ctx.refuse("Keras accepts padding 'causal' in Conv1D only", field="padding")

@@ -77,7 +77,14 @@ import struct
 from typing import Any, ClassVar
 
 from planner.dialects.arithmetic import effective_kernel, split_pad, transpose_full
-from planner.dialects.base import AxisContext, AxisResult, Dialect, positive, window_formula
+from planner.dialects.base import (
+    AxisContext,
+    AxisResult,
+    Dialect,
+    optional,
+    positive,
+    window_formula,
+)
 from planner.symbolic.ops import (
     Dim,
     ceil_div,
@@ -156,7 +163,7 @@ class OnnxDialect(Dialect):
     }
 
     def check_layer(self, layer: Any, ctx: AxisContext) -> None:
-        extra = getattr(layer, "pads_beside_auto_pad", None)
+        extra = optional(layer, "pads_beside_auto_pad")
         if extra is not None and layer.type in ("conv", "conv_transpose", "depthwise_conv"):
             # ConvAttributes refuses the pair; pooling ignores the pads (below).
             raise ctx.refuse(
