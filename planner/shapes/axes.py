@@ -29,7 +29,9 @@ def spatial_layer(
 ) -> Tensor:
     """The output of a layer with per-axis rules; fills ``result``'s padding,
     formula, conditions and parameters."""
-    need_spatial(layer, x)
+    sizes = x.spatial
+    if not sizes:
+        need_spatial(layer, x)
     mode = layer.__dict__.get("padding_mode", "zeros")
     unknowns = layer.has_unknowns
     view = Resolved(layer, resolve) if unknowns else layer
@@ -53,7 +55,6 @@ def spatial_layer(
         if verdict is not None:
             raise verdict
     axes: list[Any] = []
-    sizes = x.spatial
     for i, n in enumerate(sizes):
         if i:
             # Axes with the same size and the same parameters give the same result (a
@@ -69,7 +70,7 @@ def spatial_layer(
     for ctx in contexts:
         if ctx.conditions:
             result.conditions.extend(ctx.conditions)
-    spatial = tuple(a.size for a in axes)
+    spatial = tuple([a.size for a in axes])
     result.padding = [a.pad for a in axes] if axes[0].pad is not None else None
     if printing():
         formulas = [a.formula for a in axes]
@@ -91,13 +92,18 @@ def _same_axis(layer: Any, sizes: tuple[Any, ...], i: int) -> int | None:
         if isinstance(value := values[f], tuple)
     ]
     for j in range(i):
-        if type(sizes[j]) is int and sizes[j] == n and all(c[i] == c[j] for c in columns):
-            return j
+        if type(sizes[j]) is int and sizes[j] == n:
+            for column in columns:
+                if column[i] != column[j]:
+                    break
+            else:
+                return j
     return None
 
 
 def _axis(layer: Any, dialect: Dialect, resolve: Resolver, ctx: AxisContext, n: Dim, i: int) -> Any:
-    if layer.has_unknowns:
+    unknowns = layer.has_unknowns
+    if unknowns:
 
         def at(f: str) -> Any:
             value = getattr(layer, f)
@@ -112,7 +118,7 @@ def _axis(layer: Any, dialect: Dialect, resolve: Resolver, ctx: AxisContext, n: 
     if isinstance(padding, Unknown):
         padding = resolve(padding)
     if isinstance(padding, tuple):
-        padding = tuple(resolve(p) for p in padding[i])
+        padding = tuple([resolve(p) for p in padding[i]]) if unknowns else padding[i]
     kind = layer.type
     if kind in ("conv", "depthwise_conv", "separable_conv"):
         return dialect.conv_axis(ctx, n, at("kernel_size"), at("strides"), at("dilation"), padding)
