@@ -144,6 +144,8 @@ def _equals(text: str, out: Any) -> str:
 
 
 def positive(ctx: AxisContext, size: Dim, what: str, field: str | None = None) -> None:
+    if type(size) is int and size >= 1:
+        return  # the common case, decided without a requirement
     ctx.require(
         size >= 1, lambda: f"{what}: the output size would be {render(size)}, not >= 1", field
     )
