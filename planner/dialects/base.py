@@ -8,6 +8,7 @@ raises at once; with symbols it is recorded as a condition on them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -25,7 +26,7 @@ from planner.symbolic.ops import Dim, ceil_div, is_int, mul_floor, printing, ren
 AXIS_NAMES: dict[int, tuple[str, ...]] = {1: ("L",), 2: ("H", "W"), 3: ("D", "H", "W")}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class AxisResult:
     """One axis of one layer: the size, the resolved padding and the derivation.
 
@@ -39,7 +40,7 @@ class AxisResult:
     formula: str
 
 
-@dataclass
+@dataclass(slots=True)
 class Condition:
     """A requirement that depends on symbols: holds when ``expr`` is true."""
 
@@ -50,7 +51,7 @@ class Condition:
     axis: str | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class AxisContext:
     """Where a rule runs: the layer, the axis, and the symbolic conditions found."""
 
@@ -76,15 +77,39 @@ class AxisContext:
             return default
         return value[self.index] if isinstance(value, tuple) else value
 
-    def require(self, cond: Any, message: str, field: str | None = None) -> None:
+    def require(
+        self, cond: Any, message: str | Callable[[], str], field: str | None = None
+    ) -> None:
+        """Refuse when ``cond`` is false, record it when it depends on symbols.
+
+        ``message`` may be a function that builds it: it is formatted only when
+        ``cond`` does not plainly hold (most requirements hold, and inference checks
+        every one); it is called at once, so it may read loop variables.
+        """
+        if cond is True:
+            return
         decided = truth(cond)
+        if decided is True:
+            return
+        text = message if isinstance(message, str) else message()
         if decided is False:
-            raise ShapeError(f"{message} (axis {self.axis})", layer=self.layer, field=field)
-        if decided is None:
-            self.conditions.append(Condition(cond, message, self.layer, field, self.axis))
+            raise ShapeError(f"{text} (axis {self.axis})", layer=self.layer, field=field)
+        self.conditions.append(Condition(cond, text, self.layer, field, self.axis))
 
     def refuse(self, message: str, field: str | None = None) -> ShapeError:
         return ShapeError(message, layer=self.layer, field=field)
+
+
+def optional(layer: Any, name: str, default: Any = None) -> Any:
+    """``getattr(layer, name, default)`` for a field only some layer types have (a
+    layer or a view of one): asked of the layer's fields, since a missing attribute
+    costs an exception, twenty times the lookup.
+
+    >>> from planner.spec.layers import UpSample
+    >>> optional(UpSample(scale=2), "strides", ()), optional(UpSample(scale=2), "scale")
+    ((), 2)
+    """
+    return getattr(layer, name) if name in layer.__pydantic_fields__ else default
 
 
 def _t(x: Any) -> str:
@@ -119,7 +144,11 @@ def _equals(text: str, out: Any) -> str:
 
 
 def positive(ctx: AxisContext, size: Dim, what: str, field: str | None = None) -> None:
-    ctx.require(size >= 1, f"{what}: the output size would be {render(size)}, not >= 1", field)
+    if type(size) is int and size >= 1:
+        return  # the common case, decided without a requirement
+    ctx.require(
+        size >= 1, lambda: f"{what}: the output size would be {render(size)}, not >= 1", field
+    )
 
 
 class Dialect:
@@ -199,14 +228,18 @@ class Dialect:
     def upsample_axis(self, ctx: AxisContext, n: Dim, scale: Any, size: Any) -> AxisResult:
         if size is not None:
             ctx.require(
-                size >= 1, f"the upsampling size must be >= 1, received {size}", "output_size"
+                size >= 1,
+                lambda: f"the upsampling size must be >= 1, received {size}",
+                "output_size",
             )
             return AxisResult(size, None, f"size {render(size)}")
         if isinstance(scale, float) and not scale.is_integer():
             raise ctx.refuse(
                 f"{self.title} upsampling needs an integer factor, received {scale}", field="scale"
             )
-        ctx.require(scale >= 1, f"the upsampling factor must be >= 1, received {scale}", "scale")
+        ctx.require(
+            scale >= 1, lambda: f"the upsampling factor must be >= 1, received {scale}", "scale"
+        )
         out = mul_floor(n, scale)
         return AxisResult(out, None, f"{_t(n)} * {render(scale)} = {render(out)}")
 
@@ -227,16 +260,20 @@ class Dialect:
         for amount in (before, after):
             ctx.require(
                 amount >= 0,
-                f"{mode} padding takes amounts >= 0, received {render(amount)}; crop with a "
-                "cropping layer",
+                lambda amount=amount: (
+                    f"{mode} padding takes amounts >= 0, received {render(amount)}; crop with a "
+                    "cropping layer"
+                ),
                 "padding",
             )
             if limit is not None:
                 bound = limit(n)
                 ctx.require(
                     amount <= bound,
-                    f"{self.title} {mode} padding needs each side at most {render(bound)} "
-                    f"for an input of {render(n)}; received {render(amount)}",
+                    lambda bound=bound, amount=amount: (
+                        f"{self.title} {mode} padding needs each side at most {render(bound)} "
+                        f"for an input of {render(n)}; received {render(amount)}"
+                    ),
                     "padding",
                 )
 
@@ -247,7 +284,9 @@ class Dialect:
             for amount in (before, after):
                 ctx.require(
                     amount >= 0,
-                    f"{self.title} zero padding must be >= 0, received {render(amount)}",
+                    lambda amount=amount: (
+                        f"{self.title} zero padding must be >= 0, received {render(amount)}"
+                    ),
                     "padding",
                 )
         out = n + before + after
@@ -259,13 +298,15 @@ class Dialect:
         )
 
     def crop_axis(self, ctx: AxisContext, n: Dim, before: Dim, after: Dim) -> AxisResult:
-        ctx.require(before >= 0, f"cropping must be >= 0, received {before}", "cropping")
-        ctx.require(after >= 0, f"cropping must be >= 0, received {after}", "cropping")
+        ctx.require(before >= 0, lambda: f"cropping must be >= 0, received {before}", "cropping")
+        ctx.require(after >= 0, lambda: f"cropping must be >= 0, received {after}", "cropping")
         out = n - before - after
         ctx.require(
             out >= 1,
-            f"cropping {render(before)}+{render(after)} from {render(n)} leaves "
-            f"{render(out)}; it must leave at least 1",
+            lambda: (
+                f"cropping {render(before)}+{render(after)} from {render(n)} leaves "
+                f"{render(out)}; it must leave at least 1"
+            ),
             "cropping",
         )
         return AxisResult(
@@ -284,8 +325,10 @@ class Dialect:
         if mode == "crop":
             ctx.require(
                 d >= 0,
-                f"the input ({render(n)}) is smaller than '{like}' ({render(m)}); a crop "
-                "cannot grow it (mode: crop_or_pad pads it with zeros)",
+                lambda: (
+                    f"the input ({render(n)}) is smaller than '{like}' ({render(m)}); a crop "
+                    "cannot grow it (mode: crop_or_pad pads it with zeros)"
+                ),
                 "like",
             )
         before, after = center_split(d, split, may_pad=mode != "crop")

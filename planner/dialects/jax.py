@@ -38,7 +38,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from planner.dialects.arithmetic import effective_kernel, transpose_full
-from planner.dialects.base import AxisContext, AxisResult, Dialect, _t, window_formula
+from planner.dialects.base import AxisContext, AxisResult, Dialect, _t, optional, window_formula
 from planner.symbolic.ops import (
     Dim,
     ceil_div,
@@ -62,8 +62,8 @@ class JaxDialect(Dialect):
     fill_limits: ClassVar[dict[str, Any]] = {"reflect": None, "replicate": None, "circular": None}
 
     def check_layer(self, layer: Any, ctx: AxisContext) -> None:
-        api = getattr(layer, "api", None) or "flax"
-        if getattr(layer, "reduce", None) == "sum" and api != "lax":
+        api = optional(layer, "api") or "flax"
+        if optional(layer, "reduce") == "sum" and api != "lax":
             raise ctx.refuse(
                 "flax.linen has no sum pooling; lax.reduce_window with lax.add has "
                 "(write api: lax)",
@@ -91,8 +91,10 @@ class JaxDialect(Dialect):
             for s in layer.strides:
                 ctx.require(
                     s == 1 if is_int(s) else s <= 1,
-                    "JAX ConvTranspose accepts 'SAME_LOWER' only when every stride is 1 "
-                    f"(strides={list(layer.strides)}); use explicit (low, high) pairs",
+                    lambda: (
+                        "JAX ConvTranspose accepts 'SAME_LOWER' only when every stride is 1 "
+                        f"(strides={list(layer.strides)}); use explicit (low, high) pairs"
+                    ),
                     "padding",
                 )
 
@@ -133,8 +135,10 @@ class JaxDialect(Dialect):
         out = maximum(ceil_div(n + before + after - ek + 1, s), 0)
         ctx.require(
             out >= 1,
-            f"{what}: the window {render(ek)} does not fit the padded input "
-            f"{render(n + before + after)}; {_EMPTY}",
+            lambda: (
+                f"{what}: the window {render(ek)} does not fit the padded input "
+                f"{render(n + before + after)}; {_EMPTY}"
+            ),
         )
         return AxisResult(out, (before, after), window_formula(n, ek, s, before, after, out))
 
@@ -267,7 +271,7 @@ class JaxDialect(Dialect):
             negative_padding_fits(ctx, dilated, lo, hi, "Flax ConvTranspose", "dilated input")
             out = maximum((n - 1) * s + 2 - ek + lo + hi, 0)
             text = f"({_t(n)} - 1)*{_t(s)} + 2 - {_t(ek)} + {_t(lo)} + {_t(hi)}"
-        ctx.require(out >= 1, f"Flax ConvTranspose output would be {render(out)}; {_EMPTY}")
+        ctx.require(out >= 1, lambda: f"Flax ConvTranspose output would be {render(out)}; {_EMPTY}")
         # As forward-convolution padding: the full output less what lax did not pad.
         full = transpose_full(n, ek, s)
         before = ek - 1 - lo

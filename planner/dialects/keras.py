@@ -48,7 +48,7 @@ from __future__ import annotations
 from typing import Any
 
 from planner.dialects.arithmetic import effective_kernel, transpose_full
-from planner.dialects.base import AxisContext, AxisResult, Dialect, _t, positive
+from planner.dialects.base import AxisContext, AxisResult, Dialect, _t, optional, positive
 from planner.symbolic.ops import Dim, floor_div, maximum, minimum, render
 
 # UpSampling2D's interpolations (UpSampling1D and 3D repeat: nearest only).
@@ -73,48 +73,54 @@ class KerasDialect(Dialect):
         return out
 
     def check_layer(self, layer: Any, ctx: AxisContext) -> None:
-        strides = getattr(layer, "strides", None) or ()
-        dilation = getattr(layer, "dilation", None) or ()
-        rank = len(getattr(layer, "kernel_size", None) or ())
-        if layer.type == "conv_transpose" and layer.output_padding is not None:
+        kind = layer.type
+        strides = optional(layer, "strides") or ()
+        dilation = optional(layer, "dilation") or ()
+        rank = len(optional(layer, "kernel_size") or ())
+        if kind == "conv_transpose" and layer.output_padding is not None:
             # Checked for every axis in __init__, before any shape (and before the
             # strides/dilation check), so it is the reason Keras gives.
-            for op, s in zip(layer.output_padding, strides, strict=True):
-                ctx.require(
-                    op < s,
+            output_padding = layer.output_padding
+
+            def message() -> str:
+                return (
                     f"Keras needs output_padding < strides on every axis, received "
-                    f"output_padding={list(layer.output_padding)} with strides={list(strides)}",
-                    "output_padding",
+                    f"output_padding={list(output_padding)} with strides={list(strides)}"
                 )
-        if layer.type in ("conv", "conv_transpose"):
+
+            for op, s in zip(output_padding, strides, strict=True):
+                ctx.require(op < s, message, "output_padding")
+        if kind in ("conv", "conv_transpose"):
             # BaseConv/BaseConvTranspose: max(strides) > 1 and max(dilation) > 1, so
             # stride 2 on H refuses dilation 2 on W too. Depthwise and separable
             # convolutions do not check it (every backend runs them).
+
+            def message() -> str:
+                return (
+                    f"Keras does not support strides > 1 together with dilation_rate > 1 "
+                    f"(received strides={list(strides)}, dilation_rate={list(dilation)})"
+                )
+
             for s in strides:
                 for d in dilation:
-                    ctx.require(
-                        (s <= 1) | (d <= 1),
-                        f"Keras does not support strides > 1 together with dilation_rate > 1 "
-                        f"(received strides={list(strides)}, dilation_rate={list(dilation)})",
-                        "strides",
-                    )
-        if layer.type in ("depthwise_conv", "separable_conv") and rank > 2:
+                    ctx.require((s <= 1) | (d <= 1), message, "strides")
+        if kind in ("depthwise_conv", "separable_conv") and rank > 2:
             raise ctx.refuse(
-                f"Keras has {'DepthwiseConv' if layer.type == 'depthwise_conv' else 'SeparableConv'}"
+                f"Keras has {'DepthwiseConv' if kind == 'depthwise_conv' else 'SeparableConv'}"
                 f" in 1D and 2D only, not {rank}D",
                 field="type",
             )
-        if layer.type != "conv" and getattr(layer, "padding", None) == "causal":
+        if kind != "conv" and optional(layer, "padding") == "causal":
             # Only Conv1D accepts 'causal' (standardize_padding(allow_causal=rank == 1));
             # conv_axis refuses it beyond 1D.
             raise ctx.refuse("Keras accepts padding 'causal' in Conv1D only", field="padding")
-        if layer.type == "conv_transpose" and layer.groups != 1:
+        if kind == "conv_transpose" and layer.groups != 1:
             raise ctx.refuse(
                 "Keras transposed convolutions take no groups (Conv*DTranspose has no "
                 "`groups` argument)",
                 field="groups",
             )
-        if layer.type in ("max_pool", "avg_pool"):
+        if kind in ("max_pool", "avg_pool"):
             if any(d != 1 for d in dilation):
                 raise ctx.refuse("Keras pooling has no dilation", field="dilation")
             if layer.ceil_mode is True:
@@ -122,26 +128,27 @@ class KerasDialect(Dialect):
                     "Keras pooling has no ceil_mode; use padding='same' (ceil(n/s)) instead",
                     field="ceil_mode",
                 )
-        if layer.type == "upsample" and layer.resizing:
+        if kind != "upsample":
+            return
+        if layer.resizing:
             if ctx.rank != 2 or layer.output_size is None:
                 raise ctx.refuse(
                     "Keras Resizing works on images: height and width", field="output_size"
                 )
             return
-        if layer.type == "upsample" and layer.output_size is not None:
+        if layer.output_size is not None:
             raise ctx.refuse(
                 "Keras UpSampling takes a factor (size=2), not an output size", field="output_size"
             )
-        if layer.type == "upsample":
-            mode = layer.mode.lower()
-            valid = _UPSAMPLE_MODES if ctx.rank == 2 else ("nearest",)
-            if mode not in valid:
-                raise ctx.refuse(
-                    f"Keras UpSampling{ctx.rank}D takes interpolation "
-                    + ", ".join(repr(m) for m in valid)
-                    + f", not {layer.mode!r}",
-                    field="mode",
-                )
+        mode = layer.mode.lower()
+        valid = _UPSAMPLE_MODES if ctx.rank == 2 else ("nearest",)
+        if mode not in valid:
+            raise ctx.refuse(
+                f"Keras UpSampling{ctx.rank}D takes interpolation "
+                + ", ".join(repr(m) for m in valid)
+                + f", not {layer.mode!r}",
+                field="mode",
+            )
 
     def notes(self, layer: Any) -> list[str]:
         if (

@@ -77,7 +77,14 @@ import struct
 from typing import Any, ClassVar
 
 from planner.dialects.arithmetic import effective_kernel, split_pad, transpose_full
-from planner.dialects.base import AxisContext, AxisResult, Dialect, positive, window_formula
+from planner.dialects.base import (
+    AxisContext,
+    AxisResult,
+    Dialect,
+    optional,
+    positive,
+    window_formula,
+)
 from planner.symbolic.ops import (
     Dim,
     ceil_div,
@@ -156,7 +163,7 @@ class OnnxDialect(Dialect):
     }
 
     def check_layer(self, layer: Any, ctx: AxisContext) -> None:
-        extra = getattr(layer, "pads_beside_auto_pad", None)
+        extra = optional(layer, "pads_beside_auto_pad")
         if extra is not None and layer.type in ("conv", "conv_transpose", "depthwise_conv"):
             # ConvAttributes refuses the pair; pooling ignores the pads (below).
             raise ctx.refuse(
@@ -183,7 +190,7 @@ class OnnxDialect(Dialect):
         for amount in (before, after):
             ctx.require(
                 amount >= 0,
-                f"ONNX {what} pads must be >= 0, received {render(amount)}",
+                lambda amount=amount: f"ONNX {what} pads must be >= 0, received {render(amount)}",
                 "padding",
             )
         return before, after
@@ -233,9 +240,11 @@ class OnnxDialect(Dialect):
             if op == "max" and _undilated(ctx):
                 ctx.require(
                     total >= 0,
-                    f"ONNX Runtime refuses MaxPool auto_pad {mode.upper()} here: its padding "
-                    f"(ceil(n/s) - 1)*s + kernel - n = {render(total)} is negative (a kernel "
-                    "smaller than the stride, and no dilation on any axis)",
+                    lambda: (
+                        f"ONNX Runtime refuses MaxPool auto_pad {mode.upper()} here: its padding "
+                        f"(ceil(n/s) - 1)*s + kernel - n = {render(total)} is negative (a kernel "
+                        "smaller than the stride, and no dilation on any axis)"
+                    ),
                     "padding",
                 )
             before, after = _same_pads(
@@ -246,8 +255,10 @@ class OnnxDialect(Dialect):
             for amount in (before, after):
                 ctx.require(
                     amount < k,
-                    f"ONNX Runtime needs {what} pads smaller than the kernel ({render(k)}), "
-                    f"received {render(amount)}",
+                    lambda amount=amount: (
+                        f"ONNX Runtime needs {what} pads smaller than the kernel ({render(k)}), "
+                        f"received {render(amount)}"
+                    ),
                     "padding",
                 )
         span = n + before + after - ek
@@ -259,9 +270,11 @@ class OnnxDialect(Dialect):
             # one stride still yields one window; one stride or more yields none.
             ctx.require(
                 span > -s,
-                f"ONNX {what}: the window ({render(ek)}) overhangs the padded input "
-                f"({render(n + before + after)}) by the stride ({render(s)}) or more; "
-                "the output would be empty",
+                lambda: (
+                    f"ONNX {what}: the window ({render(ek)}) overhangs the padded input "
+                    f"({render(n + before + after)}) by the stride ({render(s)}) or more; "
+                    "the output would be empty"
+                ),
                 "pool_size",
             )
         if ceil_mode is False:
@@ -300,7 +313,9 @@ class OnnxDialect(Dialect):
         # floor((full + output_padding - ek)/s) + 1 == n  <=>  output_padding < s.
         ctx.require(
             op < s,
-            f"ONNX Runtime needs output_padding < stride ({render(s)}), received {render(op)}",
+            lambda: (
+                f"ONNX Runtime needs output_padding < stride ({render(s)}), received {render(op)}"
+            ),
             "output_padding",
         )
         full = transpose_full(n, ek, s)
@@ -311,16 +326,18 @@ class OnnxDialect(Dialect):
             target = output_size
             ctx.require(
                 target >= 1,
-                f"ONNX ConvTranspose output_shape must be >= 1, received {render(target)}",
+                lambda: f"ONNX ConvTranspose output_shape must be >= 1, received {render(target)}",
                 "output_size",
             )
             # Above full + output_padding nothing is cropped and the forward check
             # floor((target - ek)/s) + 1 == n holds up to full + s - 1.
             ctx.require(
                 target <= full + s - 1,
-                f"ONNX Runtime refuses output_shape {render(target)}: above "
-                f"(n - 1)*s + ek + s - 1 = {render(full + s - 1)} a convolution over it "
-                f"would not give back {render(n)}",
+                lambda: (
+                    f"ONNX Runtime refuses output_shape {render(target)}: above "
+                    f"(n - 1)*s + ek + s - 1 = {render(full + s - 1)} a convolution over it "
+                    f"would not give back {render(n)}"
+                ),
                 "output_size",
             )
             total = maximum(full + op - target, 0)
@@ -344,9 +361,11 @@ class OnnxDialect(Dialect):
     def upsample_axis(self, ctx: AxisContext, n: Dim, scale: Any, size: Any) -> AxisResult:
         """``Resize``: ``sizes`` as given, or ``floor(n * scale)`` in float32."""
         if size is not None:
-            ctx.require(size >= 1, f"the Resize size must be >= 1, received {size}", "output_size")
+            ctx.require(
+                size >= 1, lambda: f"the Resize size must be >= 1, received {size}", "output_size"
+            )
             return AxisResult(size, None, f"size {render(size)}")
-        ctx.require(scale > 0, f"ONNX Resize scales must be > 0, received {scale}", "scale")
+        ctx.require(scale > 0, lambda: f"ONNX Resize scales must be > 0, received {scale}", "scale")
         if is_int(n) and isinstance(scale, float | int):
             out: Dim = math.floor(_f32(_f32(float(scale)) * _f32(float(n))))
         else:

@@ -70,8 +70,10 @@ class TorchDialect(Dialect):
             for s in layer.strides:
                 ctx.require(
                     s == 1 if is_int(s) else s <= 1,
-                    "PyTorch refuses padding='same' for strided convolutions "
-                    f"(strides={list(layer.strides)}); use explicit padding",
+                    lambda: (
+                        "PyTorch refuses padding='same' for strided convolutions "
+                        f"(strides={list(layer.strides)}); use explicit padding"
+                    ),
                     "padding",
                 )
 
@@ -112,7 +114,7 @@ class TorchDialect(Dialect):
             )
         ctx.require(
             before >= 0,
-            f"PyTorch {what} padding must be >= 0, received {render(before)}",
+            lambda: f"PyTorch {what} padding must be >= 0, received {render(before)}",
             "padding",
         )
         return before
@@ -128,9 +130,11 @@ class TorchDialect(Dialect):
             fits = side < n if mode == "reflect" else side <= n
             ctx.require(
                 fits,
-                f"PyTorch padding_mode={mode!r} needs each side's padding "
-                f"{'<' if mode == 'reflect' else '<='} the input size; received {render(side)} "
-                f"for an input of {render(n)}",
+                lambda side=side: (
+                    f"PyTorch padding_mode={mode!r} needs each side's padding "
+                    f"{'<' if mode == 'reflect' else '<='} the input size; received {render(side)} "
+                    f"for an input of {render(n)}"
+                ),
                 "padding",
             )
 
@@ -152,8 +156,10 @@ class TorchDialect(Dialect):
         padded = n + before + after
         ctx.require(
             padded >= ek,
-            f"PyTorch refuses a kernel larger than the padded input: padded size "
-            f"{render(padded)}, effective kernel {render(ek)}",
+            lambda: (
+                f"PyTorch refuses a kernel larger than the padded input: padded size "
+                f"{render(padded)}, effective kernel {render(ek)}"
+            ),
             "kernel_size",
         )
         out = floor_div(padded - ek, s) + 1
@@ -191,8 +197,10 @@ class TorchDialect(Dialect):
             smallest = transpose_full(n, ek, s) - 2 * p
             ctx.require(
                 (output_size >= smallest) & (output_size <= smallest + s - 1),
-                f"PyTorch ConvTranspose can produce sizes {render(smallest)} to "
-                f"{render(smallest + s - 1)} here, not {render(output_size)}",
+                lambda: (
+                    f"PyTorch ConvTranspose can produce sizes {render(smallest)} to "
+                    f"{render(smallest + s - 1)} here, not {render(output_size)}"
+                ),
                 "output_size",
             )
             output_padding = output_size - smallest
@@ -200,8 +208,10 @@ class TorchDialect(Dialect):
         ctx.require(op >= 0, "output_padding must be >= 0", "output_padding")
         ctx.require(
             (op < s) | (op < d),
-            f"PyTorch needs output_padding smaller than the stride or the dilation; received "
-            f"output_padding={render(op)}, stride={render(s)}, dilation={render(d)}",
+            lambda: (
+                f"PyTorch needs output_padding smaller than the stride or the dilation; received "
+                f"output_padding={render(op)}, stride={render(s)}, dilation={render(d)}"
+            ),
             "output_padding",
         )
         return self.transpose_cropped(ctx, n, ek, s, p, p, op, "PyTorch ConvTranspose")
@@ -233,8 +243,10 @@ class TorchDialect(Dialect):
             # rank on AxisContext (a shared change); without it this check is skipped.
             ctx.require(
                 n >= k,
-                f"PyTorch AvgPool3d refuses an input smaller than its kernel, padding or "
-                f"not: input {render(n)}, kernel {render(k)}",
+                lambda: (
+                    f"PyTorch AvgPool3d refuses an input smaller than its kernel, padding or "
+                    f"not: input {render(n)}, kernel {render(k)}"
+                ),
                 "pool_size",
             )
         ek = effective_kernel(k, d)
@@ -243,8 +255,10 @@ class TorchDialect(Dialect):
         limit = floor_div(k, 2)
         ctx.require(
             p <= limit,
-            f"PyTorch pooling padding must be at most half the kernel size "
-            f"({render(k)} // 2 = {render(limit)}), received {render(p)}",
+            lambda: (
+                f"PyTorch pooling padding must be at most half the kernel size "
+                f"({render(k)} // 2 = {render(limit)}), received {render(p)}"
+            ),
             "padding",
         )
         floor_out = floor_div(n + 2 * p - ek, s) + 1
@@ -266,8 +280,10 @@ class TorchDialect(Dialect):
         out = mul_floor(n, scale)
         ctx.require(
             out >= 1,
-            f"PyTorch Upsample: {render(n)} * {render(scale)} leaves {render(out)}; "
-            "the output size must be at least 1",
+            lambda: (
+                f"PyTorch Upsample: {render(n)} * {render(scale)} leaves {render(out)}; "
+                "the output size must be at least 1"
+            ),
             "scale",
         )
         exact = is_int(scale) or (isinstance(scale, float) and scale.is_integer())
@@ -280,8 +296,10 @@ class TorchDialect(Dialect):
         cropped = n + minimum(before, 0) + minimum(after, 0)
         ctx.require(
             cropped >= 0,
-            f"PyTorch F.pad crops {render(n)} by ({render(before)}, {render(after)}) "
-            "before padding, which leaves less than nothing",
+            lambda: (
+                f"PyTorch F.pad crops {render(n)} by ({render(before)}, {render(after)}) "
+                "before padding, which leaves less than nothing"
+            ),
             "padding",
         )
         return super().zero_pad_axis(ctx, n, before, after)

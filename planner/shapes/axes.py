@@ -29,7 +29,9 @@ def spatial_layer(
 ) -> Tensor:
     """The output of a layer with per-axis rules; fills ``result``'s padding,
     formula, conditions and parameters."""
-    need_spatial(layer, x)
+    sizes = x.spatial
+    if not sizes:
+        need_spatial(layer, x)
     mode = layer.__dict__.get("padding_mode", "zeros")
     unknowns = layer.has_unknowns
     view = Resolved(layer, resolve) if unknowns else layer
@@ -52,28 +54,23 @@ def spatial_layer(
             memo[key] = verdict
         if verdict is not None:
             raise verdict
-    axes = []
-    done: dict[Any, Any] = {}
-    signatures = layer.axis_signatures
-    for i, n in enumerate(x.spatial):
-        # Axes with the same size and the same parameters give the same result (a
-        # square input through a square kernel): compute it once.
-        key = (n, signatures[i]) if type(n) is int and not unknowns else None
-        if key is not None and key in done:
-            axes.append(done[key])
-            continue
+    axes: list[Any] = []
+    for i, n in enumerate(sizes):
         if i:
+            # Axes with the same size and the same parameters give the same result (a
+            # square input through a square kernel): compute it once.
+            same = None if unknowns or type(n) is not int else _same_axis(layer, sizes, i)
+            if same is not None:
+                axes.append(axes[same])
+                continue
             contexts.append(
                 AxisContext(layer.name, names[i], rank=rank, padding_mode=mode, spec=view)
             )
-        axis = _axis(layer, dialect, resolve, contexts[-1], n, i)
-        if key is not None:
-            done[key] = axis
-        axes.append(axis)
+        axes.append(_axis(layer, dialect, resolve, contexts[-1], n, i))
     for ctx in contexts:
         if ctx.conditions:
             result.conditions.extend(ctx.conditions)
-    spatial = tuple(a.size for a in axes)
+    spatial = tuple([a.size for a in axes])
     result.padding = [a.pad for a in axes] if axes[0].pad is not None else None
     if printing():
         formulas = [a.formula for a in axes]
@@ -84,8 +81,29 @@ def spatial_layer(
     return x.with_spatial(spatial, channels(layer, x.channels, result, resolve))
 
 
+def _same_axis(layer: Any, sizes: tuple[Any, ...], i: int) -> int | None:
+    """An earlier axis of the same integer size whose every per-axis entry (kernel,
+    strides, dilation, padding...) equals axis ``i``'s, if there is one."""
+    n = sizes[i]
+    values = layer.__dict__
+    columns = [
+        value
+        for f in (*layer.per_axis_fields, *layer.pad_fields)
+        if isinstance(value := values[f], tuple)
+    ]
+    for j in range(i):
+        if type(sizes[j]) is int and sizes[j] == n:
+            for column in columns:
+                if column[i] != column[j]:
+                    break
+            else:
+                return j
+    return None
+
+
 def _axis(layer: Any, dialect: Dialect, resolve: Resolver, ctx: AxisContext, n: Dim, i: int) -> Any:
-    if layer.has_unknowns:
+    unknowns = layer.has_unknowns
+    if unknowns:
 
         def at(f: str) -> Any:
             value = getattr(layer, f)
@@ -100,7 +118,7 @@ def _axis(layer: Any, dialect: Dialect, resolve: Resolver, ctx: AxisContext, n: 
     if isinstance(padding, Unknown):
         padding = resolve(padding)
     if isinstance(padding, tuple):
-        padding = tuple(resolve(p) for p in padding[i])
+        padding = tuple([resolve(p) for p in padding[i]]) if unknowns else padding[i]
     kind = layer.type
     if kind in ("conv", "depthwise_conv", "separable_conv"):
         return dialect.conv_axis(ctx, n, at("kernel_size"), at("strides"), at("dilation"), padding)

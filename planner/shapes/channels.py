@@ -7,6 +7,7 @@ and kept in the layer's memo.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from planner.errors import ShapeError
@@ -23,7 +24,9 @@ def channels(layer: Any, cin: Dim, result: LayerResult, resolve: Resolver) -> Di
     for the convolutions (other layers keep their channels)."""
     if layer.type not in CONV_TYPES:
         return cin
-    cacheable = type(cin) is int and not any(isinstance(k, Unknown) for k in layer.kernel_size)
+    cacheable = type(cin) is int and (
+        not layer.has_unknowns or not any(isinstance(k, Unknown) for k in layer.kernel_size)
+    )
     if cacheable and cin in layer.memo:
         cout, result.params = layer.memo[cin]
         return cout
@@ -35,7 +38,9 @@ def channels(layer: Any, cin: Dim, result: LayerResult, resolve: Resolver) -> Di
 
 def _compute(layer: Any, cin: Dim, result: LayerResult, resolve: Resolver) -> Dim:
     kind = layer.type
-    kprod = product(tuple(resolve(k) for k in layer.kernel_size))
+    kernel = layer.kernel_size
+    # Without unknowns the kernel holds ints already (resolving would keep each one).
+    kprod = math.prod(kernel) if not layer.has_unknowns else product(tuple(map(resolve, kernel)))
     if kind == "depthwise_conv":
         cout = cin * layer.depth_multiplier
         result.params = kprod * cout + (cout if layer.use_bias else 0)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from planner.dialects.base import optional
 from planner.errors import ShapeError
 from planner.shapes.reshape import need_spatial
 from planner.shapes.results import LayerResult, to_data
@@ -17,7 +18,7 @@ def check_in_channels(layer: Any, x: Tensor) -> None:
     """``in_channels`` (``in_features``, ``num_features``, ``num_channels``) as
     written must equal what the input brings: the channels, or the last axis of a
     dense layer's input."""
-    expected = getattr(layer, "in_channels", None)
+    expected = optional(layer, "in_channels")
     if expected is None:
         return
     got = x.dims[-1] if layer.type == "dense" else x.channels

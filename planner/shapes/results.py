@@ -15,7 +15,7 @@ from planner.spec.network import Network
 from planner.symbolic.ops import Dim, is_int, render, to_int
 
 
-@dataclass
+@dataclass(slots=True)
 class LayerResult:
     """What one layer does to the shape, as the framework computes it."""
 

@@ -20,7 +20,7 @@ def axis_names(rank: int) -> tuple[str, ...]:
     return names if names is not None else tuple(f"X{i}" for i in range(rank))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Tensor:
     """A shape without the batch axis, in the network's data format."""
 

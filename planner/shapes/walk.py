@@ -56,7 +56,9 @@ def infer(
     for layer in net.layers:
         assert layer.name is not None and layer.inputs is not None
         result = LayerResult(layer.name, layer.type, list(layer.inputs))
-        sources = layer.sources
+        # A layer's inputs, then the layers it refers to (``sources``, for the few types
+        # with references).
+        sources = layer.sources if layer.ref_fields else layer.inputs
         ins = [tensors.get(i) for i in sources]
         if any(t is None for t in ins):
             failed = [i for i, t in zip(sources, ins, strict=True) if t is None]

@@ -161,22 +161,6 @@ class LayerBase(BaseModel):
         return False
 
     @cached_property
-    def axis_signatures(self) -> tuple[tuple[Any, ...], ...]:
-        """Per spatial axis, every value the axis rule reads (axes with equal
-        signatures and equal sizes give equal results)."""
-        values = self.__dict__
-        columns = [values[f] for f in (*self.per_axis_fields, *self.pad_fields)]
-        rank = 0
-        for v in columns:
-            if isinstance(v, tuple) and len(v) > rank:
-                rank = len(v)
-        if not rank:
-            return ()
-        return tuple(
-            zip(*[v if isinstance(v, tuple) else (v,) * rank for v in columns], strict=True)
-        )
-
-    @cached_property
     def memo(self) -> dict[Any, Any]:
         """Inference's per-layer memo: input channels -> (output channels, parameters),
         and the verdict of the dialect's whole-layer checks."""
@@ -295,8 +279,10 @@ def _holds_unknown(value: Any) -> bool:
     ``Unknown``; checked once per layer, so kept cheap for the common scalars."""
     kind = type(value)
     if kind is tuple or kind is list:
-        for v in value:  # noqa: SIM110 (a loop: any() over a generator costs more)
-            if _holds_unknown(v):
+        for v in value:
+            # Most entries are ints: decided here, without a call per entry.
+            kind = type(v)
+            if kind is Unknown or ((kind is tuple or kind is list) and _holds_unknown(v)):
                 return True
         return False
     return kind is Unknown

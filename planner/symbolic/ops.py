@@ -93,6 +93,8 @@ def _loaded_sympy() -> Any:
 
 
 def is_int(x: Any) -> bool:
+    """Whether ``x`` is an integer size (not a bool). The helpers below test plain
+    ``int`` inline first: the common case, without a call."""
     return type(x) is int or (isinstance(x, int) and not isinstance(x, bool))
 
 
@@ -227,7 +229,7 @@ def _floor_of_mod(a: Any, b: Any) -> Any:
 
 def mod_gap(n: Dim, s: Dim) -> Dim:
     """``s*ceil(n/s) - n``: how far ``n`` is below the next multiple of ``s``."""
-    if is_int(n) and is_int(s):
+    if (type(n) is int and type(s) is int) or (is_int(n) and is_int(s)):
         return (-n) % s  # type: ignore[operator]
     if isinstance(n, Lin) or isinstance(s, Lin):
         return ceil_div(n, s) * s - n
@@ -238,7 +240,7 @@ def mod_gap(n: Dim, s: Dim) -> Dim:
 
 def floor_div(a: Dim, b: Dim) -> Dim:
     """``floor(a / b)``."""
-    if is_int(a) and is_int(b):
+    if (type(a) is int and type(b) is int) or (is_int(a) and is_int(b)):
         return a // b  # type: ignore[operator]
     if isinstance(a, Lin) or isinstance(b, Lin):
         return Lin.of(a).floordiv(b)
@@ -255,7 +257,7 @@ def floor_div(a: Dim, b: Dim) -> Dim:
 
 def ceil_div(a: Dim, b: Dim) -> Dim:
     """``ceil(a / b)``."""
-    if is_int(a) and is_int(b):
+    if (type(a) is int and type(b) is int) or (is_int(a) and is_int(b)):
         return -(-a // b)  # type: ignore[operator]
     if isinstance(a, Lin) or isinstance(b, Lin):
         return Lin.of(a).ceildiv(b)
@@ -276,7 +278,7 @@ def _lin_extreme(a: Any, b: Any, larger: bool) -> Any:
 
 
 def maximum(a: Dim, b: Dim) -> Dim:
-    if is_int(a) and is_int(b):
+    if (type(a) is int and type(b) is int) or (is_int(a) and is_int(b)):
         return max(a, b)  # type: ignore[type-var]
     if isinstance(a, Lin) or isinstance(b, Lin):
         return _lin_extreme(a, b, larger=True)
@@ -286,7 +288,7 @@ def maximum(a: Dim, b: Dim) -> Dim:
 
 
 def minimum(a: Dim, b: Dim) -> Dim:
-    if is_int(a) and is_int(b):
+    if (type(a) is int and type(b) is int) or (is_int(a) and is_int(b)):
         return min(a, b)  # type: ignore[type-var]
     if isinstance(a, Lin) or isinstance(b, Lin):
         return _lin_extreme(a, b, larger=False)
@@ -297,7 +299,7 @@ def minimum(a: Dim, b: Dim) -> Dim:
 
 def equal(a: Any, b: Any) -> Any:
     """``a == b``: a ``bool`` when decided, else a condition (sympy ``Eq`` or ``LinCond``)."""
-    if is_int(a) and is_int(b):
+    if (type(a) is int and type(b) is int) or (is_int(a) and is_int(b)):
         return a == b
     if isinstance(a, Lin) or isinstance(b, Lin):
         return Lin.of(a) == b if isinstance(a, Lin) else Lin.of(b) == a
@@ -315,7 +317,7 @@ def mul_floor(a: Dim, factor: Any) -> Dim:
     """``floor(a * factor)`` for an int or float factor (``Upsample(scale_factor)``)."""
     if isinstance(factor, float) and factor.is_integer():
         factor = int(factor)
-    if is_int(a) and is_int(factor):
+    if (type(a) is int and type(factor) is int) or (is_int(a) and is_int(factor)):
         return a * factor  # type: ignore[operator]
     if isinstance(a, Lin):
         from fractions import Fraction
