@@ -373,7 +373,9 @@ def show(
     batch: int,
 ) -> None:
     """Every layer's output shape, parameters and how each size arose."""
-    with _guard(), _few_collections():
+    from planner.collector import rarely
+
+    with _guard(), rarely():
         network = load_network(net, framework, input)
         result = planner.infer(network)
         costs = _show_costs(result, json_ or cost or rf, dtype, batch)
@@ -385,20 +387,6 @@ def show(
             _print_summary(summary_of(result, costs, macs=cost, rf=rf))
     if not result.ok:
         raise click.exceptions.Exit(1)
-
-
-@contextmanager
-def _few_collections() -> Iterator[None]:
-    """Let the cyclic garbage collector run rarely while ``show`` works: one pass
-    over a network allocates many objects and frees few, so each collection walks a
-    growing heap to find next to nothing (an eighth of ``show`` on 10,000 layers).
-    Every 100,000 allocations instead of 700 bounds the garbage it can hold."""
-    thresholds = gc.get_threshold()
-    gc.set_threshold(100_000, 50, 100)
-    try:
-        yield
-    finally:
-        gc.set_threshold(*thresholds)
 
 
 def _print_summary(report: Any) -> None:

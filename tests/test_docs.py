@@ -207,6 +207,7 @@ MODULES = [
     "planner.importers.code_text",
     "planner.draw.network",
     "planner.draw.padding",
+    "planner.collector",
     "planner.summary",
     "planner.summary_text",
 ]

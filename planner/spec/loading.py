@@ -17,16 +17,15 @@ nesting, so within the bounds by construction), many times faster.
 
 from __future__ import annotations
 
-import gc
 import re
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
+from planner.collector import rarely
 from planner.errors import ArgumentError, FileError, SpecError, received_text
 from planner.spec.layers import LAYER_CLASSES, TYPE_ALIASES, resolve_type
 from planner.spec.network import Network
@@ -588,29 +587,9 @@ def loads(text: str, source: str = "<string>") -> Network:
             "To read a file or a preset use planner.load(path)",
             field="text",
         )
-    with _collector_paused():
+    with rarely():
         data, lines = parse_text(text, source)
         return network_from_data(data, source, lines)
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Python's cycle collector paused while a network is read and validated.
-
-    Reading allocates many small containers (a dict per layer, tuples per field) and
-    keeps nearly all of them, none in reference cycles; the collector, triggered by
-    allocation counts, would walk the ever larger set of live objects again and again
-    for nothing (a third to a half of loading 10,000 layers). Whatever cycles do arise
-    are collected as usual once it runs again.
-    """
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
 
 
 def read_text(path: str | Path) -> str:
