@@ -24,7 +24,9 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 ProgressCallback = Callable[["Progress"], None]
@@ -149,6 +151,18 @@ class Budget:
             self.stopped = "time"
         return self.stopped
 
+    @contextmanager
+    def watching(self) -> Iterator[None]:
+        """Let the code run in the block stop at its ``checkpoint()`` calls once this
+        budget runs out (an inference inside a search: one symbolic inference of a
+        long network can take longer than the time left); it raises
+        ``BudgetStopped``, which the search catches."""
+        token = _WATCHING.set(self)
+        try:
+            yield
+        finally:
+            _WATCHING.reset(token)
+
     def report(
         self, done: int, total: int | None, message: str = "", *, final: bool = False
     ) -> None:
@@ -160,3 +174,19 @@ class Budget:
             return
         self._last_report = now
         self.progress(Progress(self.task, done, total, message, now - self.started))
+
+
+class BudgetStopped(Exception):
+    """Raised at a ``checkpoint()`` inside ``Budget.watching()`` once the budget has
+    run out (``budget.stopped`` says why); the search that watches catches it."""
+
+
+_WATCHING: ContextVar[Budget | None] = ContextVar("planner_budget_watching", default=None)
+
+
+def checkpoint() -> None:
+    """Raise ``BudgetStopped`` if the search around this code has run out of budget
+    (a no-op outside ``Budget.watching()``: one context-variable read)."""
+    budget = _WATCHING.get()
+    if budget is not None and budget.check(force=True):
+        raise BudgetStopped(budget.stopped)

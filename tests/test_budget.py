@@ -53,3 +53,26 @@ def test_budget_stops_on_time_and_stays_stopped() -> None:
     b = Budget(task="t", seconds=0.0)
     assert b.check(force=True) == "time"
     assert b.check() == "time"
+
+
+def test_an_inference_inside_a_search_stops_at_its_checkpoints() -> None:
+    """``Budget.watching()``: an inference run inside a search stops between layers
+    once the search's budget has run out; outside, ``checkpoint()`` does nothing."""
+    import pytest
+
+    from planner.budget import BudgetStopped, checkpoint
+
+    net = planner.load("unet-original")
+    checkpoint()  # no search around it: nothing happens
+    live = Budget(task="inputs", seconds=60)
+    with live.watching():
+        assert planner.infer(net).ok
+    spent = Budget(task="inputs", seconds=0)
+    with spent.watching(), pytest.raises(BudgetStopped):
+        planner.infer(net)
+    assert spent.stopped == "time"
+    cancelled = Budget(task="inputs", seconds=60, cancel=lambda: True)
+    with cancelled.watching(), pytest.raises(BudgetStopped):
+        planner.infer(net)
+    assert cancelled.stopped == "cancelled"
+    assert planner.infer(net).ok  # the watch ends with its block

@@ -118,3 +118,19 @@ def test_sizes_that_settle_late_are_checked_one_by_one():
     axis = valid_inputs(net).axes["H"]
     expected = {n for n in range(1, 300) if planner.infer(net, input_shape=[2, n, n]).ok}
     assert {n for n in range(1, 300) if axis.contains(n)} == expected
+
+
+def test_merging_thousands_of_residue_classes() -> None:
+    """Every residue class mod 4096 unbounded, and one bounded class beside them,
+    merge into one progression of step 1 plus the bounded one (the merge used to look
+    each member up by equality: quadratic, seconds past a search's budget)."""
+    from planner.solver.inputs import Progression, _merge
+
+    p = 4096
+    classes = [Progression(188 + r, p, None, "x") for r in range(p)]
+    bounded = Progression(3, 5, 18, "y")
+    merged = _merge([*reversed(classes), bounded], p, "H - 184")
+    assert merged == [bounded, Progression(188, 1, None, "H - 184")]
+    # Half of them (the even residues) merge into a progression of step 2.
+    evens = [c for c in classes if c.first % 2 == 0]
+    assert _merge(evens, p, "g") == [Progression(188, 2, None, "g")]

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from planner.budget import checkpoint
 from planner.dialects import get_dialect
 from planner.errors import PlannerError, SpecError
 from planner.shapes.apply import apply
@@ -54,6 +55,7 @@ def infer(
     tensors: dict[str, Tensor | None] = {net.input_name: start}
     results: list[LayerResult] = []
     for layer in net.layers:
+        checkpoint()  # a search that runs this inference may have run out of time
         assert layer.name is not None and layer.inputs is not None
         result = LayerResult(layer.name, layer.type, list(layer.inputs))
         # A layer's inputs, then the layers it refers to (``sources``, for the few types

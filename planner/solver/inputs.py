@@ -15,12 +15,13 @@ from __future__ import annotations
 import itertools
 import math
 import re
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
 import sympy
 
-from planner.budget import Budget, CancelToken, ProgressCallback
+from planner.budget import Budget, BudgetStopped, CancelToken, ProgressCallback
 from planner.dialects import get_dialect
 from planner.errors import SolveError
 from planner.shapes import axis_names, infer
@@ -607,8 +608,10 @@ def _analyse(
         if affine and len(group) != len(names):
             continue  # mixing Lin with sympy symbols on other axes: use sympy
         try:
-            with no_formulas(), eventually() as thresholds:
+            with no_formulas(), eventually() as thresholds, _watched(budget):
                 result = infer(net, input_shape=dims)
+        except BudgetStopped:
+            return None  # the caller sees the budget stopped and says so
         except (NotAffine, TypeError):
             if affine and split:
                 return SPLIT
@@ -622,6 +625,12 @@ def _analyse(
             return None
         return result, settled
     return None
+
+
+def _watched(budget: Budget | None) -> AbstractContextManager[None]:
+    """The inference stops between layers once ``budget`` runs out (one symbolic
+    inference of a long network can outlast the time left)."""
+    return budget.watching() if budget is not None else nullcontext()
 
 
 def _output_at(
@@ -791,16 +800,16 @@ def _merge(progressions: list[Progression], p: int, generic: str) -> list[Progre
     merged: list[Progression] = []
     used: set[int] = set()
     for d in sorted(d for d in range(1, p) if p % d == 0):
-        by_class: dict[int, list[Progression]] = {}
+        by_class: dict[int, list[int]] = {}  # indices into unbounded, by residue mod d
         for i, x in enumerate(unbounded):
             if i not in used:
-                by_class.setdefault(x.first % d, []).append(x)
+                by_class.setdefault(x.first % d, []).append(i)
         for members in by_class.values():
             if len(members) != p // d:
                 continue
-            firsts = sorted(m.first for m in members)
+            firsts = sorted(unbounded[i].first for i in members)
             if all(b - a == d for a, b in itertools.pairwise(firsts)):
                 merged.append(Progression(firsts[0], d, None, generic))
-                used.update(unbounded.index(m) for m in members)
+                used.update(members)
     remaining = [x for i, x in enumerate(unbounded) if i not in used]
     return sorted(merged + remaining + rest, key=lambda x: (x.first, x.step))
