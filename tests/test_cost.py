@@ -228,3 +228,38 @@ def test_fractions_become_json_numbers_as_python_converts_them(value, big):
         got = _data(f)
         assert got == expected and type(got) is type(expected), (f, got)
         assert _data((f, 1)) == [expected, 1]
+
+
+def test_receptive_field_of_each_axis_of_a_non_square_network_is_its_own():
+    """Axes with equal maps and parameters share one computation; axes that differ
+    (kernel 3x5, stride 1x2, upsampling 2x1) each get their own: every axis of the
+    2D network equals the 1D network made of that axis alone."""
+    layers_2d = [
+        {"type": "Conv2D", "filters": 2, "kernel_size": [3, 5], "strides": [1, 2]},
+        {"type": "MaxPooling2D", "pool_size": 2},
+        {"type": "UpSampling2D", "size": [2, 1]},
+        {"type": "Conv2D", "filters": 2, "kernel_size": 3, "padding": "same"},
+    ]
+    net = planner.load(
+        {"name": "n", "framework": "keras", "input_shape": [40, 41, 1], "layers": layers_2d}
+    )
+    got = planner.cost(net)
+    for axis, n in enumerate((40, 41)):
+
+        def one(value, axis=axis):
+            return value[axis] if isinstance(value, list) else value
+
+        layers_1d = [
+            {**layer, "type": layer["type"].replace("2D", "1D")}
+            | {k: one(v) for k, v in layer.items() if k in ("kernel_size", "strides", "size")}
+            for layer in layers_2d
+        ]
+        alone = planner.cost(
+            planner.load(
+                {"name": "a", "framework": "keras", "input_shape": [n, 1], "layers": layers_1d}
+            )
+        )
+        for two, one_axis in zip(got.layers, alone.layers, strict=True):
+            assert two.receptive_field[axis] == one_axis.receptive_field[0], two.name
+            assert two.jump[axis] == one_axis.jump[0], two.name
+            assert two.rf_centre[axis] == one_axis.rf_centre[0], two.name

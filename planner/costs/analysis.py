@@ -8,6 +8,7 @@ never derives a shape itself. The rules live in :mod:`planner.costs.rules` and
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
@@ -185,7 +186,8 @@ class _Walk:
         input_tensor = Tensor(inference.input_shape, self.net.channels_last)
         self.tensors: dict[str, Tensor | None] = {self.net.input_name: input_tensor}
         self.maps: dict[str, list[rf.AxisMap] | str] = {
-            self.net.input_name: [rf.identity() for _ in range(self.net.rank)]
+            # One map for every axis: axes that stay alike share their maps (_alike).
+            self.net.input_name: [rf.identity()] * self.net.rank
         }
         self.input_spatial = input_tensor.spatial
 
@@ -257,12 +259,15 @@ class _Walk:
         if isinstance(maps, str):
             out.rf_note = maps
             return
+        n = self.input_spatial
         out.receptive_field = tuple(
-            rf.size(m, whole=n) for m, n in zip(maps, self.input_spatial, strict=True)
+            _alike(len(maps), lambda a: (id(maps[a]), n[a]), lambda a: rf.size(maps[a], whole=n[a]))
         )
         if not any(m.whole for m in maps):
             out.jump = tuple(m.jump for m in maps)
-            out.rf_centre = tuple(rf.centre(m) for m in maps)
+            out.rf_centre = tuple(
+                _alike(len(maps), lambda a: id(maps[a]), lambda a: rf.centre(maps[a]))
+            )
 
     def follow(
         self,
@@ -298,29 +303,33 @@ class _Walk:
             k = spec.kernel_size if kind not in ("max_pool", "avg_pool") else spec.pool_size
             s = spec.strides if spec.strides is not None else self.dialect.pool_stride(k)
             s = s if isinstance(s, tuple) else (s,) * rank
-            return [
-                rf.window(m[a], _int(k[a]), _int(s[a]), _int(spec.dilation[a]), pads[a][0])
-                for a in range(rank)
-            ]
+            d = spec.dilation
+            return _alike(
+                rank,
+                lambda a: (id(m[a]), k[a], s[a], d[a], pads[a][0]),
+                lambda a: rf.window(m[a], _int(k[a]), _int(s[a]), _int(d[a]), pads[a][0]),
+            )
         if kind == "conv_transpose":
-            return [
-                rf.transpose(
-                    m[a],
-                    _int(spec.kernel_size[a]),
-                    _int(spec.strides[a]),
-                    _int(spec.dilation[a]),
-                    pads[a][0],
-                )
-                for a in range(rank)
-            ]
+            k, s, d = spec.kernel_size, spec.strides, spec.dilation
+            return _alike(
+                rank,
+                lambda a: (id(m[a]), k[a], s[a], d[a], pads[a][0]),
+                lambda a: rf.transpose(m[a], _int(k[a]), _int(s[a]), _int(d[a]), pads[a][0]),
+            )
         if kind in ("zero_padding", "cropping", "crop_to"):
             if not all(is_int(p[0]) for p in pads):
                 raise rf.Unmapped("a run-time crop by an amount that depends on the size")
-            return [rf.shifted(m[a], pads[a][0]) for a in range(rank)]
+            return _alike(
+                rank, lambda a: (id(m[a]), pads[a][0]), lambda a: rf.shifted(m[a], pads[a][0])
+            )
         if kind == "upsample":
-            return [
-                self.upsample(spec, m[a], ins[0].spatial[a], y.spatial[a], a) for a in range(rank)
-            ]
+            n_in, n_out = ins[0].spatial, y.spatial
+            scale = spec.scale
+            return _alike(
+                rank,
+                lambda a: (id(m[a]), n_in[a], n_out[a], scale[a] if scale is not None else None),
+                lambda a: self.upsample(spec, m[a], n_in[a], n_out[a], a),
+            )
         raise rf.Unmapped(f"no receptive-field rule for a {kind} layer")
 
     def upsample(self, spec: Any, m: rf.AxisMap, n_in: Dim, n_out: Dim, axis: int) -> rf.AxisMap:
@@ -395,6 +404,20 @@ def _macs(spec: Any, ins: list[Tensor], y: Tensor) -> Dim:
 
 def _kernel(spec: Any) -> tuple[int, ...]:
     return tuple(_int(k) for k in spec.kernel_size)
+
+
+def _alike(rank: int, key: Callable[[int], Any], make: Callable[[int], Any]) -> list[Any]:
+    """``[make(a) for a in range(rank)]``, made once for axes with equal ``key``
+    (the same map before and the same parameters: a square input through square
+    kernels, as in most networks, maps every axis alike)."""
+    done: dict[Any, Any] = {}
+    out = []
+    for a in range(rank):
+        k = key(a)
+        if k not in done:
+            done[k] = make(a)
+        out.append(done[k])
+    return out
 
 
 def _int(value: Any) -> Any:
