@@ -471,6 +471,6 @@ _PLUGIN_LOADER = "pydantic.plugin._loader"
 try:
     with _without_pydantic_plugins():
         Network.model_rebuild()
-except ImportError:  # a pydantic that wants more of that module than get_plugins
+except (ImportError, AttributeError):  # a pydantic that wants more than get_plugins
     Network.model_rebuild(force=True)
 schema_cache.store(Network)
