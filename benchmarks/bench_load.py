@@ -35,25 +35,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from generated import generated_text
+
 import planner
 from planner import presets
 from planner.spec import loading
 
 PRESETS = ("keras-autoencoder", "unet-original", "vgg16")
 GENERATED = (1000, 10_000)
-
-
-def generated_text(layers: int) -> str:
-    """A Keras network of ``layers`` layers (conv 'same' -> max pool 2 -> conv 'same'
-    -> upsample 2 on 64x64x8), as YAML: the network of bench_show.py."""
-    block = [
-        "  - {type: Conv2D, filters: 8, kernel_size: 3, padding: same, activation: relu}",
-        "  - {type: MaxPooling2D, pool_size: 2}",
-        "  - {type: Conv2D, filters: 8, kernel_size: 3, padding: same}",
-        "  - {type: UpSampling2D, size: 2}",
-    ]
-    head = [f"name: generated-{layers}", "framework: keras", "input_shape: [64, 64, 8]", "layers:"]
-    return "\n".join(head + block * (layers // len(block))) + "\n"
 
 
 def median_ms(fn: Callable[[], Any], runs: int) -> float:

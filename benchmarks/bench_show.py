@@ -44,26 +44,13 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import keras
 import torch
+from generated import generated_text
 
 import planner
 from planner.export import to_keras, to_torch
 from planner.spec.network import Network
 
 GENERATED = "generated-1000"
-
-
-def generated_text(layers: int = 1000) -> str:
-    """A Keras network of ``layers`` layers that keeps a valid size: blocks of
-    conv 'same' -> max pool 2 -> conv 'same' -> upsample 2 on 64x64x8, as YAML."""
-    block = [
-        "  - {type: Conv2D, filters: 8, kernel_size: 3, padding: same, activation: relu}",
-        "  - {type: MaxPooling2D, pool_size: 2}",
-        "  - {type: Conv2D, filters: 8, kernel_size: 3, padding: same}",
-        "  - {type: UpSampling2D, size: 2}",
-    ]
-    assert layers % len(block) == 0
-    head = [f"name: {GENERATED}", "framework: keras", "input_shape: [64, 64, 8]", "layers:"]
-    return "\n".join(head + block * (layers // len(block))) + "\n"
 
 
 # Where each network's YAML file is: a preset's own, or the generated one's.
@@ -227,7 +214,7 @@ def main(argv: list[str] | None = None) -> int:
     names = args.only or [*planner.preset_names(), GENERATED]
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"{GENERATED}.yaml"
-        path.write_text(generated_text(), encoding="utf-8")
+        path.write_text(generated_text(1000), encoding="utf-8")
         SOURCES[GENERATED] = str(path)
         # Warm up imports and first-call caches so the first network is not penalised.
         warm = load_network("keras-autoencoder")

@@ -50,20 +50,14 @@ import time
 from datetime import date
 from pathlib import Path
 
+from generated import generated_text
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def large_network(path: Path, layers: int = 10_000) -> Path:
-    """A Keras network of ``layers`` layers that keeps a valid size: blocks of
-    conv 'same' -> max pool 2 -> conv 'same' -> upsample 2 on 64x64x8."""
-    block = [
-        "  - {type: Conv2D, filters: 8, kernel_size: 3, padding: same, activation: relu}",
-        "  - {type: MaxPooling2D, pool_size: 2}",
-        "  - {type: Conv2D, filters: 8, kernel_size: 3, padding: same}",
-        "  - {type: UpSampling2D, size: 2}",
-    ]
-    head = [f"name: generated-{layers}", "framework: keras", "input_shape: [64, 64, 8]", "layers:"]
-    path.write_text("\n".join(head + block * (layers // len(block))) + "\n", encoding="utf-8")
+    """The generated network of ``layers`` layers (``generated.py``) written to ``path``."""
+    path.write_text(generated_text(layers), encoding="utf-8")
     return path
 
 
