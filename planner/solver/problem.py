@@ -9,7 +9,8 @@ Targets are written ``LEFT=RIGHT``:
 
 Unknowns come from the network (``?p`` fields) or are added by name:
 ``LAYER.FIELD[=LO..HI]`` (``conv2d_5.padding=0..2``, ``input.H=100..600``,
-``pool1.ceil_mode``, ``conv3.padding`` where the layer has a padding mode: valid/same).
+``pool1.ceil_mode``, ``conv3.padding`` where the layer has a padding mode: valid/same)
+or ``LAYER.FIELD=A,B,C`` for the listed values only (``conv1.kernel_size=3,5,7``).
 """
 
 from __future__ import annotations

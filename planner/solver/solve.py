@@ -97,7 +97,7 @@ def solve(
 ) -> SolveResult:
     """Find every value of the network's unknowns that meets ``targets``.
 
-    ``unknowns`` adds unknowns by ``LAYER.FIELD[=LO..HI]``; merges always have to
+    ``unknowns`` adds unknowns by ``LAYER.FIELD[=LO..HI]`` or ``LAYER.FIELD=A,B,C``; merges always have to
     align; ``exact`` also forbids dropping pixels to the floor. ``explain=False``
     skips the search for reasons when there is no solution (for callers that only
     want solutions). ``time_budget``, ``progress`` and ``cancel`` bound the search
