@@ -184,6 +184,12 @@ class BudgetStopped(Exception):
 _WATCHING: ContextVar[Budget | None] = ContextVar("planner_budget_watching", default=None)
 
 
+def watching() -> bool:
+    """Whether a search watches the code running now (``Budget.watching()``), so that
+    a long loop calls ``checkpoint()`` only when one does."""
+    return _WATCHING.get() is not None
+
+
 def checkpoint() -> None:
     """Raise ``BudgetStopped`` if the search around this code has run out of budget
     (a no-op outside ``Budget.watching()``: one context-variable read)."""

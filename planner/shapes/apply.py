@@ -27,8 +27,10 @@ def apply(
     """The output tensor of ``layer`` on ``ins``, its input tensors followed by those
     of its references (``layer.sources``); fills ``result``; raises ``PlannerError``."""
     x = ins[0]
-    kind = layer.type
+    kind = layer.__dict__["type"]
     check_in_channels(layer, x)
+    if kind in SPATIAL_TYPES:  # the most common layers first
+        return spatial_layer(layer, x, dialect, resolve, names, result)
     if kind == "activation":
         result.params = dialect.activation_params(layer, x.dims)
         return x
@@ -56,6 +58,22 @@ def apply(
     if kind == "crop_to":
         return crop_to(layer, x, ins[1], dialect, names, result)
     return spatial_layer(layer, x, dialect, resolve, names, result)
+
+
+# The layer types with a rule per spatial axis (``spatial_layer``).
+SPATIAL_TYPES = frozenset(
+    (
+        "conv",
+        "depthwise_conv",
+        "separable_conv",
+        "conv_transpose",
+        "max_pool",
+        "avg_pool",
+        "upsample",
+        "zero_padding",
+        "cropping",
+    )
+)
 
 
 def apply_layer(

@@ -17,6 +17,8 @@ from planner.spec.values import Unknown
 from planner.symbolic.ops import Dim, printing
 
 _UNCHECKED = object()
+# Each layer class's fields with one entry per axis (read from the class once).
+_AXIS_FIELDS: dict[type, tuple[str, ...]] = {}
 
 
 def spatial_layer(
@@ -32,14 +34,17 @@ def spatial_layer(
     sizes = x.spatial
     if not sizes:
         need_spatial(layer, x)
-    mode = layer.__dict__.get("padding_mode", "zeros")
+    values = layer.__dict__  # one read of the layer (its attributes are slow to reach)
+    mode = values.get("padding_mode", "zeros")
     unknowns = layer.has_unknowns
     view = Resolved(layer, resolve) if unknowns else layer
     rank = len(names)
+    name = values["name"]
     # One context per axis computed (axes equal to an earlier one reuse its result).
-    contexts = [AxisContext(layer.name, names[0], rank=rank, padding_mode=mode, spec=view)]
+    context = AxisContext(name, names[0], rank=rank, padding_mode=mode, spec=view)
+    contexts = [context]
     if unknowns:
-        dialect.check_layer(view, contexts[0])
+        dialect.check_layer(view, context)
     else:
         # Whole-layer checks read only the layer's own fields: decide them once.
         key = ("check", dialect.name, rank)
@@ -47,7 +52,7 @@ def spatial_layer(
         verdict = memo.get(key, _UNCHECKED)
         if verdict is _UNCHECKED:
             try:
-                dialect.check_layer(layer, contexts[0])
+                dialect.check_layer(layer, context)
                 verdict = None
             except PlannerError as exc:
                 verdict = exc
@@ -63,22 +68,24 @@ def spatial_layer(
             if same is not None:
                 axes.append(axes[same])
                 continue
-            contexts.append(
-                AxisContext(layer.name, names[i], rank=rank, padding_mode=mode, spec=view)
-            )
-        axes.append(_axis(layer, dialect, resolve, contexts[-1], n, i))
+            context = AxisContext(name, names[i], rank=rank, padding_mode=mode, spec=view)
+            contexts.append(context)
+        axes.append(_axis(layer, values, dialect, resolve, context, n, i, unknowns))
     for ctx in contexts:
         if ctx.conditions:
             result.conditions.extend(ctx.conditions)
-    spatial = tuple([a.size for a in axes])
-    result.padding = [a.pad for a in axes] if axes[0].pad is not None else None
+    first = axes[0]
+    result.padding = [a.pad for a in axes] if first.pad is not None else None
     if printing():
-        formulas = [a.formula for a in axes]
-        if len(set(formulas)) == 1:
-            result.formula = formulas[0]
-        else:
-            result.formula = "; ".join(f"{n}: {f}" for n, f in zip(names, formulas, strict=True))
-    return x.with_spatial(spatial, channels(layer, x.channels, result, resolve))
+        formula = first.formula
+        for a in axes:
+            if a.formula != formula:
+                formula = "; ".join(f"{n}: {a.formula}" for n, a in zip(names, axes, strict=True))
+                break
+        result.formula = formula
+    return x.with_spatial(
+        tuple([a.size for a in axes]), channels(layer, x.channels, result, resolve)
+    )
 
 
 def _same_axis(layer: Any, sizes: tuple[Any, ...], i: int) -> int | None:
@@ -86,42 +93,64 @@ def _same_axis(layer: Any, sizes: tuple[Any, ...], i: int) -> int | None:
     strides, dilation, padding...) equals axis ``i``'s, if there is one."""
     n = sizes[i]
     values = layer.__dict__
-    columns = [
-        value
-        for f in (*layer.per_axis_fields, *layer.pad_fields)
-        if isinstance(value := values[f], tuple)
-    ]
+    cls = type(layer)
+    fields = _AXIS_FIELDS.get(cls)
+    if fields is None:
+        fields = _AXIS_FIELDS[cls] = (*cls.per_axis_fields, *cls.pad_fields)
     for j in range(i):
         if type(sizes[j]) is int and sizes[j] == n:
-            for column in columns:
-                if column[i] != column[j]:
+            for f in fields:
+                value = values[f]
+                if type(value) is tuple and value[i] != value[j]:
                     break
             else:
                 return j
     return None
 
 
-def _axis(layer: Any, dialect: Dialect, resolve: Resolver, ctx: AxisContext, n: Dim, i: int) -> Any:
-    unknowns = layer.has_unknowns
+def _axis(
+    layer: Any,
+    values: dict[str, Any],
+    dialect: Dialect,
+    resolve: Resolver,
+    ctx: AxisContext,
+    n: Dim,
+    i: int,
+    unknowns: bool,
+) -> Any:
+    """Axis ``i`` of ``layer`` (its fields ``values``) through the dialect's rule."""
     if unknowns:
 
         def at(f: str) -> Any:
-            value = getattr(layer, f)
+            value = values[f]
             return None if value is None else resolve(value[i])
     else:
 
         def at(f: str) -> Any:
-            value = getattr(layer, f)
+            value = values[f]
             return None if value is None else value[i]
 
-    padding = layer.padding if "padding" in layer.pad_fields else None
+    padding = values["padding"] if "padding" in layer.pad_fields else None
     if isinstance(padding, Unknown):
         padding = resolve(padding)
-    if isinstance(padding, tuple):
+    if type(padding) is tuple:
         padding = tuple([resolve(p) for p in padding[i]]) if unknowns else padding[i]
-    kind = layer.type
-    if kind in ("conv", "depthwise_conv", "separable_conv"):
+    kind = values["type"]
+    if kind in _CONV_TYPES:
         return dialect.conv_axis(ctx, n, at("kernel_size"), at("strides"), at("dilation"), padding)
+    if kind in _POOL_TYPES:
+        k = at("pool_size")
+        s = at("strides") if values["strides"] is not None else dialect.pool_stride(k)
+        ceil_mode = values["ceil_mode"]
+        if unknowns:
+            ceil_mode = resolve(ceil_mode)
+        if not isinstance(ceil_mode, bool):
+            raise SpecError("ceil_mode must be true or false here", field="ceil_mode")
+        return dialect.pool_axis(
+            ctx, n, k, s, at("dilation"), padding, ceil_mode, "max" if kind == "max_pool" else "avg"
+        )
+    if kind == "upsample":
+        return dialect.upsample_axis(ctx, n, at("scale"), at("output_size"))
     if kind == "conv_transpose":
         return dialect.conv_transpose_axis(
             ctx,
@@ -133,21 +162,14 @@ def _axis(layer: Any, dialect: Dialect, resolve: Resolver, ctx: AxisContext, n: 
             at("output_padding"),
             at("output_size"),
         )
-    if kind in ("max_pool", "avg_pool"):
-        k = at("pool_size")
-        s = at("strides") if layer.strides is not None else dialect.pool_stride(k)
-        ceil_mode = resolve(layer.ceil_mode)
-        if not isinstance(ceil_mode, bool):
-            raise SpecError("ceil_mode must be true or false here", field="ceil_mode")
-        return dialect.pool_axis(
-            ctx, n, k, s, at("dilation"), padding, ceil_mode, "max" if kind == "max_pool" else "avg"
-        )
-    if kind == "upsample":
-        return dialect.upsample_axis(ctx, n, at("scale"), at("output_size"))
     if kind == "zero_padding":
         before, after = padding
         return dialect.zero_pad_axis(ctx, n, before, after)
     if kind == "cropping":
-        crop = layer.cropping[i]
+        crop = values["cropping"][i]
         return dialect.crop_axis(ctx, n, resolve(crop[0]), resolve(crop[1]))
     raise ShapeError(f"no shape rule for layer type {kind!r}", layer=layer.name)
+
+
+_CONV_TYPES = frozenset(("conv", "depthwise_conv", "separable_conv"))
+_POOL_TYPES = frozenset(("max_pool", "avg_pool"))

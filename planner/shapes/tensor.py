@@ -28,6 +28,12 @@ class Tensor:
     channels_last: bool
 
     @property
+    def rank(self) -> int:
+        """The number of spatial axes (none once flattened)."""
+        n = len(self.dims)
+        return n - 1 if n >= 2 else 0
+
+    @property
     def spatial(self) -> tuple[Dim, ...]:
         if len(self.dims) < 2:
             return ()

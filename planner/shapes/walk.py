@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from planner.budget import checkpoint
+from planner.budget import checkpoint, watching
 from planner.dialects import get_dialect
 from planner.errors import PlannerError, SpecError
 from planner.shapes.apply import apply
@@ -54,30 +54,35 @@ def infer(
     start = Tensor(tuple(resolve(d) for d in dims), net.channels_last)
     tensors: dict[str, Tensor | None] = {net.input_name: start}
     results: list[LayerResult] = []
+    # A search that runs this inference may run out of time: checked between layers.
+    watched = watching()
     for layer in net.layers:
-        checkpoint()  # a search that runs this inference may have run out of time
-        assert layer.name is not None and layer.inputs is not None
-        result = LayerResult(layer.name, layer.type, list(layer.inputs))
+        if watched:
+            checkpoint()
+        values = layer.__dict__  # one read of the layer (its attributes are slow to reach)
+        name, inputs = values["name"], values["inputs"]
+        assert name is not None and inputs is not None
+        result = LayerResult(name, values["type"], list(inputs))
         # A layer's inputs, then the layers it refers to (``sources``, for the few types
         # with references).
-        sources = layer.sources if layer.ref_fields else layer.inputs
+        sources = layer.sources if layer.ref_fields else inputs
         ins = [tensors.get(i) for i in sources]
-        if any(t is None for t in ins):
+        if not all(ins):  # an input failed (tensors are true, a failed one None)
             failed = [i for i, t in zip(sources, ins, strict=True) if t is None]
             result.error = f"skipped: its input {', '.join(repr(f) for f in failed)} has an error"
-            tensors[layer.name] = None
+            tensors[name] = None
             results.append(result)
             continue
         # The first input's spatial rank (a reshape may have changed the network's).
-        names = axis_names(len(ins[0].spatial))  # type: ignore[union-attr]
+        names = axis_names(ins[0].rank)  # type: ignore[union-attr]
         try:
             out = apply(layer, ins, dialect, resolve, names, result)  # type: ignore[arg-type]
         except PlannerError as exc:
-            exc = exc.with_context(layer=layer.name)
+            exc = exc.with_context(layer=name)
             result.error = exc.message + (f" [field '{exc.field}']" if exc.field else "")
-            tensors[layer.name] = None
+            tensors[name] = None
         else:
-            tensors[layer.name] = out
+            tensors[name] = out
             result.output_shape = out.dims
             result.spatial = out.spatial
         results.append(result)

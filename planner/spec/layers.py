@@ -17,6 +17,7 @@ network's rank and framework, so it happens in ``Network`` via ``normalized``.
 import ast
 import functools
 import re
+import typing
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -153,7 +154,11 @@ class LayerBase(BaseModel):
     def has_unknowns(self) -> bool:
         """Whether any field holds an ``Unknown`` (inference then resolves values)."""
         values = self.__dict__
-        for f in type(self).__pydantic_fields__:
+        cls = type(self)
+        fields = _UNKNOWN_FIELDS.get(cls)
+        if fields is None:
+            fields = _unknown_fields(cls)
+        for f in fields:
             value = values[f]
             kind = type(value)
             if kind is Unknown or ((kind is tuple or kind is list) and _holds_unknown(value)):
@@ -272,6 +277,31 @@ _FIELD_COUNT: dict[type, int] = {}
 def _field_count(cls: type[LayerBase]) -> int:
     count = _FIELD_COUNT[cls] = len(cls.__pydantic_fields__)
     return count
+
+
+# The fields of each layer class that may hold an ``Unknown`` (read from the class once).
+_UNKNOWN_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _unknown_fields(cls: type["LayerBase"]) -> tuple[str, ...]:
+    """The fields of ``cls`` whose type admits an ``Unknown`` (or anything at all):
+    validation puts unknowns nowhere else, so ``has_unknowns`` looks only at these."""
+    fields = _UNKNOWN_FIELDS[cls] = tuple(
+        f for f, info in cls.__pydantic_fields__.items() if _admits_unknown(info.annotation)
+    )
+    return fields
+
+
+def _admits_unknown(annotation: Any) -> bool:
+    """Whether a field annotation admits an ``Unknown``: it names ``Unknown`` or
+    ``Any`` somewhere inside (``int | Unknown``, ``list[Any] | None``...).
+
+    >>> _admits_unknown(int | None), _admits_unknown(list[Any]), _admits_unknown(PerAxis)
+    (False, True, True)
+    """
+    if annotation is Unknown or annotation is Any:
+        return True
+    return any(_admits_unknown(a) for a in typing.get_args(annotation))
 
 
 def _holds_unknown(value: Any) -> bool:
