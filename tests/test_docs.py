@@ -210,6 +210,8 @@ MODULES = [
     "planner.collector",
     "planner.summary",
     "planner.summary_text",
+    "planner.tui.widgets.solve_panel",
+    "planner.spec.layers",
 ]
 
 

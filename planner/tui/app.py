@@ -22,6 +22,7 @@ from textual.widgets import (
     DataTable,
     Footer,
     Header,
+    Input,
     ProgressBar,
     Static,
     TabbedContent,
@@ -50,6 +51,8 @@ from planner.tui.widgets.solve_panel import SolvePanel
 from planner.tui.work import Runs
 
 TABS = ("edit", "explain", "solve", "inputs", "fixes", "history")
+# The field a panel's keys focus, so that typing goes there at once.
+PANEL_FIELDS = {"solve": "#solve-unknowns", "fixes": "#fixes-targets"}
 
 
 class PlannerApp(FileActions, LayerActions, App[None]):
@@ -255,6 +258,9 @@ class PlannerApp(FileActions, LayerActions, App[None]):
             first = next(iter(self.form._pane.widgets.values()), None)
             if first is not None:
                 first.focus()
+        elif tab in PANEL_FIELDS:
+            # What is typed next goes to the panel's first field, not to the table's keys.
+            self.query_one(PANEL_FIELDS[tab], Input).focus()
 
     def action_show_fixes(self) -> None:
         self.action_show_tab("fixes")

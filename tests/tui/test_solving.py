@@ -98,6 +98,33 @@ async def test_fixes_view_applies_a_verified_fix(app_for):
         assert any(r.status == "error" for r in app.table.rows_in_order)
 
 
+async def test_solve_key_focuses_the_unknowns_and_takes_choice_lists(app_for):
+    app = app_for("keras-autoencoder")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await _set_input(app, pilot, "30, 30, 1")
+        app.table.focus()
+        await pilot.press("s")
+        unknowns = app.query_one("#solve-unknowns", Input)
+        assert app.focused is unknowns
+        # Typed text goes to the field: "i" would open the table's insert picker.
+        await pilot.press(*"conv2d_5.kernel_size=3, 1,2")
+        assert unknowns.value == "conv2d_5.kernel_size=3, 1,2"
+        assert len(app.screen_stack) == 1
+        await pilot.press("enter")
+        table = app.query_one("#solve-solutions", DataTable)
+        await _wait_for(pilot, lambda: table.row_count > 0)
+        expected = planner.solve(
+            app.document.network, ["output=input"], unknowns=["conv2d_5.kernel_size=3,1,2"]
+        )
+        assert [str(table.get_row_at(i)[1]) for i in range(table.row_count)] == [
+            ", ".join(f"{k}={v}" for k, v in s.values.items()) for s in expected.solutions
+        ]
+        assert [str(table.get_row_at(i)[1]) for i in range(table.row_count)] == [
+            "conv2d_5.kernel_size=2"
+        ]
+
+
 async def test_escape_cancels_a_running_solve_and_an_edit_cancels_a_stale_one(app_for):
     app = app_for("unet-original")
     async with app.run_test(size=SIZE) as pilot:
@@ -105,11 +132,13 @@ async def test_escape_cancels_a_running_solve_and_an_edit_cancels_a_stale_one(ap
         app.query_one("#solve-unknowns", Input).value = SLOW_UNKNOWNS
         app.table.focus()
         await pilot.press("s")
+        assert app.focused is app.query_one("#solve-unknowns", Input)
         app.simulate_key("ctrl+r")
         await _wait_for(pilot, lambda: not app.query_one("#work").has_class("-hidden"))
         # The UI answers while the search runs: moving the cursor selects another layer.
         # (Keys are posted as a terminal driver does: Pilot.press would wait for the
         # process to be idle, which it is not while a search runs.)
+        app.table.focus()
         app.simulate_key("down")
         await _wait_for(pilot, lambda: app.selected == app.document.network.layer_names[0])
         started = time.monotonic()

@@ -1,12 +1,13 @@
 """Solve in place: unknowns and targets, a run in a worker, ranked solutions to apply.
 
-Unknowns use the CLI's ``LAYER.FIELD[=LO..HI]`` syntax (``conv2d_5.padding``,
-``input=16..64``); fields typed as ``?p`` in the form are unknowns too. Ctrl+G in the
+Unknowns use the CLI's ``LAYER.FIELD[=LO..HI]`` and ``LAYER.FIELD=A,B,C`` syntax
+(``conv2d_5.padding``, ``input=16..64``, ``conv1.kernel_size=3,5,7``); fields typed as ``?p`` in the form are unknowns too. Ctrl+G in the
 form adds the focused field here.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from textual import on
@@ -18,10 +19,30 @@ from planner.report import shape_text
 from planner.solver import SolveResult
 from planner.tui.messages import EditRequested, RunRequested
 
+# A piece after a comma that starts an entry of its own: it gives a value (``=``) or
+# names a field (``LAYER.FIELD``); any other piece is one more value of the entry before.
+_STARTS_ENTRY = re.compile(r"=|\.[^\W\d]")
+
 
 def split_specs(text: str) -> list[str]:
-    """``a, b c`` -> ``["a", "b", "c"]`` (commas or spaces separate entries)."""
-    return [part for part in text.replace(",", " ").split() if part]
+    """Entries separated by spaces or commas, where a comma inside an entry's list of
+    values belongs to the entry (the CLI's ``conv1.kernel_size=3,5,7``,
+    ``pool1.strides=default,1,2`` and ``LAYER=N,N``).
+
+    >>> split_specs("conv1.padding, conv2.padding input=16..64")
+    ['conv1.padding', 'conv2.padding', 'input=16..64']
+    >>> split_specs("conv1.kernel_size=3, 5,7 conv3.padding=valid,same pool=14,14")
+    ['conv1.kernel_size=3,5,7', 'conv3.padding=valid,same', 'pool=14,14']
+    """
+    entries: list[str] = []
+    for piece in re.split(r"\s*,\s*|\s+", text.strip()):
+        if not piece:
+            continue
+        if entries and "=" in entries[-1] and not _STARTS_ENTRY.search(piece):
+            entries[-1] += "," + piece
+        else:
+            entries.append(piece)
+    return entries
 
 
 class SolvePanel(Vertical):
@@ -32,7 +53,7 @@ class SolvePanel(Vertical):
         self.result: SolveResult | None = None
 
     def compose(self) -> ComposeResult:
-        yield Label("Unknowns (LAYER.FIELD[=LO..HI])")
+        yield Label("Unknowns (LAYER.FIELD[=LO..HI] or LAYER.FIELD=A,B,C)")
         yield Input(placeholder="conv2d_5.padding input=16..64", id="solve-unknowns", compact=True)
         yield Label("Targets (output=input, LAYER=N, LAYER=OTHER)")
         yield Input("output=input", id="solve-targets", compact=True)
