@@ -53,7 +53,7 @@ class SolvePanel(Vertical):
         self.result: SolveResult | None = None
 
     def compose(self) -> ComposeResult:
-        yield Label("Unknowns (LAYER.FIELD[=LO..HI] or LAYER.FIELD=A,B,C)")
+        yield Label("Unknowns (LAYER.FIELD, =LO..HI or =A,B,C)")
         yield Input(placeholder="conv2d_5.padding input=16..64", id="solve-unknowns", compact=True)
         yield Label("Targets (output=input, LAYER=N, LAYER=OTHER)")
         yield Input("output=input", id="solve-targets", compact=True)
