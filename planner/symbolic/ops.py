@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import functools
 import math
-import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -395,12 +394,46 @@ def render(x: Any) -> str:
 
 
 def _render_uncached(x: Any) -> str:
-    import sympy
+    return _printer().doprint(x)
 
-    text = sympy.sstr(x)
-    # Mod(H, 2) -> H % 2 where the argument is a plain name.
-    text = re.sub(r"Mod\((\w+), (\d+)\)", r"\1 % \2", text)
-    return text.replace("ceiling(", "ceil(")
+
+@functools.cache
+def _printer() -> Any:
+    """sympy's ``str`` printer (what ``sympy.sstr`` uses) writing sizes as the
+    frameworks' docs do: ``ceil(H/2)`` for ``ceiling(H/2)``, ``a % b`` for ``Mod(a,
+    b)``, and one fraction inside a rounding, ``floor((H - 1)/2)`` for ``floor(H/2 -
+    1/2)``.
+
+    >>> import sympy
+    >>> H = sympy.Symbol("H", integer=True)
+    >>> [render(e) for e in (sympy.Mod(sympy.ceiling(H / 2), 2), H - sympy.Mod(H + 1, 3))]
+    ['ceil(H/2) % 2', 'H - (H + 1) % 3']
+    >>> render(2 * sympy.Mod(2 * H, 3)), render(sympy.floor(H / 2 - sympy.Rational(1, 2)) + 1)
+    ('2*((2*H) % 3)', 'floor((H - 1)/2) + 1')
+    """
+    import sympy
+    from sympy.printing.precedence import PRECEDENCE
+    from sympy.printing.str import StrPrinter
+
+    class Printer(StrPrinter):
+        def _rounded(self, name: str, arg: Any) -> str:
+            # One fraction inside: floor((H - 1)/2), not floor(H/2 - 1/2).
+            if isinstance(arg, sympy.Add):
+                arg = sympy.together(arg)
+            return f"{name}({self._print(arg)})"
+
+        def _print_floor(self, expr: Any) -> str:
+            return self._rounded("floor", expr.args[0])
+
+        def _print_ceiling(self, expr: Any) -> str:
+            return self._rounded("ceil", expr.args[0])
+
+        def _print_Mod(self, expr: Any) -> str:
+            # ``%`` binds like ``*``: an operand that is a product or looser is wrapped.
+            a, b = (self.parenthesize(arg, PRECEDENCE["Mul"]) for arg in expr.args)
+            return f"{a} % {b}"
+
+    return Printer()
 
 
 # Inference renders each size several times (as a layer's output, as the next
