@@ -212,6 +212,7 @@ MODULES = [
     "planner.summary_text",
     "planner.tui.widgets.solve_panel",
     "planner.spec.layers",
+    "planner.symbolic.ops",
 ]
 
 
