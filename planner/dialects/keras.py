@@ -103,7 +103,9 @@ class KerasDialect(Dialect):
 
             for s in strides:
                 for d in dilation:
-                    ctx.require((s <= 1) | (d <= 1), message, "strides")
+                    holds = (s <= 1) | (d <= 1)
+                    if holds is not True:  # decided without a call for integer sizes
+                        ctx.require(holds, message, "strides")
         if kind in ("depthwise_conv", "separable_conv") and rank > 2:
             raise ctx.refuse(
                 f"Keras has {'DepthwiseConv' if kind == 'depthwise_conv' else 'SeparableConv'}"

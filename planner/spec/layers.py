@@ -161,7 +161,10 @@ class LayerBase(BaseModel):
         for f in fields:
             value = values[f]
             kind = type(value)
-            if kind is Unknown or ((kind is tuple or kind is list) and _holds_unknown(value)):
+            if kind is tuple or kind is list:
+                if _holds_unknown(value):
+                    return True
+            elif kind is Unknown:
                 return True
         return False
 
@@ -312,6 +315,8 @@ def _holds_unknown(value: Any) -> bool:
         for v in value:
             # Most entries are ints: decided here, without a call per entry.
             kind = type(v)
+            if kind is int:
+                continue
             if kind is Unknown or ((kind is tuple or kind is list) and _holds_unknown(v)):
                 return True
         return False
