@@ -17,6 +17,7 @@ from typing import Any
 from planner.budget import Budget, CancelToken, ProgressCallback
 from planner.errors import SolveError
 from planner.shapes import axis_names, infer
+from planner.shapes.apply import SPATIAL_TYPES
 from planner.solver.closed import NotClosed, input_var, solve_input
 from planner.solver.problem import (
     Target,
@@ -260,22 +261,7 @@ def _solve_closed(
 
 # Layers whose sizes on one spatial axis depend only on that axis: through them, each
 # axis of the input can be solved alone.
-PER_AXIS_TYPES = (
-    "conv",
-    "depthwise_conv",
-    "separable_conv",
-    "conv_transpose",
-    "max_pool",
-    "avg_pool",
-    "upsample",
-    "zero_padding",
-    "cropping",
-    "concatenate",
-    "add",
-    "activation",
-    "batch_norm",
-    "dropout",
-)
+PER_AXIS_TYPES = SPATIAL_TYPES | {"concatenate", "add", "activation", "batch_norm", "dropout"}
 
 
 def axis_vars(net: Network, vars: Mapping[str, Var]) -> list[tuple[Var, list[int]]] | None:
