@@ -134,45 +134,19 @@ class Network(BaseModel):
                 raise ValueError(f"a symbolic size must be a name like H or W, received {d!r}")
         return dims
 
-    @model_validator(mode="before")
+    @model_validator(mode="wrap")
     @classmethod
-    def _resolve_layer_types(cls, data: Any) -> Any:
-        if not isinstance(data, dict):
-            return data
-        data = dict(data)
-        layers = data.get("layers")
-        shape = data.get("input_shape")
-        # An explicit Input layer may carry the shape instead of the network.
-        if isinstance(layers, list) and layers and shape is None:
-            first, _ = resolve_type(layers[0])
-            if isinstance(first, dict) and first.get("type") == "input" and first.get("shape"):
-                data["input_shape"] = first["shape"]
-                shape = first["shape"]
-        # Too short a shape is reported by the field's own check, not as "-1 axes".
-        # A None in the shape is reported by the field's own check, not as a rank mismatch.
-        rank = (
-            len(shape) - 1
-            if isinstance(shape, list) and len(shape) >= 2 and not any(map(_is_none, shape))
-            else None
-        )
-        if isinstance(layers, list):
-            resolved = []
-            for i, layer in enumerate(layers):
-                layer, implied = resolve_type(layer)
-                if isinstance(layer, dict) and layer.get("type") in RANK_CHANGING:
-                    rank = None  # later layers' ranks are checked where they are known
-                if implied is not None and rank is not None and implied != rank:
-                    where = layer.get("name") or f"#{i + 1}"
-                    raise ValueError(
-                        f"layer {where}: type {layers[i]['type']!r} is {implied}D but the "
-                        f"input shape {shape} has {rank} spatial axes"
-                    )
-                resolved.append(layer)
-            data["layers"] = resolved
-        return data
+    def _layers_in_one_pass(cls, data: Any, handler: Any) -> Network:
+        """Layer types resolved before pydantic validates the layers, then every layer
+        named, wired and normalised (``_normalize``). A layer that pydantic built from
+        a mapping in this validation belongs to this network alone and is normalised in
+        place; a layer object passed in is copied first."""
+        data, fresh = _resolve_layer_types(data)
+        return handler(data)._normalize(fresh)
 
-    @model_validator(mode="after")
-    def _normalize(self) -> Network:
+    def _normalize(self, fresh: list[bool]) -> Network:
+        """Names, inputs and per-axis normal forms of every layer (``fresh[i]``: the
+        i-th layer, counting an input layer, was built by this validation)."""
         rank = self.rank
         if self.api is not None and self.framework != "jax":
             raise SpecError(
@@ -184,10 +158,13 @@ class Network(BaseModel):
         object.__setattr__(self, "data_format", fmt)
 
         layers = list(self.layers)
+        if len(fresh) != len(layers):  # not validated from a list of mappings
+            fresh = [False] * len(layers)
         input_name = self.input_name
         if layers and isinstance(layers[0], Input):
             input_name = layers[0].name or INPUT_NAME
             layers = layers[1:]
+            fresh = fresh[1:]
             object.__setattr__(self, "input_name", input_name)
         for layer in layers:
             if isinstance(layer, Input):
@@ -208,7 +185,7 @@ class Network(BaseModel):
         known = {input_name}
         previous = input_name
         ranks = {input_name: rank}  # spatial rank of each tensor (reshape changes it)
-        for layer, name in zip(layers, names, strict=True):
+        for layer, name, own in zip(layers, names, fresh, strict=True):
             inputs = layer.inputs or [previous]
             for ref in inputs:
                 if ref not in known:
@@ -240,8 +217,13 @@ class Network(BaseModel):
             update: dict[str, Any] = {"name": name, "inputs": inputs}
             if api is not None and "api" in type(layer).model_fields and layer.api is None:
                 update["api"] = api
-            layer = layer.replaced(update)  # this network's own copy, named
-            _check_references(layer, known, names, ranks)
+            if own:  # built by this validation: nothing else holds it
+                layer.__dict__.update(update)
+                layer.__pydantic_fields_set__.update(update)
+            else:
+                layer = layer.replaced(update)  # this network's own copy, named
+            if layer.ref_fields:
+                _check_references(layer, known, names, ranks)
             layer_rank = ranks[inputs[0]]
             layer.normalize_own_copy(layer_rank, framework)
             ranks[name] = _rank_after(layer, layer_rank)
@@ -341,6 +323,47 @@ class Network(BaseModel):
             previous = layer.name
         data["layers"] = layers
         return data
+
+
+def _resolve_layer_types(data: Any) -> tuple[Any, list[bool]]:
+    """``data`` with every layer's framework type name resolved (``resolve_type``),
+    and for each layer whether pydantic will build it from a mapping (a fresh object)."""
+    if not isinstance(data, dict):
+        return data, []
+    data = dict(data)
+    layers = data.get("layers")
+    shape = data.get("input_shape")
+    # An explicit Input layer may carry the shape instead of the network.
+    if isinstance(layers, list) and layers and shape is None:
+        first, _ = resolve_type(layers[0])
+        if isinstance(first, dict) and first.get("type") == "input" and first.get("shape"):
+            data["input_shape"] = first["shape"]
+            shape = first["shape"]
+    # Too short a shape is reported by the field's own check, not as "-1 axes".
+    # A None in the shape is reported by the field's own check, not as a rank mismatch.
+    rank = (
+        len(shape) - 1
+        if isinstance(shape, list) and len(shape) >= 2 and not any(map(_is_none, shape))
+        else None
+    )
+    fresh = []
+    if isinstance(layers, list):
+        resolved = []
+        for i, layer in enumerate(layers):
+            layer, implied = resolve_type(layer)
+            is_dict = isinstance(layer, dict)
+            if is_dict and layer.get("type") in RANK_CHANGING:
+                rank = None  # later layers' ranks are checked where they are known
+            if implied is not None and rank is not None and implied != rank:
+                where = layer.get("name") or f"#{i + 1}"
+                raise ValueError(
+                    f"layer {where}: type {layers[i]['type']!r} is {implied}D but the "
+                    f"input shape {shape} has {rank} spatial axes"
+                )
+            resolved.append(layer)
+            fresh.append(is_dict)
+        data["layers"] = resolved
+    return data, fresh
 
 
 def _check_references(
