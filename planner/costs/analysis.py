@@ -260,14 +260,13 @@ class _Walk:
             out.rf_note = maps
             return
         n = self.input_spatial
-        out.receptive_field = tuple(
-            _alike(len(maps), lambda a: (id(maps[a]), n[a]), lambda a: rf.size(maps[a], whole=n[a]))
+        figures = _alike(
+            list(zip(map(id, maps), n, strict=True)), lambda a: rf.figures(maps[a], n[a])
         )
+        sizes, jumps, centres = zip(*figures, strict=True) if figures else ((), (), ())
+        out.receptive_field = sizes
         if not any(m.whole for m in maps):
-            out.jump = tuple(m.jump for m in maps)
-            out.rf_centre = tuple(
-                _alike(len(maps), lambda a: id(maps[a]), lambda a: rf.centre(maps[a]))
-            )
+            out.jump, out.rf_centre = jumps, centres
 
     def follow(
         self,
@@ -298,36 +297,35 @@ class _Walk:
             raise rf.Unmapped("a permute may reorder spatial axes; not followed")
         if kind in ("concatenate", "add"):
             return [rf.union([b[a] for b in before]) for a in range(rank)]
-        pads = result.padding or [(0, 0)] * rank
+        # Padding (or cropping, when negative) before each axis's first position.
+        befores = [p[0] for p in result.padding] if result.padding else [0] * rank
         if kind in ("conv", "depthwise_conv", "separable_conv", "max_pool", "avg_pool"):
             k = spec.kernel_size if kind not in ("max_pool", "avg_pool") else spec.pool_size
             s = spec.strides if spec.strides is not None else self.dialect.pool_stride(k)
             s = s if isinstance(s, tuple) else (s,) * rank
             d = spec.dilation
             return _alike(
-                rank,
-                lambda a: (id(m[a]), k[a], s[a], d[a], pads[a][0]),
-                lambda a: rf.window(m[a], _int(k[a]), _int(s[a]), _int(d[a]), pads[a][0]),
+                list(zip(map(id, m), k, s, d, befores, strict=True)),
+                lambda a: rf.window(m[a], _int(k[a]), _int(s[a]), _int(d[a]), befores[a]),
             )
         if kind == "conv_transpose":
             k, s, d = spec.kernel_size, spec.strides, spec.dilation
             return _alike(
-                rank,
-                lambda a: (id(m[a]), k[a], s[a], d[a], pads[a][0]),
-                lambda a: rf.transpose(m[a], _int(k[a]), _int(s[a]), _int(d[a]), pads[a][0]),
+                list(zip(map(id, m), k, s, d, befores, strict=True)),
+                lambda a: rf.transpose(m[a], _int(k[a]), _int(s[a]), _int(d[a]), befores[a]),
             )
         if kind in ("zero_padding", "cropping", "crop_to"):
-            if not all(is_int(p[0]) for p in pads):
+            if not all(is_int(p) for p in befores):
                 raise rf.Unmapped("a run-time crop by an amount that depends on the size")
             return _alike(
-                rank, lambda a: (id(m[a]), pads[a][0]), lambda a: rf.shifted(m[a], pads[a][0])
+                list(zip(map(id, m), befores, strict=True)),
+                lambda a: rf.shifted(m[a], befores[a]),
             )
         if kind == "upsample":
             n_in, n_out = ins[0].spatial, y.spatial
-            scale = spec.scale
+            scale = spec.scale if spec.scale is not None else (None,) * rank
             return _alike(
-                rank,
-                lambda a: (id(m[a]), n_in[a], n_out[a], scale[a] if scale is not None else None),
+                list(zip(map(id, m), n_in, n_out, scale, strict=True)),
                 lambda a: self.upsample(spec, m[a], n_in[a], n_out[a], a),
             )
         raise rf.Unmapped(f"no receptive-field rule for a {kind} layer")
@@ -406,17 +404,18 @@ def _kernel(spec: Any) -> tuple[int, ...]:
     return tuple(_int(k) for k in spec.kernel_size)
 
 
-def _alike(rank: int, key: Callable[[int], Any], make: Callable[[int], Any]) -> list[Any]:
-    """``[make(a) for a in range(rank)]``, made once for axes with equal ``key``
+def _alike(keys: list[Any], make: Callable[[int], Any]) -> list[Any]:
+    """``[make(a) for a in range(len(keys))]``, made once for axes with equal keys
     (the same map before and the same parameters: a square input through square
     kernels, as in most networks, maps every axis alike)."""
+    if len(set(keys)) == 1:
+        return [make(0)] * len(keys)
     done: dict[Any, Any] = {}
     out = []
-    for a in range(rank):
-        k = key(a)
-        if k not in done:
-            done[k] = make(a)
-        out.append(done[k])
+    for a, key in enumerate(keys):
+        if key not in done:
+            done[key] = make(a)
+        out.append(done[key])
     return out
 
 
