@@ -240,13 +240,12 @@ def size(m: AxisMap, whole: Dim | None = None) -> Dim | None:
     size, for layers that see everything)."""
     if m.whole:
         return whole
-    widths = [to_int(span[1] - span[0] + 1) for span in m.spans if span is not None]
-    if not widths:
-        return None
-    out = widths[0]
-    for w in widths[1:]:
-        out = maximum(out, w)
-    return to_int(out)
+    out = None
+    for span in m.spans:
+        if span is not None:
+            width = to_int(span[1] - span[0] + 1)
+            out = width if out is None else maximum(out, width)
+    return out
 
 
 def centre(m: AxisMap) -> Any:
