@@ -437,13 +437,13 @@ def _data(value: Any) -> Any:
     kind = type(value)
     if kind is int or value is None or kind is bool:
         return value
-    if kind is tuple or kind is list or isinstance(value, tuple | list):
-        return [v if type(v) is int else _data(v) for v in value]
-    if isinstance(value, Fraction):
+    if isinstance(value, Fraction):  # a jump or a centre, before the slower checks
         # int(value) or float(value) (numbers.Rational: numerator / denominator),
         # from one call rather than three.
         numerator, denominator = value.as_integer_ratio()
         return numerator if denominator == 1 else numerator / denominator
+    if kind is tuple or kind is list or isinstance(value, tuple | list):
+        return [v if type(v) is int else _data(v) for v in value]
     if is_int(value):
         return value
     value = to_int(value)
