@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from itertools import repeat
+from itertools import chain, repeat
 from json.encoder import encode_basestring_ascii
 from typing import Any
 
@@ -110,7 +110,7 @@ def _texts(values: Sequence[Any], newline: str, step: str) -> list[str]:
 
 def _lists(values: Sequence[Any], newline: str, step: str) -> list[str]:
     inner = newline + step
-    items = _texts([item for value in values for item in value], inner, step)
+    items = _texts(list(chain.from_iterable(values)), inner, step)
     lengths = set(map(len, values))
     if len(lengths) == 1 and len(values) > 1:
         n = lengths.pop()
