@@ -182,6 +182,7 @@ MODULES = [
     "planner.costs.receptive",
     "planner.costs.analysis",
     "planner.costs.budget",
+    "planner.json_text",
     "planner.errors",
     "planner.arguments",
     "planner.files",

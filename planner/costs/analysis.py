@@ -8,9 +8,10 @@ never derives a shape itself. The rules live in :mod:`planner.costs.rules` and
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
+from operator import attrgetter
 from typing import Any
 
 from planner.costs import receptive as rf
@@ -183,7 +184,9 @@ class _Walk:
         self.batch = batch
         self.width = rules.DTYPE_BYTES[dtype]
         self.dialect = get_dialect(self.net.framework)
-        input_tensor = Tensor(inference.input_shape, self.net.channels_last)
+        self.rank = self.net.rank
+        self.channels_last = self.net.channels_last
+        input_tensor = Tensor(inference.input_shape, self.channels_last)
         self.tensors: dict[str, Tensor | None] = {self.net.input_name: input_tensor}
         self.maps: dict[str, list[rf.AxisMap] | str] = {
             # One map for every axis: axes that stay alike share their maps (_alike).
@@ -215,7 +218,7 @@ class _Walk:
             self.tensors[result.name] = None
             self.maps[result.name] = "its input has an error"
             return out
-        y = Tensor(result.output_shape, self.net.channels_last)
+        y = Tensor(result.output_shape, self.channels_last)
         self.tensors[result.name] = y
         numel = rules.prod(y.dims)
         # Counts for the whole batch, as memory is.
@@ -237,7 +240,7 @@ class _Walk:
         if kind == "global_pool":
             return rules.global_pool_ops(rules.prod(ins[0].dims), ins[0].channels, spec.op)
         if kind == "upsample":
-            return rules.upsample_ops(numel, self.net.rank, spec.mode)
+            return rules.upsample_ops(numel, self.rank, spec.mode)
         if kind == "add":
             return rules.merge_ops(numel, len(ins), spec.op)
         return 0
@@ -247,9 +250,10 @@ class _Walk:
         self, spec: Any, result: LayerResult, ins: list[Tensor], y: Tensor, out: LayerCost
     ) -> None:
         before = [self.maps[i] for i in result.inputs]
-        broken = next((b for b in before if isinstance(b, str)), None)
-        if broken is not None:
-            maps: list[rf.AxisMap] | str = broken
+        for b in before:
+            if isinstance(b, str):  # an input's field was not followed: why
+                maps: list[rf.AxisMap] | str = b
+                break
         else:
             try:
                 maps = self.follow(spec, result, ins, y, before)  # type: ignore[arg-type]
@@ -260,14 +264,11 @@ class _Walk:
             out.rf_note = maps
             return
         n = self.input_spatial
-        out.receptive_field = tuple(
-            _alike(len(maps), lambda a: (id(maps[a]), n[a]), lambda a: rf.size(maps[a], whole=n[a]))
-        )
-        if not any(m.whole for m in maps):
-            out.jump = tuple(m.jump for m in maps)
-            out.rf_centre = tuple(
-                _alike(len(maps), lambda a: id(maps[a]), lambda a: rf.centre(maps[a]))
-            )
+        figures = _alike((maps, n), lambda a: rf.figures(maps[a], n[a]))
+        sizes, jumps, centres = zip(*figures) if figures else ((), (), ())  # noqa: B905
+        out.receptive_field = sizes
+        if not any(map(_WHOLE, maps)):
+            out.jump, out.rf_centre = jumps, centres
 
     def follow(
         self,
@@ -278,7 +279,7 @@ class _Walk:
         before: list[list[rf.AxisMap]],
     ) -> list[rf.AxisMap]:
         kind = spec.type
-        rank = self.net.rank
+        rank = self.rank
         m = before[0]
         if kind in ("flatten", "dense", "reshape", "global_pool") or len(y.spatial) != rank:
             return [rf.WHOLE] * rank
@@ -288,7 +289,7 @@ class _Walk:
             # Layer norm over channels is per position; group, instance and layer
             # norm over spatial axes use statistics of the whole map.
             per_position = spec.norm == "layer" and spec.normalized_shape is None
-            return m if per_position and self.net.channels_last else [rf.WHOLE] * rank
+            return m if per_position and self.channels_last else [rf.WHOLE] * rank
         if kind == "pixel_shuffle":
             r = spec.factor
             if spec.inverse:
@@ -298,36 +299,32 @@ class _Walk:
             raise rf.Unmapped("a permute may reorder spatial axes; not followed")
         if kind in ("concatenate", "add"):
             return [rf.union([b[a] for b in before]) for a in range(rank)]
-        pads = result.padding or [(0, 0)] * rank
+        # Padding (or cropping, when negative) before each axis's first position.
+        befores = [p[0] for p in result.padding] if result.padding else [0] * rank
         if kind in ("conv", "depthwise_conv", "separable_conv", "max_pool", "avg_pool"):
             k = spec.kernel_size if kind not in ("max_pool", "avg_pool") else spec.pool_size
             s = spec.strides if spec.strides is not None else self.dialect.pool_stride(k)
             s = s if isinstance(s, tuple) else (s,) * rank
             d = spec.dilation
             return _alike(
-                rank,
-                lambda a: (id(m[a]), k[a], s[a], d[a], pads[a][0]),
-                lambda a: rf.window(m[a], _int(k[a]), _int(s[a]), _int(d[a]), pads[a][0]),
+                (m, k, s, d, befores),
+                lambda a: rf.window(m[a], _int(k[a]), _int(s[a]), _int(d[a]), befores[a]),
             )
         if kind == "conv_transpose":
             k, s, d = spec.kernel_size, spec.strides, spec.dilation
             return _alike(
-                rank,
-                lambda a: (id(m[a]), k[a], s[a], d[a], pads[a][0]),
-                lambda a: rf.transpose(m[a], _int(k[a]), _int(s[a]), _int(d[a]), pads[a][0]),
+                (m, k, s, d, befores),
+                lambda a: rf.transpose(m[a], _int(k[a]), _int(s[a]), _int(d[a]), befores[a]),
             )
         if kind in ("zero_padding", "cropping", "crop_to"):
-            if not all(is_int(p[0]) for p in pads):
+            if not all(is_int(p) for p in befores):
                 raise rf.Unmapped("a run-time crop by an amount that depends on the size")
-            return _alike(
-                rank, lambda a: (id(m[a]), pads[a][0]), lambda a: rf.shifted(m[a], pads[a][0])
-            )
+            return _alike((m, befores), lambda a: rf.shifted(m[a], befores[a]))
         if kind == "upsample":
             n_in, n_out = ins[0].spatial, y.spatial
-            scale = spec.scale
+            scale = spec.scale if spec.scale is not None else (None,) * rank
             return _alike(
-                rank,
-                lambda a: (id(m[a]), n_in[a], n_out[a], scale[a] if scale is not None else None),
+                (m, n_in, n_out, scale),
                 lambda a: self.upsample(spec, m[a], n_in[a], n_out[a], a),
             )
         raise rf.Unmapped(f"no receptive-field rule for a {kind} layer")
@@ -403,21 +400,23 @@ def _macs(spec: Any, ins: list[Tensor], y: Tensor) -> Dim:
 
 
 def _kernel(spec: Any) -> tuple[int, ...]:
-    return tuple(_int(k) for k in spec.kernel_size)
+    return tuple(map(_int, spec.kernel_size))
 
 
-def _alike(rank: int, key: Callable[[int], Any], make: Callable[[int], Any]) -> list[Any]:
-    """``[make(a) for a in range(rank)]``, made once for axes with equal ``key``
-    (the same map before and the same parameters: a square input through square
-    kernels, as in most networks, maps every axis alike)."""
-    done: dict[Any, Any] = {}
-    out = []
-    for a in range(rank):
-        k = key(a)
-        if k not in done:
-            done[k] = make(a)
-        out.append(done[k])
-    return out
+def _alike(per_axis: tuple[Sequence[Any], ...], make: Callable[[int], Any]) -> list[Any]:
+    """``[make(a) for a in range(rank)]``, made once when every axis has the same
+    values in each of ``per_axis`` (the map before, the kernel, ...): a square input
+    through square kernels, as in most networks, maps every axis alike."""
+    rank = len(per_axis[0])
+    if rank == 0:
+        return []
+    for values in per_axis:
+        if values.count(values[0]) != rank:
+            return [make(a) for a in range(rank)]
+    return [make(0)] * rank
+
+
+_WHOLE = attrgetter("whole")  # whether an axis map sees the whole input
 
 
 def _int(value: Any) -> Any:
@@ -438,13 +437,13 @@ def _data(value: Any) -> Any:
     kind = type(value)
     if kind is int or value is None or kind is bool:
         return value
-    if kind is tuple or kind is list or isinstance(value, tuple | list):
-        return [v if type(v) is int else _data(v) for v in value]
-    if isinstance(value, Fraction):
+    if isinstance(value, Fraction):  # a jump or a centre, before the slower checks
         # int(value) or float(value) (numbers.Rational: numerator / denominator),
         # from one call rather than three.
         numerator, denominator = value.as_integer_ratio()
         return numerator if denominator == 1 else numerator / denominator
+    if kind is tuple or kind is list or isinstance(value, tuple | list):
+        return [v if type(v) is int else _data(v) for v in value]
     if is_int(value):
         return value
     value = to_int(value)

@@ -33,9 +33,8 @@ input size is a symbol and a padding depends on it, sympy expressions.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any
+from typing import Any, NamedTuple
 
 from planner.symbolic.ops import Dim, is_int, maximum, minimum, to_int
 
@@ -46,9 +45,10 @@ class Unmapped(Exception):
     """The map cannot be followed through a layer (said why, in ``args[0]``)."""
 
 
-@dataclass(frozen=True)
-class AxisMap:
-    """One period of ``(lo, hi)`` per position, and the shift to the next period."""
+class AxisMap(NamedTuple):
+    """One period of ``(lo, hi)`` per position, and the shift to the next period.
+    (A named tuple: a network makes one or more a layer, and a tuple is quick to
+    make.)"""
 
     spans: tuple[Span, ...]
     shift: Any  # an int (a symbol only when a stride is one)
@@ -83,10 +83,11 @@ class AxisMap:
 
 
 def _need_ints(*values: Any) -> None:
-    if not all(is_int(v) for v in values):
-        raise Unmapped(
-            "a kernel, stride or dilation is unknown after an upsampling; give it a value"
-        )
+    for value in values:
+        if not is_int(value):
+            raise Unmapped(
+                "a kernel, stride or dilation is unknown after an upsampling; give it a value"
+            )
 
 
 def identity() -> AxisMap:
@@ -113,31 +114,38 @@ def _cover(spans: list[Span]) -> Span:
 def _plain(m: AxisMap, *values: Any) -> bool:
     """Whether the map's spans and shift, and ``values``, are all plain ints: then
     ``_covers`` gives what ``_cover`` of ``m.at`` gives, in integer arithmetic."""
-    return (
-        type(m.shift) is int
-        and all(type(v) is int for v in values)
-        and all(s is None or (type(s[0]) is int and type(s[1]) is int) for s in m.spans)
-    )
+    if type(m.shift) is not int:
+        return False
+    for value in values:
+        if type(value) is not int:
+            return False
+    for span in m.spans:
+        if span is not None and (type(span[0]) is not int or type(span[1]) is not int):
+            return False
+    return True
 
 
-def _covers(m: AxisMap, groups: Any) -> tuple[Span, ...]:
-    """``tuple(_cover([m.at(i) for i in group]) for group in groups)`` for a map of
-    plain ints and integer positions (``_plain``), without the generic arithmetic:
-    most of ``planner.cost`` on a large network."""
+def _covers(m: AxisMap, firsts: Any, k: int, d: int) -> tuple[Span, ...]:
+    """``_cover([m.at(i) for i in taps])`` for the taps ``f, f + d, ..., f + (k-1)*d``
+    of each ``f`` in ``firsts``, for a map of plain ints and integer positions
+    (``_plain``), without the generic arithmetic: most of ``planner.cost`` on a large
+    network."""
     spans = m.spans
     period = len(spans)
     shift = m.shift
     out: list[Span] = []
-    for group in groups:
-        starts = []
-        ends = []
-        for i in group:
-            q, r = divmod(i, period)
-            span = spans[r]
+    for first in firsts:
+        lo = hi = None
+        for i in range(first, first + (k - 1) * d + 1, d):
+            span = spans[i % period]
             if span is not None:
-                starts.append(span[0] + q * shift)
-                ends.append(span[1] + q * shift)
-        out.append((min(starts), max(ends)) if starts else None)
+                q = (i // period) * shift
+                start, end = span[0] + q, span[1] + q
+                if lo is None or start < lo:
+                    lo = start
+                if hi is None or end > hi:
+                    hi = end
+        out.append(None if lo is None or hi is None else (lo, hi))
     return tuple(out)
 
 
@@ -154,10 +162,10 @@ def window(m: AxisMap, k: int, s: int, d: int, before: Dim) -> AxisMap:
         return AxisMap((span,), to_int(m.shift * s))
     _need_ints(k, s, d)
     period = m.period // math.gcd(m.period, s)
-    windows = ([o * s - before + t * d for t in range(k)] for o in range(period))
     if _plain(m, before):
-        spans = _covers(m, windows)
+        spans = _covers(m, range(-before, period * s - before, s), k, d)
     else:
+        windows = ([o * s - before + t * d for t in range(k)] for o in range(period))
         spans = tuple(_cover([m.at(i) for i in window]) for window in windows)
     return AxisMap(spans, m.shift * (s // math.gcd(m.period, s)))
 
@@ -191,7 +199,7 @@ def nearest(m: AxisMap, scale: int) -> AxisMap:
     if m.whole:
         return m
     if _plain(m, scale):
-        return AxisMap(_covers(m, ([o // scale] for o in range(m.period * scale))), m.shift)
+        return AxisMap(_covers(m, [o // scale for o in range(m.period * scale)], 1, 1), m.shift)
     return AxisMap(tuple(m.at(o // scale) for o in range(m.period * scale)), m.shift)
 
 
@@ -232,21 +240,25 @@ def size(m: AxisMap, whole: Dim | None = None) -> Dim | None:
     size, for layers that see everything)."""
     if m.whole:
         return whole
-    widths = [to_int(hi - lo + 1) for lo, hi in (s for s in m.spans if s is not None)]
-    if not widths:
-        return None
-    out = widths[0]
-    for w in widths[1:]:
-        out = maximum(out, w)
-    return to_int(out)
+    out = None
+    for span in m.spans:
+        if span is not None:
+            width = to_int(span[1] - span[0] + 1)
+            out = width if out is None else maximum(out, width)
+    return out
 
 
 def centre(m: AxisMap) -> Any:
     """The centre of the first position's span (a half pixel for even spans)."""
-    span = None if m.whole else m.at(0)
+    span = None if m.whole else m.spans[0]  # m.at(0)
     if span is None:
         return None
     total = to_int(span[0] + span[1])
     if is_int(total):
         return total // 2 if total % 2 == 0 else Fraction(total, 2)
     return total / 2
+
+
+def figures(m: AxisMap, whole: Dim) -> tuple[Dim | None, Fraction, Any]:
+    """``(size(m, whole), m.jump, centre(m))``: what a layer reports of one axis."""
+    return size(m, whole), m.jump, centre(m)

@@ -50,7 +50,7 @@ DTYPE_BYTES: dict[str, int] = {
 
 def prod(values: Iterable[Dim]) -> Dim:
     """The product of sizes, an ``int`` when every factor is one."""
-    return to_int(math.prod(values, start=1))
+    return to_int(math.prod(values))
 
 
 def conv_macs(

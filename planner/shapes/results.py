@@ -44,7 +44,9 @@ class LayerResult:
             "padding": to_data(self.padding),
             "formula": self.formula,
             "error": self.error,
-            "conditions": [c.message + f" ({render(c.expr)})" for c in self.conditions],
+            "conditions": [c.message + f" ({render(c.expr)})" for c in self.conditions]
+            if self.conditions
+            else [],
         }
 
 
