@@ -1,7 +1,8 @@
 """JSON text as ``json.dumps(data, indent=2)`` writes it, several times faster.
 
 The standard library encodes with an indent in pure Python, one generator step per
-token: 1.3 s for the 7 MB that ``planner show --json`` prints for 10,000 layers.
+token: 0.26 s of CPU for the 7 MB that ``planner show --json`` prints for 10,000
+layers, four times what this writer takes.
 Here values that stand at the same depth are written together, a column at a time:
 the items of a list, or one key's values across a list of dicts with the same keys
 (a network's layers). Scalars of one type go through one ``map`` of a C function
