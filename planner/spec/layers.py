@@ -295,27 +295,6 @@ def _field_count(cls: type[LayerBase]) -> int:
     return count
 
 
-# Per layer class: whether its positive fields are checked whatever the values (some
-# are not per-axis fields, so expanding the per-axis ones does not check them).
-_CHECK_POSITIVE: dict[type, bool] = {}
-
-
-def _check_positive_always(cls: type[LayerBase]) -> bool:
-    always = _CHECK_POSITIVE[cls] = not set(cls.positive_fields) <= set(cls.per_axis_fields)
-    return always
-
-
-# Per layer class: the JAX-only fields it has, with their defaults.
-_JAX_FIELDS: dict[type, tuple[tuple[str, Any], ...]] = {}
-
-
-def _jax_fields(cls: type[LayerBase]) -> tuple[tuple[str, Any], ...]:
-    fields = _JAX_FIELDS[cls] = tuple(
-        (f, default) for f, default in JAX_ONLY.items() if f in cls.__pydantic_fields__
-    )
-    return fields
-
-
 def _holds_unknown(value: Any) -> bool:
     """Whether ``value`` (a field: a scalar, or nested tuples and lists) holds an
     ``Unknown``; checked once per layer, so kept cheap for the common scalars."""
@@ -626,6 +605,27 @@ JAX_ONLY: dict[str, Any] = {
     "use_consistent_padding": False,
     "reduce": None,
 }
+
+
+# Per layer class: whether its positive fields are checked whatever the values (some
+# are not per-axis fields, so expanding the per-axis ones does not check them).
+_CHECK_POSITIVE: dict[type, bool] = {}
+
+
+def _check_positive_always(cls: type[LayerBase]) -> bool:
+    always = _CHECK_POSITIVE[cls] = not set(cls.positive_fields) <= set(cls.per_axis_fields)
+    return always
+
+
+# Per layer class: the JAX-only fields it has, with their defaults.
+_JAX_FIELDS: dict[type, tuple[tuple[str, Any], ...]] = {}
+
+
+def _jax_fields(cls: type[LayerBase]) -> tuple[tuple[str, Any], ...]:
+    fields = _JAX_FIELDS[cls] = tuple(
+        (f, default) for f, default in JAX_ONLY.items() if f in cls.__pydantic_fields__
+    )
+    return fields
 
 
 class _Pool(_Windowed):
