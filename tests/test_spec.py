@@ -252,3 +252,27 @@ def test_model_dump_is_the_plain_data_and_loads_back():
         assert planner.Network.model_validate_json(n.model_dump_json()).layers == again.layers
     with pytest.raises(TypeError, match="returns to_data"):
         n.model_dump(exclude_unset=True)
+
+
+@pytest.mark.parametrize(
+    ("framework", "layer", "field", "message"),
+    [
+        # A positive field beside the per-axis ones (ConvTranspose's input_dilation).
+        ("jax", {"type": "conv_transpose", "filters": 4, "kernel_size": 3, "input_dilation": 0},
+         "input_dilation", "must be an integer >= 1, received 0"),
+        # Every per-axis field is expanded (and its length checked) before any sign.
+        ("keras", {"type": "conv", "filters": 4, "kernel_size": 0, "strides": [1, 1, 1]},
+         "strides", "needs 1 or 2 values"),
+        ("keras", {"type": "conv", "filters": 4, "kernel_size": [3, 0]},
+         "kernel_size", "must be an integer >= 1, received 0"),
+        ("keras", {"type": "conv", "filters": 4, "kernel_size": 3, "dilation": "?d"},
+         None, None),
+    ],
+)  # fmt: skip
+def test_positive_fields_are_checked_after_expansion(framework, layer, field, message):
+    if message is None:
+        assert net([layer], framework=framework).layers[0].dilation[0] == Unknown("d")
+        return
+    with pytest.raises(SpecError, match=message) as err:
+        net([layer], framework=framework)
+    assert err.value.field == field

@@ -173,3 +173,42 @@ def test_errors_in_subset_text_as_pyyaml_text(layer: str) -> None:
         loading.loads(text + "#\t\n")
     assert str(fast.value) == str(slow.value)
     assert fast.value.line == slow.value.line
+
+
+# One-line flow collections of words (``yaml_subset``'s fast path for them): any
+# spacing around the words, dashes anywhere in them, and a lone "-" (not a word).
+_FLAT_WORDS = st.sampled_from(
+    ["a", "Conv2D", "3", "-1", "0.5", "-a", "a-b", "--a", "a-", "-", "x/y"]
+)
+_SPACES = st.sampled_from(["", " ", "  "])
+
+
+@st.composite
+def flat_collections(draw: st.DrawFn) -> str:
+    words = draw(st.lists(_FLAT_WORDS, min_size=1, max_size=4))
+    if draw(st.booleans()):
+        body = ",".join(draw(_SPACES) + w + draw(_SPACES) for w in words)
+        return f"[{body}]"
+    pairs = [
+        f"{draw(_SPACES)}{k}{draw(_SPACES)}:{draw(st.sampled_from(['', ' ', '  ']))}{v}"
+        f"{draw(_SPACES)}"
+        for k, v in zip(words, draw(st.permutations(words)), strict=True)
+    ]
+    return "{" + ",".join(pairs) + "}"
+
+
+@settings(max_examples=600, deadline=None)
+@given(flat_collections(), _SPACES)
+def test_flat_collections_read_as_pyyaml_reads_them(flow: str, tail: str) -> None:
+    text = f"a: {flow}{tail}\nb:\n- {flow}\n"
+    try:
+        expected = yaml.load(text, Loader=LOADER)
+    except yaml.YAMLError:
+        with pytest.raises(OutsideSubset):
+            parse(text)
+        return
+    try:
+        fast = parse(text)
+    except OutsideSubset:
+        return
+    assert typed(fast) == typed(expected)

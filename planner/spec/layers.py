@@ -58,6 +58,22 @@ def _as_lists(value: Any) -> Any:
     return [_as_lists(v) for v in value] if isinstance(value, tuple | list) else value
 
 
+def _python_tuples(data: dict[str, Any]) -> dict[str, Any]:
+    """Keras/PyTorch tuples pasted into YAML (``kernel_size: (3, 3)``) arrive as
+    strings; read them as the lists they spell."""
+    out = None
+    for key, value in data.items():
+        if isinstance(value, str) and "(" in value and _TUPLE.match(value):
+            try:
+                parsed = ast.literal_eval(value)
+            except (ValueError, SyntaxError):
+                continue
+            if out is None:
+                out = dict(data)
+            out[key] = _as_lists(parsed)
+    return data if out is None else out
+
+
 def _alias(*names: str) -> Any:
     return Field(validation_alias=AliasChoices(*names))
 
@@ -115,22 +131,23 @@ class LayerBase(BaseModel):
 
     @model_validator(mode="before")
     @classmethod
-    def _python_tuples(cls, data: Any) -> Any:
-        """Keras/PyTorch tuples pasted into YAML (``kernel_size: (3, 3)``) arrive as
-        strings; read them as the lists they spell."""
+    def _as_written(cls, data: Any) -> Any:
+        """A layer's mapping before its fields are validated: the class's own
+        spellings first (``_rewrite``, where ``rewrites`` says it has some), then
+        Python tuples read as lists (``_python_tuples``). One validator per layer:
+        pydantic calls each separately."""
         if not isinstance(data, dict):
             return data
-        out = None
-        for key, value in data.items():
-            if isinstance(value, str) and "(" in value and _TUPLE.match(value):
-                try:
-                    parsed = ast.literal_eval(value)
-                except (ValueError, SyntaxError):
-                    continue
-                if out is None:
-                    out = dict(data)
-                out[key] = _as_lists(parsed)
-        return data if out is None else out
+        if cls.rewrites:
+            data = cls._rewrite(data)
+        return _python_tuples(data)
+
+    # Whether the class rewrites some keys of the mapping (``_rewrite``).
+    rewrites: ClassVar[bool] = False
+
+    @classmethod
+    def _rewrite(cls, data: dict[str, Any]) -> dict[str, Any]:
+        return data
 
     def default_name(self, rank: int) -> str:
         return self.keras_name.format(rank=rank)
@@ -226,31 +243,35 @@ class LayerBase(BaseModel):
         """``update`` (values that replace this layer's) plus every per-axis and
         padding field in its normal form."""
         values = self.__dict__
-        positive = self.positive_fields
-        checked = []  # positive fields written as one integer >= 1: nothing to check
+        # Positive fields are checked after every per-axis field is expanded; when
+        # each per-axis value is one integer >= 1 and every positive field is a
+        # per-axis one (most layers), there is nothing left to check.
+        check = _CHECK_POSITIVE.get(type(self))
+        if check is None:
+            check = _check_positive_always(type(self))
         for f in self.per_axis_fields:
             value = update[f] if f in update else values[f]
             if value is None:
                 continue
             if type(value) is int:  # per_axis' common case, inline
                 update[f] = (value,) * rank
-                if value >= 1:
-                    checked.append(f)
+                if value < 1:
+                    check = True
                 continue
+            check = True
             try:
                 update[f] = per_axis(value, rank, f)
             except ValueError as exc:
                 raise _field_error(self, f, str(exc)) from None
-        for f in positive:
-            if f in checked:
-                continue
-            value = update[f] if f in update else values[f]
-            if value is None:
-                continue
-            try:
-                check_positive(value if type(value) is tuple else (value,), f)
-            except ValueError as exc:
-                raise _field_error(self, f, str(exc)) from None
+        if check:
+            for f in self.positive_fields:
+                value = update[f] if f in update else values[f]
+                if value is None:
+                    continue
+                try:
+                    check_positive(value if type(value) is tuple else (value,), f)
+                except ValueError as exc:
+                    raise _field_error(self, f, str(exc)) from None
         for f in self.pad_fields:
             value = values[f]
             if type(value) is str and value[:1] != "?":  # a mode: normalize_padding's first case
@@ -497,8 +518,11 @@ class _Windowed(LayerBase):
     def normal_update(self, rank: int, framework: str) -> tuple[dict[str, Any], set[str]]:
         values = self.__dict__
         if framework != "jax":
-            for f, default in JAX_ONLY.items():
-                if values.get(f, default) != default:
+            jax_fields = _JAX_FIELDS.get(type(self))
+            if jax_fields is None:
+                jax_fields = _jax_fields(type(self))
+            for f, default in jax_fields:
+                if values[f] != default:
                     raise _field_error(
                         self,
                         f,
@@ -512,14 +536,15 @@ class _Windowed(LayerBase):
                 f"auto_pad={self.padding!r} together with pads is an ONNX form; a "
                 f"{framework} layer takes one padding",
             )
-        return super().normal_update(rank, framework)
+        return self._expanded(rank, framework, {}), set()  # LayerBase.normal_update
 
-    @model_validator(mode="before")
+    rewrites: ClassVar[bool] = True
+
     @classmethod
-    def _onnx_auto_pad(cls, data: Any) -> Any:
+    def _rewrite(cls, data: dict[str, Any]) -> dict[str, Any]:
         """``auto_pad`` together with ``pads``/``padding``: NOTSET means the pads;
         another mode wins, and the pads are kept aside for the dialect to judge."""
-        if not isinstance(data, dict) or "auto_pad" not in data:
+        if "auto_pad" not in data:
             return data
         given = [k for k in ("padding", "pads", "pad") if k in data]
         if not given:
@@ -615,6 +640,27 @@ JAX_ONLY: dict[str, Any] = {
     "use_consistent_padding": False,
     "reduce": None,
 }
+
+
+# Per layer class: whether its positive fields are checked whatever the values (some
+# are not per-axis fields, so expanding the per-axis ones does not check them).
+_CHECK_POSITIVE: dict[type, bool] = {}
+
+
+def _check_positive_always(cls: type[LayerBase]) -> bool:
+    always = _CHECK_POSITIVE[cls] = not set(cls.positive_fields) <= set(cls.per_axis_fields)
+    return always
+
+
+# Per layer class: the JAX-only fields it has, with their defaults.
+_JAX_FIELDS: dict[type, tuple[tuple[str, Any], ...]] = {}
+
+
+def _jax_fields(cls: type[LayerBase]) -> tuple[tuple[str, Any], ...]:
+    fields = _JAX_FIELDS[cls] = tuple(
+        (f, default) for f, default in JAX_ONLY.items() if f in cls.__pydantic_fields__
+    )
+    return fields
 
 
 class _Pool(_Windowed):
@@ -716,17 +762,16 @@ class UpSample(LayerBase):
     crop_to_aspect_ratio: bool = False
     pad_to_aspect_ratio: bool = False
 
-    @model_validator(mode="before")
+    rewrites: ClassVar[bool] = True
+
     @classmethod
-    def _height_width(cls, data: Any) -> Any:
-        if isinstance(data, dict) and "height" in data and "width" in data:
+    def _rewrite(cls, data: dict[str, Any]) -> dict[str, Any]:
+        """Keras ``Resizing(height, width)``: a fixed output size, bilinear unless
+        it says otherwise."""
+        if "height" in data and "width" in data:
             data = dict(data)
             data["output_size"] = [data.pop("height"), data.pop("width")]
-        if (
-            isinstance(data, dict)
-            and data.get("resizing")
-            and not {"mode", "interpolation", "method"} & set(data)
-        ):
+        if data.get("resizing") and not {"mode", "interpolation", "method"} & set(data):
             data = {**data, "mode": "bilinear"}  # Keras Resizing's default
         return data
 

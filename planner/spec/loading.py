@@ -594,9 +594,9 @@ def loads(text: str, source: str = "<string>") -> Network:
 
 def read_text(path: str | Path) -> str:
     """A network file's text, with one clear error for each way reading can fail."""
-    p = Path(path)
+    p = Path(path) if not isinstance(path, Path) else path  # for messages: a//b is a/b
     try:
-        with p.open("rb") as handle:
+        with open(p, "rb") as handle:
             raw = handle.read(MAX_TEXT_BYTES + 1)
     except FileNotFoundError:
         parent = p.parent

@@ -225,7 +225,11 @@ class Network(BaseModel):
             if layer.ref_fields:
                 _check_references(layer, known, names, ranks)
             layer_rank = ranks[inputs[0]]
-            layer.normalize_own_copy(layer_rank, framework)
+            # Normal forms in place (``normalize_own_copy`` without its call): the
+            # layer is this network's alone.
+            normal, written = layer.normal_update(layer_rank, framework)
+            layer.__dict__.update(normal)
+            layer.__pydantic_fields_set__.update(written)
             ranks[name] = _rank_after(layer, layer_rank)
             out.append(layer)
             known.add(name)

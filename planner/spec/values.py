@@ -156,6 +156,8 @@ def _reject_bool(value: Any) -> Any:
 
 
 def _int_or_unknown(value: Any) -> Any:
+    if type(value) is int:  # the common case, without a call
+        return value
     value = _reject_bool(value)
     if (isinstance(value, str) and value.startswith("?")) or isinstance(value, dict):
         return Unknown.parse(value)

@@ -136,9 +136,12 @@ _FLOW_TOKEN = re.compile(
 )
 # One-line flow collections of plain words only (most network files): checked whole
 # by one pattern, then split with str methods.
-_WORD = r"(?:[A-Za-z0-9_.+/][A-Za-z0-9_.+\-/]*|-[A-Za-z0-9_.+\-/]+)"
-_FLAT_MAP = re.compile(rf"\{{ *{_WORD} *: +{_WORD}(?: *, *{_WORD} *: +{_WORD})* *\}}")
-_FLAT_LIST = re.compile(rf"\[ *{_WORD}(?: *, *{_WORD})* *\]")
+# A word as the flat patterns take it: an optional "-", then a character other than
+# "-", then any (possessively: no backtracking, the separators are not word
+# characters). Other words (a lone "-", "--a") are read by the general flow path.
+_WORD = r"-?+[A-Za-z0-9_.+/][A-Za-z0-9_.+\-/]*+"
+_FLAT_MAP = re.compile(rf"\{{ *+{_WORD} *+: ++{_WORD}(?: *+, *+{_WORD} *+: ++{_WORD})*+ *+\}}")
+_FLAT_LIST = re.compile(rf"\[ *+{_WORD}(?: *+, *+{_WORD})*+ *+\]")
 _QUOTED = re.compile(r"\"([^\"\\]*)\"|'([^']*)'")
 # Characters a plain scalar may not start with (YAML indicators), and "-", "?", ":"
 # followed by a space.
@@ -287,6 +290,7 @@ class _Reader:
         if "#" in text:
             return None
         body = text.rstrip()
+        scalars = self.scalars  # memoised scalars, looked up without a call each
         scalar = self.scalar
         if body[0] == "{":
             if _FLAT_MAP.fullmatch(body) is None:
@@ -294,7 +298,11 @@ class _Reader:
             out: dict[Any, Any] = {}
             for pair in body[1:-1].split(","):
                 key, _, value = pair.partition(":")
-                out[scalar(key.strip())] = scalar(value.strip())
+                key = key.strip()
+                value = value.strip()
+                out[scalars[key] if key in scalars else scalar(key)] = (
+                    scalars[value] if value in scalars else scalar(value)
+                )
             return out
         if _FLAT_LIST.fullmatch(body) is None:
             return None
