@@ -35,6 +35,23 @@ async def _set_input(app, pilot, text: str) -> None:
     await type_into(pilot, app, "input_shape", text)
 
 
+async def _solutions_shown(app, pilot) -> DataTable:
+    """The solve panel's table of solutions, once it lists some."""
+    table = app.query_one("#solve-solutions", DataTable)
+    await _wait_for(pilot, lambda: table.row_count > 0)
+    return table
+
+
+def _values(table: DataTable) -> list[str]:
+    return [str(table.get_row_at(i)[1]) for i in range(table.row_count)]
+
+
+def _solved(app, unknown: str) -> list[str]:
+    """The library's solutions for ``unknown`` and output=input, as the panel lists them."""
+    expected = planner.solve(app.document.network, ["output=input"], unknowns=[unknown])
+    return [", ".join(f"{k}={v}" for k, v in s.values.items()) for s in expected.solutions]
+
+
 async def test_solve_apply_undo_redo(app_for):
     app = app_for("keras-autoencoder")
     async with app.run_test(size=SIZE) as pilot:
@@ -52,14 +69,8 @@ async def test_solve_apply_undo_redo(app_for):
         assert app.query_one("#solve-targets", Input).value == "output=input"
         unknowns.focus()
         await pilot.press("enter")
-        table = app.query_one("#solve-solutions", DataTable)
-        await _wait_for(pilot, lambda: table.row_count > 0)
-        expected = planner.solve(
-            app.document.network, ["output=input"], unknowns=["conv2d_5.kernel_size=1..5"]
-        )
-        assert [str(table.get_row_at(i)[1]) for i in range(table.row_count)] == [
-            ", ".join(f"{k}={v}" for k, v in s.values.items()) for s in expected.solutions
-        ]
+        table = await _solutions_shown(app, pilot)
+        assert _values(table) == _solved(app, "conv2d_5.kernel_size=1..5")
         table.focus()
         await pilot.press("enter")  # apply the best solution
         await pilot.pause()
@@ -112,17 +123,9 @@ async def test_solve_key_focuses_the_unknowns_and_takes_choice_lists(app_for):
         assert unknowns.value == "conv2d_5.kernel_size=3, 1,2"
         assert len(app.screen_stack) == 1
         await pilot.press("enter")
-        table = app.query_one("#solve-solutions", DataTable)
-        await _wait_for(pilot, lambda: table.row_count > 0)
-        expected = planner.solve(
-            app.document.network, ["output=input"], unknowns=["conv2d_5.kernel_size=3,1,2"]
-        )
-        assert [str(table.get_row_at(i)[1]) for i in range(table.row_count)] == [
-            ", ".join(f"{k}={v}" for k, v in s.values.items()) for s in expected.solutions
-        ]
-        assert [str(table.get_row_at(i)[1]) for i in range(table.row_count)] == [
-            "conv2d_5.kernel_size=2"
-        ]
+        table = await _solutions_shown(app, pilot)
+        assert _values(table) == _solved(app, "conv2d_5.kernel_size=3,1,2")
+        assert _values(table) == ["conv2d_5.kernel_size=2"]
 
 
 async def test_escape_cancels_a_running_solve_and_an_edit_cancels_a_stale_one(app_for):
