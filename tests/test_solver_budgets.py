@@ -178,6 +178,23 @@ def test_thirty_unknown_paddings_stop_within_the_budget():
         assert result.solutions == [] and result.total == 0
 
 
+def test_every_solution_of_billions_stops_at_the_budget_with_those_verified():
+    # 40 unknown paddings on the way to output 40: about 5.8e18 solutions, counted at
+    # once, then listed (limit=None) best first and each verified until the budget runs
+    # out (the list was all kept and sorted after the budget, 2 s past a 6 s budget, and
+    # then none was verified); those verified come back ranked.
+    net = planner.load(nets.padded_chain(40))
+    result, elapsed = timed(solve, net, ["output=40"], limit=None, time_budget=4)
+    assert elapsed < 4 + SLACK
+    assert not result.complete
+    assert result.reason.startswith("incomplete: the time budget (4 s) ran out")
+    assert f"{len(result.solutions)} solution" in result.reason
+    costs = [a.cost for a in result.solutions]
+    assert costs == sorted(costs)
+    for a in result.solutions[:20]:
+        assert output_of(planner.solver.assign(net, a.values), 64) == (40, 40)
+
+
 def test_the_memory_bound_stops_honestly():
     net = planner.load(nets.padded_chain(30))
     result = solve(net, ["output=40"], limit=1, max_states=200)

@@ -664,24 +664,38 @@ def _eliminate(
     if not total:
         return SearchResult([], 0, True, None, rows, time.perf_counter() - started, failures)
     unknown_at = [(name, var_id[name]) for name in vars]
+    if limit is None:
+        # Every solution: each is verified as it comes, in cost order, so that a budget
+        # that runs out leaves those verified so far and nothing unbounded is kept.
+        def every() -> Iterator[tuple[dict[str, Any], int]]:
+            try:
+                for values, cost in best_first(elim, lambda: budget.check() is not None):
+                    yield {name: values[i] for name, i in unknown_at}, cost
+            except Stopped:
+                return
+
+        return _finish(net, plan, every(), total, budget, started, rows, failures)
     found: list[tuple[dict[str, Any], int]] = []
-    tie_cap = None if limit is None else max(10 * limit, 200)
+    tie_cap = max(10 * limit, 200)
     try:
         for values, cost in best_first(elim, lambda: budget.check() is not None):
             # Past the limit, take only the solutions tied with the last one, so that
             # the cut below is made in a deterministic order.
-            if (
-                limit is not None
-                and len(found) >= limit
-                and (cost > found[-1][1] or len(found) >= tie_cap)  # type: ignore[operator]
-            ):
+            if len(found) >= limit and (cost > found[-1][1] or len(found) >= tie_cap):
                 break
             found.append(({name: values[i] for name, i in unknown_at}, cost))
     except Stopped:
         pass
-    found.sort(key=lambda item: (item[1], [_order(v) for v in item[0].values()]))
-    solutions = found if limit is None else found[:limit]
-    return _finish(net, plan, solutions, total, budget, started, rows, failures)
+    return _finish(net, plan, _ranked(found)[:limit], total, budget, started, rows, failures)
+
+
+def _ranked(solutions: list[tuple[dict[str, Any], int]]) -> list[tuple[dict[str, Any], int]]:
+    """``solutions`` by cost, ties in the order of their values (deterministic)."""
+    return sorted(solutions, key=lambda item: _rank(*item))
+
+
+def _rank(values: Mapping[str, Any], cost: int) -> tuple[int, list[tuple[int, Any]]]:
+    return cost, [_order(v) for v in values.values()]
 
 
 def _incomplete(
@@ -719,14 +733,16 @@ def _incomplete(
 def _finish(
     net: Network,
     plan: _Plan,
-    solutions: list[tuple[dict[str, Any], int]],
+    solutions: Iterable[tuple[dict[str, Any], int]],
     total: int,
     budget: Budget,
     started: float,
     states: int,
     failures: Counter[str],
 ) -> SearchResult:
-    """Verify the ranked ``solutions`` by full inference, within the budget."""
+    """Verify ``solutions`` by full inference, within the budget, and rank them: a
+    list comes ranked already; an iterator (every solution, as the search finds
+    them in cost order) is ranked once verified."""
     verified = []
     for values, cost in solutions:
         if budget.check(force=True):
@@ -735,6 +751,8 @@ def _finish(
         if not ok:  # pragma: no cover - the walk and inference share the arithmetic
             raise AssertionError(f"solver produced an unverified solution {values}")
         verified.append(Assignment(values, cost, shape))
+    if not isinstance(solutions, list):
+        verified.sort(key=lambda a: _rank(a.values, a.cost))
     if budget.stopped:
         result = _incomplete(
             budget.stopped,
