@@ -871,8 +871,7 @@ def _k_best(
                     (*combos, combo),
                 ),
             )
-    out.sort(key=lambda item: (item[1], [_order(v) for v in item[0].values()]))
-    return out if limit is None else out[:limit]
+    return _ranked(out)[:limit]
 
 
 def _order(value: Any) -> tuple[int, Any]:
