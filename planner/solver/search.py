@@ -740,9 +740,8 @@ def _finish(
     states: int,
     failures: Counter[str],
 ) -> SearchResult:
-    """Verify ``solutions`` by full inference, within the budget, and rank them: a
-    list comes ranked already; an iterator (every solution, as the search finds
-    them in cost order) is ranked once verified."""
+    """Verify ``solutions`` (a ranked list, or every solution as the search lists
+    them) by full inference, within the budget; those verified come back ranked."""
     verified = []
     for values, cost in solutions:
         if budget.check(force=True):
@@ -751,8 +750,7 @@ def _finish(
         if not ok:  # pragma: no cover - the walk and inference share the arithmetic
             raise AssertionError(f"solver produced an unverified solution {values}")
         verified.append(Assignment(values, cost, shape))
-    if not isinstance(solutions, list):
-        verified.sort(key=lambda a: _rank(a.values, a.cost))
+    verified.sort(key=lambda a: _rank(a.values, a.cost))
     if budget.stopped:
         result = _incomplete(
             budget.stopped,
